@@ -1,0 +1,149 @@
+"""The kept aggregates: order totals, per product-day, per category-day, per day
+and per customer. They are refreshed for the keys a write touched, inside the
+writer's transaction, so a report never has to scan order lines.
+
+Writers record what they touch in the temp tables `dirty_orders` (order ids)
+and `dirty_pd` (day, product) and call `refresh()` before committing.
+`expected_*` queries recompute everything from the lines; `doctor` compares.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+TEMP_TABLES = """
+CREATE TEMP TABLE IF NOT EXISTS dirty_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS dirty_pd (day TEXT, product_id INTEGER, PRIMARY KEY (day, product_id)) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS dirty_days (day TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS dirty_customers (customer_id INTEGER PRIMARY KEY);
+"""
+
+
+def ensure_temp_tables(conn: sqlite3.Connection) -> None:
+    for stmt in TEMP_TABLES.strip().split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+def mark_lines(conn: sqlite3.Connection, where: str, params: tuple = ()) -> None:
+    """Record the orders and (day, product) pairs of the sales lines matching `where` as dirty."""
+    conn.execute(f"INSERT OR IGNORE INTO dirty_orders SELECT DISTINCT order_id FROM sales WHERE {where}", params)
+    conn.execute(f"INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales WHERE {where}", params)
+
+
+def mark_product_days(conn: sqlite3.Connection, product_id: int) -> None:
+    """A product moved category: every day it sold on must be re-summed per category."""
+    conn.execute("INSERT OR IGNORE INTO dirty_days SELECT day FROM agg_product_day WHERE product_id = ?", (product_id,))
+
+
+# Units everywhere but per product count merchandise only: postage is not a unit sold.
+ORDER_TOTALS_SELECT = """
+    SELECT s.order_id, min(s.day), max(s.customer_id), count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
+           sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
+    FROM sales s JOIN products p USING (product_id) {where} GROUP BY s.order_id
+"""
+PRODUCT_DAY_SELECT = """
+    SELECT s.day, s.product_id, count(*), sum(s.quantity), sum(s.net_cents),
+           sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
+    FROM {source} GROUP BY s.day, s.product_id
+"""
+CATEGORY_DAY_SELECT = """
+    SELECT a.day, p.category_id, sum(a.units), sum(a.net_cents)
+    FROM agg_product_day a JOIN products p USING (product_id) {where}
+    GROUP BY a.day, p.category_id
+"""
+DAY_SELECT = """
+    SELECT a.day, sum(a.lines), sum(a.units * p.is_merch), sum(a.net_cents), sum(a.gross_cents), sum(a.returns_cents),
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day),
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.customer_id IS NULL)
+    FROM agg_product_day a JOIN products p USING (product_id) {where} GROUP BY a.day
+"""
+CUSTOMER_SELECT = """
+    SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
+    FROM order_totals WHERE customer_id IS NOT NULL {where} GROUP BY customer_id
+"""
+
+
+def refresh(conn: sqlite3.Connection) -> None:
+    """Bring every aggregate up to date for the dirty keys, then clear them. Call inside the write transaction."""
+    x = conn.execute
+    # Orders: their old day and customer are dirty too (an order can move).
+    x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
+    x("INSERT OR IGNORE INTO dirty_customers SELECT o.customer_id FROM order_totals o JOIN dirty_orders USING (order_id) "
+      "WHERE o.customer_id IS NOT NULL")
+    x("DELETE FROM order_totals WHERE order_id IN (SELECT order_id FROM dirty_orders)")
+    x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(
+        where="WHERE s.order_id IN (SELECT order_id FROM dirty_orders)"))
+    x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
+    x("INSERT OR IGNORE INTO dirty_customers SELECT o.customer_id FROM order_totals o JOIN dirty_orders USING (order_id) "
+      "WHERE o.customer_id IS NOT NULL")
+
+    x("DELETE FROM agg_product_day WHERE (day, product_id) IN (SELECT day, product_id FROM dirty_pd)")
+    x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(
+        source="dirty_pd d JOIN sales s ON s.product_id = d.product_id AND s.day = d.day"))
+    x("INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM dirty_pd")
+
+    x("DELETE FROM agg_category_day WHERE day IN (SELECT day FROM dirty_days)")
+    x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(
+        where="WHERE a.day IN (SELECT day FROM dirty_days)"))
+    x("DELETE FROM agg_day WHERE day IN (SELECT day FROM dirty_days)")
+    x("INSERT INTO agg_day " + DAY_SELECT.format(where="WHERE a.day IN (SELECT day FROM dirty_days)"))
+
+    x("DELETE FROM agg_customer WHERE customer_id IN (SELECT customer_id FROM dirty_customers)")
+    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(
+        where="AND customer_id IN (SELECT customer_id FROM dirty_customers)"))
+
+    for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
+        x(f"DELETE FROM {table}")
+
+
+# Each kept table with the query that recomputes it from the order lines alone.
+EXPECTED: dict[str, str] = {
+    "order_totals": ORDER_TOTALS_SELECT.format(where=""),
+    "agg_product_day": PRODUCT_DAY_SELECT.format(source="sales s"),
+    "agg_category_day": """
+        SELECT s.day, p.category_id, sum(s.quantity), sum(s.net_cents)
+        FROM sales s JOIN products p USING (product_id) GROUP BY s.day, p.category_id""",
+    "agg_day": """
+        -- replaced in mismatches() by a form that counts orders once
+        SELECT day FROM sales""",
+    "agg_customer": """
+        SELECT s.customer_id, count(DISTINCT s.order_id), sum(s.quantity * p.is_merch), sum(s.net_cents),
+               min(s.day), max(s.day)
+        FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL GROUP BY s.customer_id""",
+}
+
+
+def mismatches(conn: sqlite3.Connection) -> dict[str, int]:
+    """For each kept table, how many rows differ from a recomputation from the lines (0 everywhere = healthy)."""
+    out = {}
+    for table, query in EXPECTED.items():
+        if table == "agg_day":
+            # the per-day order counts above are quadratic; compute them once instead
+            query = """
+                WITH o AS (SELECT order_id, min(day) AS day, max(customer_id) AS cust FROM sales GROUP BY order_id),
+                     oc AS (SELECT day, count(*) AS n, sum(cust IS NULL) AS g FROM o GROUP BY day)
+                SELECT s.day, count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
+                       sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+                       sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END),
+                       coalesce(oc.n, 0), coalesce(oc.g, 0)
+                FROM sales s JOIN products p USING (product_id) LEFT JOIN oc USING (day) GROUP BY s.day"""
+        diff = conn.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT * FROM ({query}) EXCEPT SELECT * FROM {table})) + "
+            f"(SELECT count(*) FROM (SELECT * FROM {table} EXCEPT SELECT * FROM ({query})))"
+        ).fetchone()[0]
+        out[table] = diff
+    return out
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Recompute every aggregate from the lines (inside a write transaction)."""
+    ensure_temp_tables(conn)
+    mark_lines(conn, "1")
+    conn.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM order_totals")
+    conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT day, product_id FROM agg_product_day")
+    conn.execute("INSERT OR IGNORE INTO dirty_days SELECT day FROM agg_day")
+    conn.execute("INSERT OR IGNORE INTO dirty_customers SELECT customer_id FROM agg_customer")
+    refresh(conn)

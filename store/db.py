@@ -1,0 +1,160 @@
+"""Opening the store: the default location, writer and read-only connections, migrations.
+
+Every connection has foreign keys on, a busy timeout, WAL journal and
+`synchronous=NORMAL`. Writers apply forward migrations on open; a store
+written by a newer shopintel is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from store.errors import StoreError
+from store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 10_000
+ENV_VAR = "SHOPINTEL_DB"
+
+
+def data_dir() -> Path:
+    """Where shopintel keeps its stores: `$XDG_DATA_HOME/shopintel` or `~/.local/share/shopintel`."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "shopintel"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "shop.db"
+
+
+def resolve_db_path(cli_value: str | os.PathLike | None) -> Path:
+    """`--db PATH`, else `$SHOPINTEL_DB`, else the default store."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+def _configure(conn: sqlite3.Connection, *, read_only: bool) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+
+
+def _wrap(exc: sqlite3.Error, path: Path) -> StoreError:
+    msg = str(exc)
+    if "file is not a database" in msg or "file is encrypted" in msg:
+        return StoreError(f"{path} is not a shopintel store (not an SQLite database). "
+                          "Point --db at a store, or at a new path to create one.")
+    if "unable to open" in msg:
+        return StoreError(f"cannot open the store {path}: the file or its folder is missing or not accessible. "
+                          "Check the path given with --db or $SHOPINTEL_DB.")
+    if "readonly" in msg or "read-only" in msg:
+        return StoreError(f"the store {path} is read-only for this user: cannot write to it. "
+                          "Check the file's and folder's permissions, or open it for reading only.")
+    if "disk" in msg and ("full" in msg or "I/O" in msg):
+        return StoreError(f"the disk holding {path} is full or failing ({msg}); nothing was changed. "
+                          "Free some space and run the command again.")
+    return StoreError(f"store {path}: {msg}")
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> int:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store {path} was written by a newer shopintel (schema version {version}; "
+            f"this one reads up to {SCHEMA_VERSION}). Upgrade shopintel: pip install -U shopintel."
+        )
+    return version
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply every migration the store has not seen, each in its own transaction."""
+    version = _check_version(conn, path)
+    if version == 0:
+        # A non-empty file at version 0 is some other SQLite database: do not touch it.
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
+        if tables:
+            raise StoreError(f"{path} is an SQLite database but not a shopintel store; refusing to change it. "
+                             "Use a new path for the store.")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[target - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements so it runs inside our own transaction
+    (executescript would commit first)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf)
+            buf = ""
+    if buf.strip():
+        out.append(buf)
+    return out
+
+
+def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite3.Connection:
+    """A writer connection, migrated to the current schema. Creates the store when missing."""
+    db = resolve_db_path(path)
+    if db.is_dir():
+        raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
+    if not db.exists():
+        if not create:
+            raise StoreError(f"no store at {db}. Import data first: shopintel ingest FILE --db {db}")
+        try:
+            db.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the store {db}: {exc.strerror}.") from None
+    try:
+        conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        _configure(conn, read_only=False)
+        migrate(conn, db)
+    except sqlite3.Error as exc:
+        raise _wrap(exc, db) from None
+    return conn
+
+
+def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connection:
+    """A reader connection (`mode=ro`): it can never write, even by mistake."""
+    db = resolve_db_path(path)
+    if db.is_dir():
+        raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
+    if not db.exists():
+        raise StoreError(f"no store at {db}. Import data first: shopintel ingest FILE --db {db}  "
+                         "(or try the demo: shopintel demo)")
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        _configure(conn, read_only=True)
+        version = _check_version(conn, db)
+        if version < SCHEMA_VERSION:
+            if version == 0:
+                raise StoreError(f"{db} is not a shopintel store (no shopintel schema). "
+                                 "Point --db at a store created by shopintel ingest or shopintel demo.")
+            raise StoreError(f"the store {db} uses an older schema (version {version}); open it once for "
+                             "writing to upgrade it, e.g. shopintel doctor --db " + str(db))
+    except sqlite3.Error as exc:
+        raise _wrap(exc, db) from None
+    return conn
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM sales)").fetchone()[0] == 1

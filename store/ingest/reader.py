@@ -1,0 +1,213 @@
+"""Reading raw CSV exports: encoding and delimiter detection, the header, and
+the rows in bounded chunks of strings (memory stays flat whatever the size)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pandas as pd
+
+from store.errors import ImportFailed
+
+CHUNK_ROWS = 200_000
+_SAMPLE_BYTES = 256 * 1024
+
+
+@dataclass
+class Source:
+    path: str
+    size: int
+    sha256: str
+    encoding: str
+    delimiter: str
+    header: list[str]
+    estimated_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)   # (line, reason) the CSV parser skipped
+
+
+def _scan(path: str) -> tuple[str, int]:
+    """One pass over the bytes: the sha256 and the number of invalid UTF-8 sequences."""
+    h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    invalid = 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+            invalid += decoder.decode(block).count("\ufffd")
+    invalid += decoder.decode(b"", final=True).count("\ufffd")
+    return h.hexdigest(), invalid
+
+
+def _file_decodes_as(path: str, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def open_source(path: str, *, encoding: str | None = None) -> Source:
+    if os.path.isdir(path):
+        raise ImportFailed(f"{path} is a directory, not a CSV file. Give the path of the export file.")
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            head = f.read(_SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise ImportFailed(f"{path}: no such file. Check the path (and quote names with spaces).") from None
+    except PermissionError:
+        raise ImportFailed(f"{path}: permission denied. Make the file readable for this user.") from None
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read the file ({exc.strerror}).") from None
+    if size == 0 or not head.strip():
+        raise ImportFailed(f"{path} is empty: there is nothing to import. Export the orders again and check the file.")
+    notes: list[str] = []
+    if _looks_binary(head):
+        raise ImportFailed(
+            f"{path} is not a text CSV file (it looks like binary data: a spreadsheet, archive or database?). "
+            "Export or save it as CSV (comma or semicolon separated) and import that.")
+    sha, invalid = _scan(path)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportFailed(f"--encoding {encoding}: unknown encoding. Try utf-8, cp1252 or latin-1.") from None
+        enc = encoding
+    elif invalid == 0:
+        enc = "utf-8-sig"
+    elif _has_valid_multibyte(head):
+        enc = "utf-8-sig"
+        notes.append(f"the file is UTF-8 but has {invalid} invalid byte sequence(s); they were read as '\ufffd'")
+    elif _file_decodes_as(path, "cp1252"):
+        enc = "cp1252"
+        notes.append("the file is not UTF-8; read it as Windows-1252 (cp1252). Use --encoding if names look wrong")
+    else:
+        enc = "latin-1"
+        notes.append("the file is not UTF-8; read it as Latin-1. Use --encoding if names look wrong")
+    text = head.decode(enc, errors="replace")
+    delimiter = _detect_delimiter(text)
+    header = _read_header(text, delimiter)
+    if not header or all(not h.strip() for h in header):
+        raise ImportFailed(f"{path} has no header line. The first line must name the columns "
+                           "(e.g. order_id,ordered_at,sku,quantity,unit_price).")
+    lines_in_head = max(1, head.count(b"\n"))
+    estimated = int(size / (len(head) / lines_in_head)) if size > len(head) else lines_in_head
+    return Source(path, size, sha, enc, delimiter, header, estimated, notes)
+
+
+def _looks_binary(head: bytes) -> bool:
+    sample = head[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > len(sample) * 0.05
+
+
+def _has_valid_multibyte(head: bytes) -> bool:
+    return bool(re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", head))
+
+
+def _detect_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_header(text: str, delimiter: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for row in reader:
+        if any(c.strip() for c in row):
+            return [c.strip().lstrip("\ufeff") for c in row]
+    return []
+
+
+_BAD_LINE = re.compile(r"Skipping line (\d+): (.+)")
+
+
+def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Chunks of string columns named c0..cN (header order) plus `_record`: the 1-based data record
+    number (pandas cannot tell physical lines; `record_lines` maps them when needed)."""
+    names = [f"c{i}" for i in range(len(src.header))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader = pd.read_csv(
+            src.path, sep=src.delimiter, header=0, names=names, dtype=str, keep_default_na=False,
+            na_filter=False, encoding=src.encoding, encoding_errors="replace", chunksize=chunk_rows,
+            on_bad_lines="warn", engine="c", skip_blank_lines=True, quotechar='"', doublequote=True,
+            index_col=False, low_memory=True,
+        )
+        start = 0
+        try:
+            for chunk in reader:
+                for w in caught:
+                    for m in _BAD_LINE.finditer(str(w.message)):
+                        src.bad_lines.append((int(m.group(1)), m.group(2).strip()))
+                caught.clear()
+                chunk = chunk.fillna("")
+                chunk.index = pd.RangeIndex(start, start + len(chunk))
+                chunk["_record"] = chunk.index + 1
+                start += len(chunk)
+                yield chunk
+        except pd.errors.ParserError as exc:
+            raise ImportFailed(f"{src.path}: the CSV is malformed ({str(exc).strip()}). "
+                               "Check quoting around that line, or re-export the file.") from None
+        except UnicodeDecodeError:
+            raise ImportFailed(f"{src.path}: cannot decode the file as {src.encoding}. "
+                               "Give the right encoding with --encoding (e.g. cp1252).") from None
+        finally:
+            reader.close()
+        for w in caught:
+            for m in _BAD_LINE.finditer(str(w.message)):
+                src.bad_lines.append((int(m.group(1)), m.group(2).strip()))
+
+
+def record_lines(src: Source, records: set[int]) -> tuple[dict[int, tuple[int, list[str]]], dict[int, list[str]]]:
+    """Physical line numbers (1-based, header = line 1) and raw fields for the given data record numbers.
+
+    A second pass with the csv module, only over files that have rejects, so that
+    line numbers stay right when quoted fields contain newlines. Also returns the raw
+    fields of the lines the CSV parser skipped (by line number)."""
+    out: dict[int, tuple[int, list[str]]] = {}
+    skipped: dict[int, list[str]] = {}
+    bad = {line for line, _ in src.bad_lines}
+    if not records and not bad:
+        return out, skipped
+    wanted = max(records, default=0)
+    last_bad = max(bad, default=0)
+    with open(src.path, encoding=src.encoding, errors="replace", newline="") as f:
+        reader = csv.reader(f, delimiter=src.delimiter)
+        record = -1  # the header is record 0
+        line_start = 1
+        for row in reader:
+            this_line = line_start
+            line_start = reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if record >= 0 and this_line in bad:
+                skipped[this_line] = row   # pandas skipped this line: it is not a data record
+                continue
+            record += 1
+            if record in records:
+                out[record] = (this_line, row)
+            if record >= wanted and this_line >= last_bad:
+                break
+    return out, skipped

@@ -1,0 +1,218 @@
+"""Writing validated order lines into the store: dimensions, order replacement
+and aggregate upkeep, all inside one transaction per load.
+
+A *canonical frame* (what `store.ingest.validate` and the synthetic generator
+produce) has the columns in `CANONICAL_COLUMNS`. Re-loading an order id that
+the store already holds replaces that order's lines: the first time a load
+sees an order id, the order's earlier lines are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from store import aggregates
+
+CANONICAL_COLUMNS = (
+    "order_id", "ordered_at", "day", "customer_key", "customer_name", "email", "country",
+    "sku", "product_name", "category", "is_merch", "quantity", "unit_price_micros",
+    "discount_cents", "net_cents",
+)
+_LOOKUP_BATCH = 500
+
+
+def now_text() -> str:
+    return datetime.now().replace(microsecond=0).isoformat()
+
+
+@dataclass
+class LoadStats:
+    rows_loaded: int = 0
+    orders_replaced: int = 0
+    returns: int = 0
+    guest_lines: int = 0
+    non_merch_lines: int = 0
+    first_day: str | None = None
+    last_day: str | None = None
+
+
+@dataclass
+class Loader:
+    """One write transaction. Use as a context manager: commits on success, rolls back on any error."""
+
+    conn: sqlite3.Connection
+    file_name: str = "(direct)"
+    sha256: str = ""
+    stats: LoadStats = field(default_factory=LoadStats)
+    import_id: int | None = None
+    _categories: dict[str, int] = field(default_factory=dict)
+    _products: dict[str, tuple[int, str, int, int]] = field(default_factory=dict)
+    _customers: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
+    _start_sale_id: int = 0
+
+    def __enter__(self) -> "Loader":
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            aggregates.ensure_temp_tables(self.conn)
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chunk_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self.conn.execute("DELETE FROM run_orders")
+            self._start_sale_id = self.conn.execute(
+                "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sales'), 0)").fetchone()[0]
+            cur = self.conn.execute(
+                "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
+                (self.file_name, self.sha256, now_text()))
+            self.import_id = cur.lastrowid
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            return
+        try:
+            self._finish()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------ dimensions
+
+    def _category_ids(self, names: pd.Series) -> pd.Series:
+        missing = [n for n in names.unique() if n not in self._categories]
+        if missing:
+            self.conn.executemany("INSERT INTO categories (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+                                  [(n,) for n in missing])
+            for i in range(0, len(missing), _LOOKUP_BATCH):
+                batch = missing[i:i + _LOOKUP_BATCH]
+                marks = ",".join("?" * len(batch))
+                for name, cid in self.conn.execute(
+                        f"SELECT name, category_id FROM categories WHERE name IN ({marks})", batch):
+                    self._categories[name] = cid
+        return names.map(self._categories)
+
+    def _lookup(self, cache: dict, table: str, key: str, cols: str, keys: list[str]) -> None:
+        wanted = [k for k in keys if k not in cache]
+        for i in range(0, len(wanted), _LOOKUP_BATCH):
+            batch = wanted[i:i + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            for row in self.conn.execute(f"SELECT {key}, {cols} FROM {table} WHERE {key} IN ({marks})", batch):
+                cache[row[0]] = tuple(row[1:])
+
+    def _products_ids(self, frame: pd.DataFrame) -> pd.Series:
+        latest = frame.drop_duplicates("sku", keep="last")
+        cat_ids = self._category_ids(latest["category"])
+        self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
+                     latest["sku"].tolist())
+        changes = []
+        for sku, name, cat_id, merch in zip(latest["sku"], latest["product_name"], cat_ids, latest["is_merch"]):
+            merch = int(merch)
+            known = self._products.get(sku)
+            if known is None or known[1:] != (name, cat_id, merch):
+                changes.append((sku, name, int(cat_id), merch))
+                if known is not None and known[2] != cat_id:
+                    aggregates.mark_product_days(self.conn, known[0])
+        if changes:
+            self.conn.executemany(
+                "INSERT INTO products (sku, name, category_id, is_merch) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, "
+                "is_merch = excluded.is_merch", changes)
+            for sku, *_ in changes:
+                self._products.pop(sku, None)
+            self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
+                         [c[0] for c in changes])
+        return frame["sku"].map(lambda s: self._products[s][0])
+
+    def _customer_ids(self, frame: pd.DataFrame) -> pd.Series:
+        named = frame[frame["customer_key"] != ""]
+        if named.empty:
+            return pd.Series(None, index=frame.index, dtype=object)
+        latest = named.drop_duplicates("customer_key", keep="last")
+        self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
+                     latest["customer_key"].tolist())
+        changes = []
+        for key, name, email, country in zip(latest["customer_key"], latest["customer_name"],
+                                             latest["email"], latest["country"]):
+            known = self._customers.get(key)
+            # the latest non-empty value wins; an empty cell never erases what we know
+            merged = (name or (known[1] if known else ""), email or (known[2] if known else ""),
+                      country or (known[3] if known else ""))
+            if known is None or known[1:] != merged:
+                changes.append((key, *merged))
+        if changes:
+            self.conn.executemany(
+                "INSERT INTO customers (customer_key, name, email, country) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, email = excluded.email, "
+                "country = excluded.country", changes)
+            for key, *_ in changes:
+                self._customers.pop(key, None)
+            self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
+                         [c[0] for c in changes])
+        ids = frame["customer_key"].map(lambda k: self._customers[k][0] if k else None)
+        return ids.astype(object).where(frame["customer_key"] != "", None)
+
+    # ------------------------------------------------------------ lines
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Load one canonical frame (part of this transaction)."""
+        if frame.empty:
+            return
+        product_ids = self._products_ids(frame)
+        customer_ids = self._customer_ids(frame)
+        c = self.conn
+        c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
+        fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
+        self.stats.orders_replaced += c.execute(
+            f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
+        aggregates.mark_lines(c, f"order_id IN ({fresh})")
+        c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
+        c.execute(f"INSERT INTO run_orders {fresh}")
+        c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
+        c.execute("DELETE FROM chunk_orders")
+        rows = zip(
+            frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
+            customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
+            frame["unit_price_micros"].tolist(), frame["discount_cents"].tolist(), frame["net_cents"].tolist(),
+        )
+        import_id = self.import_id
+        c.executemany(
+            "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
+            f"discount_cents, net_cents, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {int(import_id)})", rows)
+        s = self.stats
+        s.rows_loaded += len(frame)
+        s.returns += int((frame["quantity"] < 0).sum())
+        s.guest_lines += int((frame["customer_key"] == "").sum())
+        s.non_merch_lines += int((~frame["is_merch"].astype(bool)).sum())
+        lo, hi = frame["day"].min(), frame["day"].max()
+        s.first_day = lo if s.first_day is None else min(s.first_day, lo)
+        s.last_day = hi if s.last_day is None else max(s.last_day, hi)
+
+    def _finish(self) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales WHERE sale_id > ?",
+                          (self._start_sale_id,))
+        aggregates.refresh(self.conn)
+        self.conn.execute(
+            "UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
+            (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
+
+    def record_counts(self, rows_read: int, rows_rejected: int) -> None:
+        self.conn.execute("UPDATE import_runs SET rows_read = ?, rows_rejected = ? WHERE import_id = ?",
+                          (rows_read, rows_rejected, self.import_id))
+
+
+def file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,158 @@
+"""The store's schema as a list of forward migrations.
+
+Migration N (1-based) moves a store from `PRAGMA user_version = N-1` to N.
+Append new migrations; never edit one that has shipped.
+
+Money is stored in integer cents (`*_cents`), unit prices in integer
+micro-units (`unit_price_micros`, 1e-6 of the currency) so that prices with
+more than two decimals (0.001 in some exports) stay exact. Days are TEXT
+`YYYY-MM-DD`, timestamps TEXT `YYYY-MM-DDTHH:MM:SS` in the shop's wall time.
+"""
+
+from __future__ import annotations
+
+_DAY = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
+
+V1 = f"""
+CREATE TABLE categories (
+    category_id   INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0)
+) STRICT;
+
+CREATE TABLE products (
+    product_id    INTEGER PRIMARY KEY,
+    sku           TEXT NOT NULL UNIQUE CHECK (length(trim(sku)) > 0),
+    name          TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(category_id),
+    -- 0 for postage, fees and manual adjustments: counted in revenue,
+    -- kept out of top sellers and reorder.
+    is_merch      INTEGER NOT NULL DEFAULT 1 CHECK (is_merch IN (0, 1))
+) STRICT;
+CREATE INDEX products_category ON products(category_id);
+
+CREATE TABLE customers (
+    customer_id   INTEGER PRIMARY KEY,
+    customer_key  TEXT NOT NULL UNIQUE CHECK (length(trim(customer_key)) > 0),
+    name          TEXT NOT NULL DEFAULT '',
+    email         TEXT NOT NULL DEFAULT '',
+    country       TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE import_runs (
+    import_id       INTEGER PRIMARY KEY,
+    file_name       TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    rows_read       INTEGER NOT NULL DEFAULT 0 CHECK (rows_read >= 0),
+    rows_loaded     INTEGER NOT NULL DEFAULT 0 CHECK (rows_loaded >= 0),
+    orders_replaced INTEGER NOT NULL DEFAULT 0 CHECK (orders_replaced >= 0),
+    rows_rejected   INTEGER NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0)
+) STRICT;
+
+-- One row per order line. AUTOINCREMENT so a sale_id is never reused: the
+-- live monitor's watermark relies on ids only growing.
+CREATE TABLE sales (
+    sale_id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id          TEXT NOT NULL CHECK (length(order_id) > 0),
+    ordered_at        TEXT NOT NULL CHECK (substr(ordered_at, 1, 10) = day),
+    day               TEXT NOT NULL CHECK (day {_DAY}),
+    customer_id       INTEGER REFERENCES customers(customer_id),
+    product_id        INTEGER NOT NULL REFERENCES products(product_id),
+    quantity          INTEGER NOT NULL CHECK (quantity <> 0),
+    unit_price_micros INTEGER NOT NULL,
+    discount_cents    INTEGER NOT NULL DEFAULT 0,
+    net_cents         INTEGER NOT NULL,
+    import_id         INTEGER REFERENCES import_runs(import_id)
+) STRICT;
+CREATE INDEX sales_order ON sales(order_id);
+CREATE INDEX sales_product_day ON sales(product_id, day);
+
+-- Units on hand when counted; on hand now = on_hand - net units sold after counted_at.
+CREATE TABLE inventory (
+    product_id     INTEGER PRIMARY KEY REFERENCES products(product_id),
+    on_hand        INTEGER NOT NULL,
+    counted_at     TEXT NOT NULL CHECK (substr(counted_at, 1, 10) {_DAY}),
+    lead_time_days INTEGER NOT NULL DEFAULT 7 CHECK (lead_time_days > 0),
+    reorder_point  INTEGER CHECK (reorder_point IS NULL OR reorder_point >= 0)
+) STRICT;
+
+CREATE TABLE alerts (
+    alert_id        INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    product_id      INTEGER NOT NULL REFERENCES products(product_id),
+    sku             TEXT NOT NULL,
+    product_name    TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('LOW', 'OUT')),
+    on_hand         INTEGER NOT NULL,
+    days_of_cover   REAL,
+    suggested_qty   INTEGER NOT NULL CHECK (suggested_qty >= 0),
+    acknowledged_at TEXT
+) STRICT;
+CREATE INDEX alerts_product ON alerts(product_id, alert_id);
+
+-- Small key/value state for long-running processes (the monitor's watermark).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Aggregates kept current in the same transaction as every write to sales
+-- (store/aggregates.py), so reports never scan order lines.
+CREATE TABLE order_totals (
+    order_id      TEXT PRIMARY KEY,
+    day           TEXT NOT NULL,           -- day of the order's first line
+    customer_id   INTEGER REFERENCES customers(customer_id),
+    lines         INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    gross_cents   INTEGER NOT NULL,        -- net of the positive-quantity lines
+    returns_cents INTEGER NOT NULL         -- positive amount of negative-quantity lines
+) STRICT, WITHOUT ROWID;
+CREATE INDEX order_totals_day ON order_totals(day, customer_id);
+CREATE INDEX order_totals_customer ON order_totals(customer_id, day);
+
+CREATE TABLE agg_product_day (
+    day           TEXT NOT NULL,
+    product_id    INTEGER NOT NULL REFERENCES products(product_id),
+    lines         INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    gross_cents   INTEGER NOT NULL,
+    returns_cents INTEGER NOT NULL,
+    PRIMARY KEY (day, product_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
+
+CREATE TABLE agg_category_day (
+    day           TEXT NOT NULL,
+    category_id   INTEGER NOT NULL REFERENCES categories(category_id),
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    PRIMARY KEY (day, category_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agg_day (
+    day           TEXT PRIMARY KEY,
+    lines         INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    gross_cents   INTEGER NOT NULL,
+    returns_cents INTEGER NOT NULL,
+    orders        INTEGER NOT NULL,
+    guest_orders  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agg_customer (
+    customer_id   INTEGER PRIMARY KEY REFERENCES customers(customer_id),
+    orders        INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    first_day     TEXT NOT NULL,
+    last_day      TEXT NOT NULL
+) STRICT;
+CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);
+"""
+
+MIGRATIONS: list[str] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)
