@@ -110,9 +110,11 @@ EXPECTED: dict[str, str] = {
         -- replaced in mismatches() by a form that counts orders once
         SELECT day FROM sales""",
     "agg_customer": """
-        SELECT s.customer_id, count(DISTINCT s.order_id), sum(s.quantity * p.is_merch), sum(s.net_cents),
-               min(s.day), max(s.day)
-        FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL GROUP BY s.customer_id""",
+        WITH o AS (SELECT s.order_id, max(s.customer_id) AS customer_id, min(s.day) AS day,
+                          sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net
+                   FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id)
+        SELECT customer_id, count(*), sum(units), sum(net), min(day), max(day)
+        FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id""",
 }
 
 

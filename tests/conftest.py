@@ -1,0 +1,68 @@
+"""Shared fixtures: stores in temporary folders, CSV files written by the test, and the
+`shopintel` command run as a real subprocess. Every store a test makes through `db_path`
+is checked at teardown: integrity, foreign keys and the kept aggregates."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def check_store(path: Path) -> None:
+    """The invariants every store must keep after any operation."""
+    from store.aggregates import mismatches
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        if conn.execute("PRAGMA user_version").fetchone()[0] > 0:
+            assert mismatches(conn) == {t: 0 for t in mismatches(conn)}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path):
+    path = tmp_path / "shop.db"
+    yield path
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            check_store(path)
+        except sqlite3.DatabaseError:
+            pass  # tests that deliberately corrupt the file
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """write_csv(text_or_bytes, name='orders.csv') -> path of a real file."""
+
+    def _write(content: str | bytes, name: str = "orders.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding=encoding, newline="")
+        return path
+
+    return _write
+
+
+def shopintel(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 120,
+              cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess (the same entry point as the console script)."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
+                          env=full_env, input=input, timeout=timeout, cwd=cwd or ROOT)
+
+
+@pytest.fixture
+def cli():
+    return shopintel

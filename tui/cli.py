@@ -1,0 +1,123 @@
+"""The `shopintel` command line: a thin argparse front over store/, reports/ and the app.
+
+Each command lives in its own `tui/cmd_*.py` module exposing `register(subparsers, common)`;
+heavy libraries (pandas, textual) are imported inside the commands so `--help` is instant.
+Errors a user can fix are printed as one clear paragraph, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Sequence
+
+COMMAND_MODULES = (
+    "tui.cmd_ingest",
+    "tui.cmd_stock",
+    "tui.cmd_demo",
+)
+
+EPILOG = """\
+examples:
+  shopintel demo                          build a demo store and open the app on it
+  shopintel ingest orders.csv             import an order export (the layout is detected)
+  shopintel ingest export.csv --map order_id='Order Number' --map ordered_at=Date
+  shopintel report whales --limit 10      the top customers by lifetime spend
+  shopintel                               open the app on your store
+
+The store is --db PATH, else $SHOPINTEL_DB, else {default}.
+Run 'shopintel COMMAND --help' for the options of a command.
+"""
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed without a traceback. `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=34, width=min(100, _terminal_width()))
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100
+
+
+def common_parser() -> argparse.ArgumentParser:
+    """Options every command takes."""
+    from store.db import ENV_VAR  # light: no pandas
+
+    p = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand must not reset a --db given before it (shopintel --db X report ...)
+    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                   help=f"the store file (default: ${ENV_VAR}, else ~/.local/share/shopintel/shop.db)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from store.db import default_db_path
+
+    common = common_parser()
+    parser = argparse.ArgumentParser(
+        prog="shopintel",
+        description="Terminal analytics for online shops: turn order exports into a SQLite store and "
+                    "browse whales, top sellers, categories, revenue trends and live reorder alerts.",
+        epilog=EPILOG.format(default=default_db_path()),
+        formatter_class=_Formatter,
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = getattr(args, "db", None)   # --db is SUPPRESSed so a subcommand cannot reset it
+    if args.command is None:
+        if "tui" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+            args = parser.parse_args(["tui", *(["--db", args.db] if args.db else [])])
+        else:
+            parser.print_help()
+            return 0
+    from store.errors import ImportFailed, StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"shopintel: {exc}", file=sys.stderr)
+        return exc.code
+    except (StoreError, ImportFailed) as exc:
+        print(f"shopintel: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shopintel: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `shopintel report ... | head`: the reader went away; that is not an error
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+
+
+def add_command(sub, common, name: str, *, help: str, description: str, examples: str) -> argparse.ArgumentParser:
+    """One place that gives every command the same shape of help: a description and examples."""
+    return sub.add_parser(name, help=help, description=description, epilog="examples:\n" + examples,
+                          formatter_class=_Formatter, parents=[common])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
