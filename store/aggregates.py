@@ -69,6 +69,12 @@ CUSTOMER_SELECT = """
 def refresh(conn: sqlite3.Connection) -> None:
     """Bring every aggregate up to date for the dirty keys, then clear them. Call inside the write transaction."""
     x = conn.execute
+    dirty = x("SELECT count(*) FROM dirty_orders").fetchone()[0]
+    known = x("SELECT count(*) FROM order_totals").fetchone()[0]
+    if dirty > 20_000 and dirty * 3 > known:
+        # A bulk load touched most orders: one pass over all lines beats a lookup per key.
+        _rebuild_all(conn)
+        return
     # Orders: their old day and customer are dirty too (an order can move).
     x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
     x("INSERT OR IGNORE INTO dirty_customers SELECT o.customer_id FROM order_totals o JOIN dirty_orders USING (order_id) "
@@ -95,6 +101,20 @@ def refresh(conn: sqlite3.Connection) -> None:
     x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(
         where="AND customer_id IN (SELECT customer_id FROM dirty_customers)"))
 
+    for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
+        x(f"DELETE FROM {table}")
+
+
+def _rebuild_all(conn: sqlite3.Connection) -> None:
+    x = conn.execute
+    for table in ("order_totals", "agg_product_day", "agg_category_day", "agg_day", "agg_customer"):
+        x(f"DELETE FROM {table}")
+    # NOT INDEXED: a sorted scan of the table is far cheaper than walking an index with a lookup per line
+    x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where="").replace("FROM sales s", "FROM sales s NOT INDEXED"))
+    x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED"))
+    x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
+    x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
+    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))
     for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
         x(f"DELETE FROM {table}")
 

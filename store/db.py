@@ -44,7 +44,6 @@ def _configure(conn: sqlite3.Connection, *, read_only: bool) -> None:
     if not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 import pandas as pd
 
 from store import aggregates
+from store.schema import SALES_INDEX_NAMES, SALES_INDEXES
 
 CANONICAL_COLUMNS = (
     "order_id", "ordered_at", "day", "customer_key", "customer_name", "email", "country",
@@ -54,6 +55,7 @@ class Loader:
     _products: dict[str, tuple[int, str, int, int]] = field(default_factory=dict)
     _customers: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
     _start_sale_id: int = 0
+    _bulk: bool = False
 
     def __enter__(self) -> "Loader":
         self.conn.execute("BEGIN IMMEDIATE")
@@ -64,6 +66,12 @@ class Loader:
             self.conn.execute("DELETE FROM run_orders")
             self._start_sale_id = self.conn.execute(
                 "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sales'), 0)").fetchone()[0]
+            # Into an empty store there are no earlier lines to replace, and indexes are cheaper
+            # built once at the end than kept up per row.
+            self._bulk = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM sales)").fetchone()[0] == 1
+            if self._bulk:
+                for name in SALES_INDEX_NAMES:
+                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
             cur = self.conn.execute(
                 "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
                 (self.file_name, self.sha256, now_text()))
@@ -131,7 +139,8 @@ class Loader:
                 self._products.pop(sku, None)
             self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
                          [c[0] for c in changes])
-        return frame["sku"].map(lambda s: self._products[s][0])
+        ids = {sku: info[0] for sku, info in self._products.items()}
+        return frame["sku"].map(ids)
 
     def _customer_ids(self, frame: pd.DataFrame) -> pd.Series:
         named = frame[frame["customer_key"] != ""]
@@ -158,7 +167,7 @@ class Loader:
                 self._customers.pop(key, None)
             self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
                          [c[0] for c in changes])
-        ids = frame["customer_key"].map(lambda k: self._customers[k][0] if k else None)
+        ids = frame["customer_key"].map({k: info[0] for k, info in self._customers.items()})
         return ids.astype(object).where(frame["customer_key"] != "", None)
 
     # ------------------------------------------------------------ lines
@@ -172,10 +181,11 @@ class Loader:
         c = self.conn
         c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
         fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
-        self.stats.orders_replaced += c.execute(
-            f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
-        aggregates.mark_lines(c, f"order_id IN ({fresh})")
-        c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
+        if not self._bulk:
+            self.stats.orders_replaced += c.execute(
+                f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
+            aggregates.mark_lines(c, f"order_id IN ({fresh})")
+            c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
         c.execute(f"INSERT INTO run_orders {fresh}")
         c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
         c.execute("DELETE FROM chunk_orders")
@@ -198,6 +208,10 @@ class Loader:
         s.last_day = hi if s.last_day is None else max(s.last_day, hi)
 
     def _finish(self) -> None:
+        if self._bulk:
+            for statement in SALES_INDEXES.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
         self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales WHERE sale_id > ?",
                           (self._start_sale_id,))
         aggregates.refresh(self.conn)

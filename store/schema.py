@@ -11,6 +11,12 @@ more than two decimals (0.001 in some exports) stay exact. Days are TEXT
 
 from __future__ import annotations
 
+# The loader drops these while bulk-loading into an empty store and builds them after
+# (store/load.py): building an index once is several times cheaper than updating it per row.
+SALES_INDEX_NAMES = ("sales_order", "sales_product_day")
+SALES_INDEXES = """CREATE INDEX sales_order ON sales(order_id);
+CREATE INDEX sales_product_day ON sales(product_id, day);"""
+
 _DAY = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
 
 V1 = f"""
@@ -65,8 +71,7 @@ CREATE TABLE sales (
     net_cents         INTEGER NOT NULL,
     import_id         INTEGER REFERENCES import_runs(import_id)
 ) STRICT;
-CREATE INDEX sales_order ON sales(order_id);
-CREATE INDEX sales_product_day ON sales(product_id, day);
+{SALES_INDEXES}
 
 -- Units on hand when counted; on hand now = on_hand - net units sold after counted_at.
 CREATE TABLE inventory (

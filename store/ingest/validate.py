@@ -34,8 +34,9 @@ class Validator:
     def _col(self, raw: pd.DataFrame, fld: str) -> pd.Series:
         name = self.columns.by_field.get(fld)
         if name is None:
-            return pd.Series("", index=raw.index, dtype=object)
-        return raw[f"c{self.header.index(name)}"].astype(object).str.strip()
+            return pd.Series("", index=raw.index, dtype="str")
+        # keep pandas' own string dtype (Arrow-backed with pyarrow): object dtype is 10x slower here
+        return raw[f"c{self.header.index(name)}"].str.strip()
 
     def _fill_down(self, cols: dict[str, pd.Series]) -> None:
         """Shopify leaves order-level fields blank on an order's continuation rows."""
