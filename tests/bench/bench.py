@@ -1,0 +1,317 @@
+#!/usr/bin/env python
+"""shopintel benchmark: a script, not a test. It prints a table and writes the figures as JSON.
+
+    python tests/bench/bench.py                       # 100k and 1M lines (about 10 minutes on 2 cores)
+    python tests/bench/bench.py --lines 10000000      # the big one
+    python tests/bench/bench.py --lines 100000 --runs 3 --json /tmp/bench.json
+
+For each size N it generates (deterministically) a flat order CSV with the synthetic generator and
+measures, alternating the compared commands and taking the median of --runs runs (at least 5 by
+default):
+
+1. ingest: `shopintel ingest` into a fresh store vs the sqlite3 CLI's `.import` into one untyped table;
+2. reports: each report's warm latency through the functions the app calls vs DuckDB answering the
+   same question over the same raw lines in an in-memory table;
+3. growth: each report's latency at N vs at N/10;
+4. app start: launching `shopintel tui` in tmux until the Overview shows its numbers vs a bare Textual
+   app drawing one line, and the app's peak RSS after visiting every tab;
+5. monitor: one tick that processes 100 new sales at N vs at N/10;
+6. memory: ingest peak RSS at each size.
+Needs the `bench` extra (pip install -e '.[bench]') for DuckDB, plus tmux and sqlite3 on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+END = date(2026, 11, 1)   # fixed so every run generates the same data
+SEED = 1
+TARGETS = {
+    "ingest_ratio": 1.5, "report_ratio": 1.0, "growth_ratio": 2.0, "app_start_ratio": 1.5,
+    "app_rss_mb": 150, "monitor_tick_ratio": 1.5, "ingest_rss_mb": 500,
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run_measured(cmd: list[str], **kw) -> tuple[float, int]:
+    """Wall time and peak RSS (MB) of one child process (os.wait4 gives that child's own rusage)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t
+    if status != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def shopintel_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tui.cli", *args]
+
+
+def fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
+def make_csv(work: Path, lines: int) -> Path:
+    from store import synth
+
+    path = work / f"orders-{lines}.csv"
+    if not path.exists():
+        print(f"  generating {lines:,} lines -> {path}", flush=True)
+        tmp = path.with_suffix(".tmp")
+        synth.write_csv(str(tmp), lines, seed=SEED, end=END)
+        tmp.rename(path)
+    return path
+
+
+def make_store(work: Path, lines: int) -> Path:
+    """A store of N lines with stock counts (ingest of the CSV, then the demo stock rule)."""
+    path = work / f"store-{lines}.db"
+    if path.exists():
+        return path
+    csv_path = make_csv(work, lines)
+    tmp = fresh(work / f"store-{lines}.building.db")
+    subprocess.run(shopintel_cmd("ingest", str(csv_path), "--db", str(tmp)), check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    from store import synth
+    from store.db import connect
+
+    conn = connect(tmp)
+    conn.execute("BEGIN IMMEDIATE")
+    synth._demo_stock(conn, END, __import__("numpy").random.default_rng(SEED))
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    tmp.rename(path)
+    return path
+
+
+# ------------------------------------------------------------------ 1 + 6: ingest
+
+def bench_ingest(work: Path, lines: int, runs: int) -> dict:
+    csv_path = make_csv(work, lines)
+    ours, theirs, rss = [], [], []
+    for _ in range(runs):   # alternate, so drift on the machine hits both sides alike
+        db = fresh(work / "ingest.db")
+        t, mb = run_measured(shopintel_cmd("ingest", str(csv_path), "--db", str(db)), cwd=ROOT)
+        ours.append(t)
+        rss.append(mb)
+        raw = fresh(work / "import.db")
+        t, _ = run_measured(["sqlite3", str(raw), "-cmd", ".mode csv", f".import {csv_path} lines"])
+        theirs.append(t)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    return {"shopintel_s": a, "sqlite3_import_s": b, "ratio": a / b, "peak_rss_mb": max(rss)}
+
+
+# ------------------------------------------------------------------ 2 + 3: reports
+
+def our_reports() -> dict:
+    """name -> callable(conn) running the report exactly as the app does (default parameters)."""
+    import reports
+
+    return {name: (lambda conn, spec=spec: spec.run(conn)) for name, spec in reports.bench_calls().items()}
+
+
+def time_our_reports(store: Path, runs: int) -> dict[str, float]:
+    from store.db import connect_read_only
+
+    conn = connect_read_only(store)
+    out = {}
+    for name, call in our_reports().items():
+        call(conn)   # warm
+        out[name] = median_time(lambda: call(conn), runs)
+    conn.close()
+    return out
+
+
+def time_duckdb(csv_path: Path, store: Path, runs: int) -> dict[str, float]:
+    import duckdb
+    from duckdb_queries import QUERIES
+
+    db = duckdb.connect()
+    db.execute(f"CREATE TABLE lines AS SELECT * FROM read_csv('{csv_path}', header = true)")
+    src = sqlite3.connect(store)
+    stock = src.execute("SELECT p.sku, i.on_hand, i.counted_at, i.lead_time_days FROM inventory i "
+                        "JOIN products p USING (product_id)").fetchall()
+    src.close()
+    db.execute("CREATE TABLE stock (sku VARCHAR, on_hand INTEGER, counted_at TIMESTAMP, lead_time_days INTEGER)")
+    db.executemany("INSERT INTO stock VALUES (?, ?, ?, ?)", stock)
+    out = {}
+    for name, query in QUERIES.items():
+        db.execute(query).fetchall()   # warm
+        out[name] = median_time(lambda: db.execute(query).fetchall(), runs)
+    db.close()
+    return out
+
+
+# ------------------------------------------------------------------ 4: app start
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("bare-app-ready")
+Bare().run()
+"""
+
+
+def _tmux_time(command: str, marker, timeout: float = 60) -> float:
+    name = f"bench{os.getpid()}"
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    t = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command], check=True)
+    try:
+        while time.perf_counter() - t < timeout:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if marker(screen):
+                return time.perf_counter() - t
+            time.sleep(0.01)
+        raise SystemExit(f"app start: marker not seen within {timeout}s; last screen:\n{screen}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def bench_app(store: Path, work: Path, runs: int) -> dict:
+    import app_probe
+
+    bare = work / "bare_app.py"
+    bare.write_text(BARE_APP)
+    ours, theirs = [], []
+    tui = " ".join(shopintel_cmd("tui", "--db", str(store), "--read-only"))
+    for _ in range(runs):
+        ours.append(_tmux_time(f"cd {ROOT} && {tui}", app_probe.overview_ready))
+        theirs.append(_tmux_time(f"{sys.executable} {bare}", lambda s: "bare-app-ready" in s))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    return {"app_s": a, "bare_textual_s": b, "ratio": a / b, "peak_rss_mb": app_probe.peak_rss_after_tabs(tui, ROOT)}
+
+
+# ------------------------------------------------------------------ 5: monitor
+
+def bench_monitor(store: Path, work: Path, runs: int) -> float:
+    import monitor_probe
+
+    return monitor_probe.tick_seconds(store, work, runs)
+
+
+# ------------------------------------------------------------------ main
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, nargs="+", default=[100_000, 1_000_000], metavar="N")
+    ap.add_argument("--runs", type=int, default=5, help="runs per measurement, median taken (default 5)")
+    ap.add_argument("--json", metavar="PATH", help="also write the figures here")
+    ap.add_argument("--work", metavar="DIR", default=os.path.join(tempfile.gettempdir(), "shopintel-bench"),
+                    help="where generated CSVs and stores are kept between runs")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor"])
+    args = ap.parse_args()
+    for tool in ("sqlite3", "tmux"):
+        if not shutil.which(tool):
+            print(f"bench: {tool} is not on PATH (apt-get install {tool})", file=sys.stderr)
+            return 2
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform(), "date": datetime.now().isoformat(timespec="seconds")},
+                     "runs": args.runs, "targets": TARGETS, "sizes": {}}
+    for n in args.lines:
+        print(f"== {n:,} lines", flush=True)
+        small = max(1000, n // 10)
+        r: dict = {}
+        store, small_store = make_store(work, n), make_store(work, small)
+        if "ingest" not in args.skip:
+            print("  ingest ...", flush=True)
+            r["ingest"] = bench_ingest(work, n, args.runs)
+        if "reports" not in args.skip:
+            print("  reports ...", flush=True)
+            ours = time_our_reports(store, args.runs)
+            ours_small = time_our_reports(small_store, args.runs)
+            duck = time_duckdb(make_csv(work, n), store, args.runs)
+            r["reports"] = {name: {"shopintel_s": ours[name], "duckdb_s": duck.get(name),
+                                   "ratio": ours[name] / duck[name] if duck.get(name) else None,
+                                   "at_n_over_10_s": ours_small[name], "growth_ratio": ours[name] / ours_small[name]}
+                            for name in ours}
+        if "app" not in args.skip:
+            print("  app start ...", flush=True)
+            r["app"] = bench_app(store, work, args.runs)
+        if "monitor" not in args.skip:
+            print("  monitor tick ...", flush=True)
+            big, little = bench_monitor(store, work, args.runs), bench_monitor(small_store, work, args.runs)
+            r["monitor"] = {"tick_s": big, "tick_at_n_over_10_s": little, "ratio": big / little}
+        results["sizes"][str(n)] = r
+        print_table(n, r)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"figures written to {args.json}")
+    return 0
+
+
+def _flag(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def print_table(n: int, r: dict) -> None:
+    rows = [("measure", "shopintel", "reference", "ratio", "target", "")]
+    if "ingest" in r:
+        i = r["ingest"]
+        rows.append(("ingest (s)", f"{i['shopintel_s']:.2f}", f"{i['sqlite3_import_s']:.2f} sqlite3", f"{i['ratio']:.2f}",
+                      f"<= {TARGETS['ingest_ratio']}", _flag(i["ratio"] <= TARGETS["ingest_ratio"])))
+        rows.append(("ingest peak RSS (MB)", f"{i['peak_rss_mb']}", "", "", f"<= {TARGETS['ingest_rss_mb']}",
+                     _flag(i["peak_rss_mb"] <= TARGETS["ingest_rss_mb"])))
+    for name, rep in r.get("reports", {}).items():
+        ratio = rep["ratio"]
+        rows.append((f"report {name} (ms)", f"{rep['shopintel_s'] * 1000:.2f}",
+                     f"{rep['duckdb_s'] * 1000:.2f} duckdb" if rep["duckdb_s"] else "-",
+                     f"{ratio:.2f}" if ratio else "-", f"<= {TARGETS['report_ratio']}",
+                     _flag(ratio is not None and ratio <= TARGETS["report_ratio"])))
+        rows.append((f"  growth {name}", f"{rep['at_n_over_10_s'] * 1000:.2f} at N/10", "", f"{rep['growth_ratio']:.2f}",
+                     f"<= {TARGETS['growth_ratio']}", _flag(rep["growth_ratio"] <= TARGETS["growth_ratio"])))
+    if "app" in r:
+        a = r["app"]
+        rows.append(("app first screen (s)", f"{a['app_s']:.2f}", f"{a['bare_textual_s']:.2f} bare", f"{a['ratio']:.2f}",
+                     f"<= {TARGETS['app_start_ratio']}", _flag(a["ratio"] <= TARGETS["app_start_ratio"])))
+        rows.append(("app peak RSS (MB)", f"{a['peak_rss_mb']}", "", "", f"<= {TARGETS['app_rss_mb']}",
+                     _flag(a["peak_rss_mb"] <= TARGETS["app_rss_mb"])))
+    if "monitor" in r:
+        m = r["monitor"]
+        rows.append(("monitor tick, 100 sales (ms)", f"{m['tick_s'] * 1000:.2f}", f"{m['tick_at_n_over_10_s'] * 1000:.2f} at N/10",
+                     f"{m['ratio']:.2f}", f"<= {TARGETS['monitor_tick_ratio']}",
+                     _flag(m["ratio"] <= TARGETS["monitor_tick_ratio"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print(f"\n{n:,} order lines")
+    for row in rows:
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+    print()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
