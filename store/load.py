@@ -179,16 +179,17 @@ class Loader:
         product_ids = self._products_ids(frame)
         customer_ids = self._customer_ids(frame)
         c = self.conn
-        c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
-        fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
         if not self._bulk:
+            # The first time this load sees an order id, the store's earlier lines of that order go.
+            c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
+            fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
             self.stats.orders_replaced += c.execute(
                 f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
             aggregates.mark_lines(c, f"order_id IN ({fresh})")
             c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
-        c.execute(f"INSERT INTO run_orders {fresh}")
-        c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
-        c.execute("DELETE FROM chunk_orders")
+            c.execute(f"INSERT INTO run_orders {fresh}")
+            c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
+            c.execute("DELETE FROM chunk_orders")
         rows = zip(
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
@@ -212,9 +213,11 @@ class Loader:
             for statement in SALES_INDEXES.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
-        self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales WHERE sale_id > ?",
-                          (self._start_sale_id,))
-        aggregates.refresh(self.conn)
+            aggregates.rebuild_all(self.conn)
+        else:
+            self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales "
+                              "WHERE sale_id > ?", (self._start_sale_id,))
+            aggregates.refresh(self.conn)
         self.conn.execute(
             "UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
             (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))

@@ -17,6 +17,13 @@ SALES_INDEX_NAMES = ("sales_order", "sales_product_day")
 SALES_INDEXES = """CREATE INDEX sales_order ON sales(order_id);
 CREATE INDEX sales_product_day ON sales(product_id, day);"""
 
+# Secondary indexes of the kept aggregates; a full rebuild drops and rebuilds them around the inserts.
+AGG_INDEX_NAMES = ("order_totals_day", "order_totals_customer", "agg_product_day_product", "agg_customer_spend")
+AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customer_id);
+CREATE INDEX order_totals_customer ON order_totals(customer_id, day);
+CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
+CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);"""
+
 _DAY = "GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
 
 V1 = f"""
@@ -114,8 +121,6 @@ CREATE TABLE order_totals (
     gross_cents   INTEGER NOT NULL,        -- net of the positive-quantity lines
     returns_cents INTEGER NOT NULL         -- positive amount of negative-quantity lines
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX order_totals_day ON order_totals(day, customer_id);
-CREATE INDEX order_totals_customer ON order_totals(customer_id, day);
 
 CREATE TABLE agg_product_day (
     day           TEXT NOT NULL,
@@ -127,7 +132,6 @@ CREATE TABLE agg_product_day (
     returns_cents INTEGER NOT NULL,
     PRIMARY KEY (day, product_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
 
 CREATE TABLE agg_category_day (
     day           TEXT NOT NULL,
@@ -156,7 +160,8 @@ CREATE TABLE agg_customer (
     first_day     TEXT NOT NULL,
     last_day      TEXT NOT NULL
 ) STRICT;
-CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);
+
+{AGG_INDEXES}
 """
 
 MIGRATIONS: list[str] = [V1]
