@@ -1,0 +1,76 @@
+"""What the benchmark reads off the running app: when the Overview shows its numbers, and the
+app's peak memory after visiting every tab (VmHWM of the app's process)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+# The Overview is "ready" when its KPI cards show figures: the net revenue card's label and a
+# formatted amount (digits with a thousands separator) are on screen.
+_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d\d)?")
+
+
+def overview_ready(screen: str) -> bool:
+    return "Net revenue" in screen and bool(_AMOUNT.search(screen))
+
+
+def _descendants(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, list[int]] = {}
+    for line in out.splitlines():
+        p, pp = map(int, line.split())
+        children.setdefault(pp, []).append(p)
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def _hwm_mb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_after_tabs(tui_command: str, root: Path, tabs: str = "1234567") -> int:
+    """Open the app in tmux, visit every tab (waiting for each to draw), and read its peak RSS."""
+    name = f"benchrss{os.getpid()}"
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+                    f"cd {root} && {tui_command}"], check=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not overview_ready(_screen(name)):
+            if time.monotonic() > deadline:
+                raise SystemExit("app did not draw the Overview within 60 s")
+            time.sleep(0.05)
+        for key in tabs:
+            subprocess.run(["tmux", "send-keys", "-t", name, key], check=True)
+            before = _screen(name)
+            settle = time.monotonic() + 5
+            # wait until the screen stops changing (the tab's query has landed)
+            while time.monotonic() < settle:
+                time.sleep(0.3)
+                now = _screen(name)
+                if now == before and "Loading" not in now:
+                    break
+                before = now
+        pane = int(subprocess.run(["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"],
+                                  capture_output=True, text=True).stdout.strip())
+        return max(_hwm_mb(p) for p in _descendants(pane))
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def _screen(name: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout

@@ -1,0 +1,54 @@
+"""Every command explains itself: `--help` works, names the store option and shows an example."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.cli import build_parser
+
+
+def _commands() -> list[list[str]]:
+    parser = build_parser()
+    sub = parser._subparsers._group_actions[0]  # type: ignore[union-attr]
+    out = []
+    for name, p in sub.choices.items():
+        out.append([name])
+        for action in p._actions:
+            if action.__class__.__name__ == "_SubParsersAction":
+                out.extend([name, child] for child in action.choices)
+    return out
+
+
+def test_top_level_help_lists_commands_and_the_store(cli):
+    r = cli("--help")
+    assert r.returncode == 0
+    for name in ("ingest", "stock", "demo"):
+        assert name in r.stdout
+    assert "SHOPINTEL_DB" in r.stdout
+    assert "examples:" in r.stdout
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_every_command_has_help_with_an_example(cli, command):
+    r = cli(*command, "--help")
+    assert r.returncode == 0, r.stderr
+    assert "examples:" in r.stdout
+    assert "shopintel " + command[0] in r.stdout.split("examples:")[1]
+    assert "--db" in r.stdout
+
+
+def test_db_before_or_after_the_command_is_the_same(cli, tmp_path):
+    store = tmp_path / "a.db"
+    r1 = cli("--db", str(store), "demo", "--build-only", "--lines", "10000")
+    assert r1.returncode == 0, r1.stderr
+    assert str(store) in r1.stdout
+    r2 = cli("demo", "--build-only", "--lines", "10000", "--db", str(store))
+    assert r2.returncode == 0, r2.stderr
+    assert "ready" in r2.stdout  # built today already: reused, not rebuilt
+
+
+def test_unknown_command_is_a_usage_error(cli):
+    r = cli("frobnicate")
+    assert r.returncode == 2
+    assert "invalid choice" in r.stderr
+    assert "Traceback" not in r.stderr
