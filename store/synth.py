@@ -90,7 +90,7 @@ def generate(lines: int = 60_000, seed: int = 7, end: date | None = None, years:
     rng = np.random.default_rng(seed)
     end = end or date.today()
     days = pd.date_range(end - timedelta(days=int(365 * years) - 1), end, freq="D")
-    n_products = int(np.clip(lines / 120, 60, 5000))
+    n_products = int(np.clip(lines / 300, 60, 5000))
     n_customers = int(np.clip(lines / 14, 150, 700_000))
     cat = _catalogue(rng, n_products)
     cust_weight = rng.pareto(1.16, n_customers) + 0.02

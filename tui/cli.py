@@ -13,10 +13,15 @@ import os
 import sys
 from typing import Sequence
 
+from tui.errors import UserError
+
+__all__ = ["UserError", "add_command", "main"]
+
 COMMAND_MODULES = (
     "tui.cmd_ingest",
     "tui.cmd_stock",
     "tui.cmd_demo",
+    "tui.cmd_report",
 )
 
 EPILOG = """\
@@ -30,14 +35,6 @@ examples:
 The store is --db PATH, else $SHOPINTEL_DB, else {default}.
 Run 'shopintel COMMAND --help' for the options of a command.
 """
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed without a traceback. `code` is the exit status."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):

@@ -1,0 +1,66 @@
+"""Per-customer spend for a period: the shared base of whales, summary concentration and segments.
+
+All history reads the kept `agg_customer` table (its spend index gives the top customers without a
+sort); a bounded period groups the kept per-order totals (`order_totals`), never the order lines.
+Ranking: spend, highest first; ties go to the customer who first appeared in the store."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+
+from reports.params import Period
+
+_ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.orders, a.units,
+                 a.net_cents AS spend_cents, a.first_day, a.last_day
+          FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
+          ORDER BY a.net_cents DESC, a.customer_id"""
+_PERIOD = """SELECT o.customer_id, c.customer_key, c.name AS customer_name, count(*) AS orders,
+                    sum(o.units) AS units, sum(o.net_cents) AS spend_cents, min(o.day) AS first_day,
+                    max(o.day) AS last_day
+             FROM order_totals o JOIN customers c USING (customer_id)
+             WHERE o.day BETWEEN ? AND ? AND o.customer_id IS NOT NULL
+             GROUP BY o.customer_id ORDER BY spend_cents DESC, o.customer_id"""
+
+
+def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
+    lo, hi = conn.execute("SELECT min(day), max(day) FROM agg_day").fetchone()
+    return lo is not None and period.first.isoformat() <= lo and period.last.isoformat() >= hi
+
+
+def _query(conn: sqlite3.Connection, period: Period) -> tuple[str, tuple]:
+    if is_all_history(conn, period):
+        return _ALL, ()
+    return _PERIOD, (period.first.isoformat(), period.last.isoformat())
+
+
+def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None = None) -> pd.DataFrame:
+    """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked."""
+    sql, params = _query(conn, period)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (*params, int(limit))
+    return pd.read_sql_query(sql, conn, params=params)
+
+
+def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
+    """(number of customers, their total spend in cents) for the period."""
+    if is_all_history(conn, period):
+        n, total = conn.execute("SELECT count(*), coalesce(sum(net_cents), 0) FROM agg_customer").fetchone()
+    else:
+        n, total = conn.execute(
+            """SELECT count(*), coalesce(sum(s), 0) FROM (SELECT sum(net_cents) AS s FROM order_totals
+               WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL GROUP BY customer_id)""",
+            (period.first.isoformat(), period.last.isoformat())).fetchone()
+    return n, total
+
+
+def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int, total: int) -> float | None:
+    """Share of non-guest revenue from the top `fraction` of customers by spend (at least one customer)."""
+    if n == 0 or total == 0:
+        return None
+    k = max(1, -(-n * int(fraction * 1000) // 1000))   # ceil(n * fraction) in integers
+    sql, params = _query(conn, period)
+    top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({sql} LIMIT ?)", (*params, k)).fetchone()[0]
+    return top / total

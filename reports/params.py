@@ -1,0 +1,125 @@
+"""Parameters shared by every report, and how a period is resolved against a store.
+
+"Now" for a report is the as-of date: by default the date of the latest sale in the store, so a
+historical export reads the same as a live store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+
+class ReportError(ValueError):
+    """A parameter the user can fix (bad date, unknown category, ...)."""
+
+
+@dataclass(frozen=True)
+class Params:
+    since: date | None = None          # inclusive
+    until: date | None = None          # inclusive
+    as_of: date | None = None          # default: latest sale
+    limit: int | None = None
+    category: str | None = None
+    # whales
+    top_percent: float | None = None
+    min_spend: float | None = None
+    # top sellers and reorder
+    window_days: int = 28
+    min_per_week: float = 3.0
+    # categories
+    compare: str = "previous"          # previous | year
+    # revenue
+    grain: str = "day"                 # day | week | month
+    profile: str | None = None         # weekday | month
+    # reorder
+    show_all: bool = False
+    service_level: float = 0.95
+    review_days: int = 14
+    # segments
+    segment: str | None = None
+
+    def with_(self, **changes) -> "Params":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A resolved period: concrete first and last day (inclusive) and the as-of date."""
+
+    first: date
+    last: date
+    as_of: date
+    explicit: bool = False               # the user gave --since
+    empty_store: bool = False
+    category_id: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def describe(self) -> str:
+        if self.empty_store:
+            return "no sales in the store"
+        return f"{self.first.isoformat()} .. {self.last.isoformat()}, as of {self.as_of.isoformat()}"
+
+
+def parse_date(text: str | date | None, option: str = "date") -> date | None:
+    if text is None or isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ReportError(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2024-03-31") from None
+
+
+def store_range(conn: sqlite3.Connection) -> tuple[date, date] | None:
+    lo, hi = conn.execute("SELECT min(day), max(day) FROM agg_day").fetchone()
+    if lo is None:
+        return None
+    return date.fromisoformat(lo), date.fromisoformat(hi)
+
+
+def category_id(conn: sqlite3.Connection, name: str | None) -> int | None:
+    if name is None:
+        return None
+    row = conn.execute("SELECT category_id FROM categories WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        row = conn.execute("SELECT category_id FROM categories WHERE lower(name) = lower(?)", (name,)).fetchone()
+    if row is None:
+        known = [r[0] for r in conn.execute("SELECT name FROM categories ORDER BY name LIMIT 30")]
+        raise ReportError(f"unknown category {name!r}. Categories: {', '.join(known) or '(none yet)'}")
+    return row[0]
+
+
+def resolve(conn: sqlite3.Connection, p: Params) -> Period:
+    """Concrete first/last/as-of days: since defaults to the first sale, until and as-of to the latest."""
+    cat = category_id(conn, p.category)
+    rng = store_range(conn)
+    today = date.today()
+    if rng is None:
+        as_of = p.as_of or today
+        return Period(p.since or as_of, p.until or as_of, as_of, p.since is not None, True, cat)
+    lo, hi = rng
+    as_of = p.as_of or (min(p.until, hi) if p.until and p.until < hi else hi)
+    first = p.since or lo
+    last = p.until or as_of
+    if first > last:
+        raise ReportError(f"--since {first} is after --until {last}; the period would be empty")
+    return Period(first, last, as_of, p.since is not None, False, cat)
+
+
+def previous_span(period: Period, compare: str) -> tuple[date, date]:
+    if compare == "year":
+        try:
+            return period.first.replace(year=period.first.year - 1), period.last.replace(year=period.last.year - 1)
+        except ValueError:  # 29 February
+            return period.first - timedelta(days=365), period.last - timedelta(days=365)
+    return period.first - timedelta(days=period.days), period.first - timedelta(days=1)
+
+
+def cents(value) -> float:
+    """Integer cents to currency units (exact in a float for any realistic amount)."""
+    return 0.0 if value is None else value / 100

@@ -1,0 +1,98 @@
+"""`reorder`: stock-counted products with their on-hand units, velocity, days of cover, reorder point,
+suggested order and status. The same rule serves the live monitor for just the products a tick touched.
+
+- on hand now = counted units - net units sold after the count;
+- velocity = net units per day over the trailing window ending at as-of (zero days included);
+- reorder point = lead-time demand + safety stock (z x daily std-dev x sqrt(lead time)), z from the
+  service level, unless the product has an explicit reorder point;
+- suggested qty brings on hand up to cover lead time plus a review period, plus safety stock;
+- OUT when on hand <= 0, LOW when on hand <= reorder point, else OK.
+Sorted OUT, LOW, OK, then by days of cover (shortest first), then sku."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import timedelta
+from statistics import NormalDist
+
+import pandas as pd
+
+from reports.params import Params, Period, ReportError, resolve
+
+COLUMNS = ["sku", "product_name", "category", "on_hand", "units_per_week", "days_of_cover", "lead_time_days",
+           "reorder_point", "suggested_qty", "status"]
+STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
+
+
+def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None) -> pd.DataFrame:
+    only = ""
+    args: list = [start, end]
+    if product_ids is not None:
+        marks = ",".join("?" * len(product_ids))
+        only = f"AND product_id IN ({marks})"
+        args += list(product_ids)
+    sql = f"""
+        SELECT p.product_id, p.sku, p.name AS product_name, c.name AS category, i.on_hand AS counted,
+               i.counted_at, i.lead_time_days, i.reorder_point AS explicit_rp,
+               coalesce(w.units, 0) AS window_units, coalesce(w.sq, 0) AS window_sq,
+               (SELECT coalesce(sum(a.units), 0) FROM agg_product_day a
+                 WHERE a.product_id = p.product_id AND a.day > substr(i.counted_at, 1, 10))
+             + (SELECT coalesce(sum(s.quantity), 0) FROM sales s
+                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10)
+                   AND s.ordered_at > i.counted_at) AS sold_after
+        FROM inventory i JOIN products p USING (product_id) JOIN categories c USING (category_id)
+        LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS sq FROM agg_product_day
+                   WHERE day BETWEEN ? AND ? {only} GROUP BY product_id) w USING (product_id)
+        WHERE p.is_merch = 1 {only.replace('AND product_id', 'AND p.product_id')}"""
+    if product_ids is not None:
+        args += list(product_ids)
+    return pd.read_sql_query(sql, conn, params=args)
+
+
+def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: list[int] | None = None) -> pd.DataFrame:
+    """The reorder rule for the counted products (all, or only `product_ids`), unfiltered and unsorted.
+    Also returns product_id. Cost grows with the number of products asked for."""
+    if not 0.5 <= p.service_level < 1:
+        raise ReportError("--service-level must be between 0.5 and 1 (e.g. 0.95)")
+    if p.window_days < 1 or p.review_days < 0:
+        raise ReportError("--window-days must be at least 1 and --review-days at least 0")
+    end = period.as_of
+    start = end - timedelta(days=p.window_days - 1)
+    df = _rows(conn, start.isoformat(), end.isoformat(), product_ids)
+    z = NormalDist().inv_cdf(p.service_level)
+    n = p.window_days
+    mean = df["window_units"] / n
+    std = (df["window_sq"] / n - mean ** 2).clip(lower=0) ** 0.5
+    lead = df["lead_time_days"]
+    safety = z * std * lead ** 0.5
+    computed_rp = (mean * lead + safety).apply(math.ceil)
+    rp = df["explicit_rp"].where(df["explicit_rp"].notna(), computed_rp).astype(int)
+    on_hand = (df["counted"] - df["sold_after"]).astype(int)
+    target = mean * (lead + p.review_days) + safety
+    suggested = (target - on_hand).apply(lambda x: max(0, math.ceil(x)))
+    cover = (on_hand.clip(lower=0) / mean.where(mean > 0)).round(1)
+    status = pd.Series("OK", index=df.index)
+    status[on_hand <= rp] = "LOW"
+    status[on_hand <= 0] = "OUT"
+    return pd.DataFrame({
+        "product_id": df["product_id"], "sku": df["sku"], "product_name": df["product_name"],
+        "category": df["category"], "on_hand": on_hand, "units_per_week": mean * 7, "days_of_cover": cover,
+        "lead_time_days": lead.astype(int), "reorder_point": rp, "suggested_qty": suggested.astype(int),
+        "status": status,
+    })
+
+
+def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+    period = period or resolve(conn, p)
+    df = evaluate(conn, p, period)
+    if period.category_id is not None:
+        name = conn.execute("SELECT name FROM categories WHERE category_id = ?", (period.category_id,)).fetchone()[0]
+        df = df[df["category"] == name]
+    if not p.show_all:
+        df = df[df["units_per_week"] > p.min_per_week]
+    df = df.assign(_s=df["status"].map(STATUS_ORDER), _c=df["days_of_cover"].fillna(float("inf")))
+    df = df.sort_values(["_s", "_c", "sku"], kind="mergesort")
+    if p.limit is not None:
+        df = df.head(p.limit)
+    return df[COLUMNS].reset_index(drop=True)

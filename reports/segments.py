@@ -1,0 +1,114 @@
+"""`segments`: RFM segmentation of non-guest customers as of the as-of date.
+
+Recency (days since the last order), frequency (orders) and monetary (spend) are each scored 1-5 by
+quintile (5 = best; recency reversed: recent is good). Ties within a measure are split by the order
+customers first appeared in the store, so scores are stable. Segments are assigned by the first
+matching rule, in this precedence:
+
+ 1. Champions          R>=4, F>=4, M>=4
+ 2. Can't Lose Them    R<=2, F>=4, M>=4
+ 3. Loyal Customers    R>=3, F>=4
+ 4. At Risk            R<=2, F>=3
+ 5. Potential Loyalist R>=4, F 2-3
+ 6. Need Attention     R=3,  F=3
+ 7. New Customers      R=5,  F=1
+ 8. Promising          R=4,  F=1
+ 9. About To Sleep     R=3,  F<=2
+10. Hibernating        R=2,  F<=2
+11. Lost               R=1,  F<=2
+    Others             anything else
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pandas as pd
+
+from reports.customers import is_all_history
+from reports.params import Params, Period, ReportError, resolve
+
+SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Potential Loyalist", "Need Attention",
+            "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]
+COLUMNS = ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"]
+CUSTOMER_COLUMNS = ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
+
+
+def _quintile(values: pd.Series) -> pd.Series:
+    """Scores 1..5 by quintile of rank (ties split by position, i.e. first appearance)."""
+    n = len(values)
+    if n == 0:
+        return values.astype(int)
+    ranks = values.rank(method="first")
+    return ((ranks - 1) * 5 // n + 1).astype(int)
+
+
+def _segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
+    rules = [
+        (r >= 4) & (f >= 4) & (m >= 4), (r <= 2) & (f >= 4) & (m >= 4), (r >= 3) & (f >= 4), (r <= 2) & (f >= 3),
+        (r >= 4) & f.between(2, 3), (r == 3) & (f == 3), (r == 5) & (f == 1), (r == 4) & (f == 1),
+        (r == 3) & (f <= 2), (r == 2) & (f <= 2), (r == 1) & (f <= 2),
+    ]
+    out = pd.Series("Others", index=r.index, dtype=object)
+    for name, mask in reversed(list(zip(SEGMENTS, rules))):   # first rule wins: apply in reverse
+        out[mask] = name
+    return out
+
+
+def scored(conn: sqlite3.Connection, period: Period) -> pd.DataFrame:
+    """One row per non-guest customer with recency/frequency/monetary, their scores and segment."""
+    if is_all_history(conn, period):
+        df = pd.read_sql_query(
+            """SELECT a.customer_id AS cid, c.customer_key, c.name, a.orders, a.net_cents, a.last_day
+               FROM agg_customer a JOIN customers c USING (customer_id) ORDER BY a.customer_id""", conn)
+    else:
+        df = pd.read_sql_query(
+            """SELECT o.customer_id AS cid, c.customer_key, c.name, count(*) AS orders, sum(o.net_cents) AS net_cents,
+                      max(o.day) AS last_day
+               FROM order_totals o JOIN customers c USING (customer_id)
+               WHERE o.day BETWEEN ? AND ? AND o.customer_id IS NOT NULL
+               GROUP BY o.customer_id ORDER BY o.customer_id""",
+            conn, params=(period.first.isoformat(), period.last.isoformat()))
+    as_of = pd.Timestamp(period.as_of)
+    recency = (as_of - pd.to_datetime(df["last_day"])).dt.days.clip(lower=0)
+    r = 6 - _quintile(recency)
+    f = _quintile(df["orders"])
+    m = _quintile(df["net_cents"])
+    return pd.DataFrame({
+        "customer_id": df["customer_key"], "customer_name": df["name"].where(df["name"] != "", df["customer_key"]),
+        "recency_days": recency, "orders": df["orders"], "spend": df["net_cents"] / 100,
+        "r": r, "f": f, "m": m, "segment": _segment(r, f, m),
+    })
+
+
+def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+    if p.category:
+        raise ReportError("segments score customers across the whole shop; --category is not available here")
+    period = period or resolve(conn, p)
+    df = scored(conn, period)
+    if p.segment is not None:
+        match = {s.lower(): s for s in SEGMENTS}.get(p.segment.strip().lower())
+        if match is None:
+            raise ReportError(f"unknown segment {p.segment!r}. Segments: {', '.join(SEGMENTS)}")
+        out = df[df["segment"] == match].sort_values(["spend", "customer_id"], ascending=[False, True])
+        if p.limit is not None:
+            out = out.head(p.limit)
+        return out[CUSTOMER_COLUMNS].reset_index(drop=True)
+    if df.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    total = df["spend"].sum()
+    g = df.groupby("segment").agg(customers=("customer_id", "size"), revenue=("spend", "sum"),
+                                  median_recency_days=("recency_days", "median"), median_orders=("orders", "median"),
+                                  median_spend=("spend", "median")).reset_index()
+    g["share"] = g["revenue"] / total if total else float("nan")
+    g = g.sort_values(["revenue", "segment"], ascending=[False, True])
+    return g[COLUMNS].reset_index(drop=True)
+
+
+def segment_of(conn: sqlite3.Connection, customer_key: str, as_of: date | None = None) -> str | None:
+    """The segment of one customer (all history), for the customer detail screen."""
+    period = resolve(conn, Params(as_of=as_of))
+    df = scored(conn, period)
+    hit = df[df["customer_id"] == customer_key]
+    return None if hit.empty else hit["segment"].iloc[0]

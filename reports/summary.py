@@ -1,0 +1,50 @@
+"""`summary`: the shop's headline figures for a period."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from reports.customers import top_share, totals
+from reports.params import Params, Period, ReportError, cents, resolve
+
+
+@dataclass
+class Summary:
+    revenue: float
+    gross_revenue: float
+    returns: float
+    orders: int
+    customers: int
+    guest_orders: int
+    units: int
+    aov: float | None
+    first_date: str | None
+    last_date: str | None
+    top_1pct_share: float | None
+    top_20pct_share: float | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Summary:
+    if p.category:
+        raise ReportError("summary covers the whole shop; --category applies to top-sellers, categories, "
+                          "revenue and reorder")
+    period = period or resolve(conn, p)
+    lo, hi = period.first.isoformat(), period.last.isoformat()
+    net, gross, ret, orders, guests, units, first, last = conn.execute(
+        """SELECT coalesce(sum(net_cents), 0), coalesce(sum(gross_cents), 0), coalesce(sum(returns_cents), 0),
+                  coalesce(sum(orders), 0), coalesce(sum(guest_orders), 0), coalesce(sum(units), 0),
+                  min(day), max(day)
+           FROM agg_day WHERE day BETWEEN ? AND ?""", (lo, hi)).fetchone()
+    n_customers, spend_total = totals(conn, period)
+    return Summary(
+        revenue=cents(net), gross_revenue=cents(gross), returns=cents(ret), orders=orders,
+        customers=n_customers, guest_orders=guests, units=units,
+        aov=round(net / orders / 100, 6) if orders else None,
+        first_date=first, last_date=last,
+        top_1pct_share=top_share(conn, period, 0.01, n_customers, spend_total),
+        top_20pct_share=top_share(conn, period, 0.20, n_customers, spend_total),
+    )

@@ -1,0 +1,50 @@
+"""`top-sellers`: products moving more than `min_per_week` net units a week over the trailing window
+ending at the as-of date, with the previous window for the trend. Non-merchandise never appears.
+Sorted by units, highest first; ties by sku."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pandas as pd
+
+from reports.params import Params, Period, ReportError, resolve
+
+COLUMNS = ["sku", "product_name", "category", "units", "units_per_week", "revenue", "previous_units", "trend"]
+
+
+def windows(period: Period, window_days: int) -> dict[str, str]:
+    """The trailing window ending at as-of, and the window of equal length before it (ISO days)."""
+    end = period.as_of
+    start = end - timedelta(days=window_days - 1)
+    prev = start - timedelta(days=window_days)
+    return {"prev": prev.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
+
+
+def top_sellers(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+    if p.window_days < 1:
+        raise ReportError("--window-days must be at least 1")
+    period = period or resolve(conn, p)
+    weeks = p.window_days / 7
+    args = {**windows(period, p.window_days), "cat": period.category_id, "threshold": p.min_per_week * weeks}
+    df = pd.read_sql_query(
+        """SELECT pr.sku, pr.name AS product_name, c.name AS category,
+                  sum(CASE WHEN a.day >= :start THEN a.units ELSE 0 END) AS units,
+                  sum(CASE WHEN a.day >= :start THEN a.net_cents ELSE 0 END) AS revenue_cents,
+                  sum(CASE WHEN a.day < :start THEN a.units ELSE 0 END) AS previous_units
+           FROM agg_product_day a JOIN products pr USING (product_id) JOIN categories c USING (category_id)
+           WHERE a.day BETWEEN :prev AND :end AND pr.is_merch = 1
+             AND (:cat IS NULL OR pr.category_id = :cat)
+           GROUP BY a.product_id
+           HAVING units > :threshold
+           ORDER BY units DESC, pr.sku""",
+        conn, params=args)
+    if p.limit is not None:
+        df = df.head(p.limit)
+    return pd.DataFrame({
+        "sku": df["sku"], "product_name": df["product_name"], "category": df["category"],
+        "units": df["units"].astype(int), "units_per_week": df["units"] / weeks,
+        "revenue": df["revenue_cents"] / 100, "previous_units": df["previous_units"].astype(int),
+        "trend": df["units"] / df["previous_units"].where(df["previous_units"] > 0) - 1,
+    }, columns=COLUMNS)
