@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "tui.cmd_stock",
     "tui.cmd_demo",
     "tui.cmd_report",
+    "tui.cmd_app",
 )
 
 EPILOG = """\

@@ -1,0 +1,70 @@
+"""Every key of the app, defined once. The app's and screens' BINDINGS, the footer, the help screen
+and the command palette are all derived from these definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str            # textual key spec, comma-separated alternatives
+    action: str         # textual action string
+    description: str    # short, for the footer
+    help: str           # one line for the help screen and palette
+    footer: bool = True
+    scope: str = "global"   # global | table | revenue | top-sellers | detail
+
+
+TABS = ("overview", "revenue", "whales", "top-sellers", "categories", "reorder", "segments")
+TAB_TITLES = ("Overview", "Revenue", "Whales", "Top Sellers", "Categories", "Reorder", "Segments")
+
+ACTIONS: tuple[Action, ...] = (
+    *(Action(str(i + 1), f"show_tab('{tab}')", title, f"go to the {title} tab", footer=False)
+      for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES))),
+    Action("d", "pick_period", "Period", "pick the date range (7d, 28d, 90d, 12m, year to date, all, custom)"),
+    Action("slash", "filter", "Filter", "filter the rows of the current table (case-insensitive)"),
+    Action("s", "sort", "Sort", "sort by the cursor's column; press again to reverse"),
+    Action("e", "export", "Export", "export the current table to a CSV file and say where"),
+    Action("y", "copy_row", "Copy", "copy the current row to the clipboard (OSC 52)", footer=False),
+    Action("r", "refresh", "Refresh", "reload the numbers from the store", footer=False),
+    Action("a", "toggle_alerts", "Alerts", "show or hide the live reorder alert panel", footer=False),
+    Action("question_mark,f1", "help", "Help", "list every key of this screen"),
+    Action("q", "quit", "Quit", "quit shopintel"),
+    Action("enter", "open_detail", "Open", "open the row under the cursor", footer=False, scope="table"),
+    Action("escape", "back", "Back", "go back / close", footer=False, scope="detail"),
+    Action("j", "cursor_down", "Down", "move down", footer=False, scope="table"),
+    Action("k", "cursor_up", "Up", "move up", footer=False, scope="table"),
+    Action("g", "scroll_top", "Top", "first row", footer=False, scope="table"),
+    Action("G", "scroll_bottom", "Bottom", "last row", footer=False, scope="table"),
+    Action("w", "cycle_grain", "Grain", "revenue: day / week / month", footer=False, scope="revenue"),
+    Action("p", "cycle_profile", "Season", "revenue: weekday / month-of-year seasonality profile", footer=False,
+           scope="revenue"),
+    Action("t", "toggle_table", "Table", "revenue: show the figures behind the chart", footer=False, scope="revenue"),
+    Action("plus", "threshold(1)", "More", "top sellers: raise the units-per-week threshold", footer=False,
+           scope="top-sellers"),
+    Action("minus", "threshold(-1)", "Less", "top sellers: lower the units-per-week threshold", footer=False,
+           scope="top-sellers"),
+    Action("right_square_bracket", "window(1)", "Longer", "top sellers: longer window (7/14/28/56/91 days)",
+           footer=False, scope="top-sellers"),
+    Action("left_square_bracket", "window(-1)", "Shorter", "top sellers: shorter window", footer=False,
+           scope="top-sellers"),
+    Action("x", "acknowledge", "Ack", "alerts: acknowledge the selected alert", footer=False, scope="alerts"),
+    Action("h", "alert_history", "History", "alerts: show acknowledged alerts too", footer=False, scope="alerts"),
+)
+
+
+def bindings(scope: str) -> list[Binding]:
+    return [Binding(a.key, a.action, a.description, show=a.footer) for a in ACTIONS if a.scope == scope]
+
+
+def key_label(key: str) -> str:
+    names = {"slash": "/", "question_mark": "?", "plus": "+", "minus": "-", "right_square_bracket": "]",
+             "left_square_bracket": "[", "escape": "Esc", "enter": "Enter", "f1": "F1"}
+    return " ".join(names.get(k, k) for k in key.split(","))
+
+
+def help_rows(scopes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(key_label(a.key), a.help) for a in ACTIONS if a.scope in scopes]

@@ -1,0 +1,325 @@
+"""The shopintel Textual app: one tab per report, keyboard first, readable over SSH at 80x24."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import signal
+import tempfile
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from tui.actions import ACTIONS, TAB_TITLES, TABS, bindings
+from tui.data import PeriodChoice, Store
+from tui.screens.modals import FilterScreen, HelpScreen, PeriodScreen
+from tui.widgets.panes import PANES, OverviewPane, ReportPane
+from tui.widgets.report_table import ReportTable, plain
+
+MIN_WIDTH, MIN_HEIGHT = 60, 16
+
+
+class ShopCommands(Provider):
+    """Command palette entries: every report and every global action, from the action definitions."""
+
+    def _commands(self):
+        app = self.app
+        for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES)):
+            yield f"Report: {title}", partial(app.action_show_tab, tab), f"key {i + 1}"
+        for a in ACTIONS:
+            if a.scope == "global" and not a.action.startswith("show_tab"):
+                yield f"Action: {a.description}", partial(app.run_action, a.action), a.help
+
+    async def discover(self) -> Hits:
+        for text, callback, help_text in self._commands():
+            yield DiscoveryHit(text, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help_text in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=help_text)
+
+
+class EmptyScreen(Screen):
+    """Shown instead of the tabs when there is nothing to report on: says exactly how to import."""
+
+    BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="empty-box"):
+            yield Static(Text(self.message))
+        yield Footer()
+
+
+class ShopApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "shopintel"
+    BINDINGS = bindings("global")
+    COMMANDS = App.COMMANDS | {ShopCommands}
+
+    def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None):
+        super().__init__()
+        self.animation_level = "none"   # SSH-friendly: nothing moves that need not
+        self.store = Store(db_path)
+        self.read_only = read_only
+        self.bell_on_alert = bell
+        self.period_choice = PeriodChoice("all")
+        self.empty_message = empty_message
+        self.sub_title = f"{Path(db_path).name} · all history" + (" · read-only" if read_only else "")
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="main-tabs"):
+            for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES)):
+                with TabPane(f"{i + 1} {title}", id=tab):
+                    yield PANES[tab](id=f"pane-{tab}")
+        yield Container(id="alerts-dock")
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+            # the terminal went away (ssh dropped): leave, do not spin as an orphan
+            loop.add_signal_handler(signal.SIGHUP, self.exit)
+            loop.add_signal_handler(signal.SIGTERM, self.exit)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        if self.empty_message:
+            self.push_screen(EmptyScreen(self.empty_message))
+            return
+        self.pane("overview").load()
+        self.mount_alert_panel()
+
+    def mount_alert_panel(self) -> None:
+        """The live alert panel docks at the bottom of every tab (tui/widgets/alerts.py)."""
+        try:
+            from tui.widgets.alerts import AlertPanel
+        except ImportError:
+            return
+        self.query_one("#alerts-dock", Container).mount(AlertPanel(id="alerts"))
+
+    def pane(self, tab: str):
+        return self.query_one(f"#pane-{tab}")
+
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "overview"
+
+    def on_resize(self, event) -> None:
+        small = self.query_one("#too-small", Static)
+        too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        small.set_class(too_small, "shown")
+        if too_small:
+            small.update(Text(f"Terminal too small ({event.size.width}x{event.size.height}).\n"
+                              f"Enlarge it to at least {MIN_WIDTH}x{MIN_HEIGHT}.  q quits."))
+
+    # ------------------------------------------------------------------ loading
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id
+        pane = self.pane(tab)
+        if pane.stale:
+            pane.load()
+        tables = pane.query(ReportTable)
+        if tables:
+            tables.first().focus()
+
+    @on(ReportPane.Loaded)
+    def _loaded(self, message: ReportPane.Loaded) -> None:
+        message.pane.loading = False
+        message.pane.apply(message.result)
+
+    @on(ReportPane.Failed)
+    def _failed(self, message: ReportPane.Failed) -> None:
+        message.pane.loading = False
+        message.pane.stale = True
+        self.notify(plain(message.error), title="Could not load the report", severity="error", timeout=8)
+
+    def reload(self, all_tabs: bool = True) -> None:
+        active = self.active_tab()
+        for tab in TABS:
+            pane = self.pane(tab)
+            if tab == active:
+                pane.load()
+            elif all_tabs:
+                pane.stale = True
+
+    # ------------------------------------------------------------------ actions
+
+    def action_show_tab(self, tab: str) -> None:
+        if isinstance(self.screen, EmptyScreen):
+            return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, EmptyScreen):
+            self.pop_screen()
+        self.query_one(TabbedContent).active = tab
+
+    def action_pick_period(self) -> None:
+        def chosen(choice: PeriodChoice | None) -> None:
+            if choice is None:
+                return
+            self.period_choice = choice
+            self.sub_title = f"{self.store.path.name} · {choice.label()}" + (" · read-only" if self.read_only else "")
+            self.reload()
+            self.notify(f"Period: {choice.label()}")
+
+        self.push_screen(PeriodScreen(self.period_choice), chosen)
+
+    def focused_table(self) -> ReportTable | None:
+        focused = self.focused
+        if isinstance(focused, ReportTable):
+            return focused
+        tables = self.screen.query(ReportTable)
+        if self.screen is self.screen_stack[0]:
+            tables = self.pane(self.active_tab()).query(ReportTable)
+        return tables.first() if tables else None
+
+    def _refresh_status(self, table: ReportTable) -> None:
+        self.notify(table.status_line(), timeout=3)
+
+    def action_filter(self) -> None:
+        table = self.focused_table()
+        if table is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            table.set_filter(text)
+            table.focus()
+            self._refresh_status(table)
+
+        self.push_screen(FilterScreen(table.filter_text), done)
+
+    def action_sort(self) -> None:
+        table = self.focused_table()
+        if table is not None and (msg := table.sort_by_cursor()):
+            self.notify(msg, timeout=3)
+
+    def action_export(self) -> None:
+        table = self.focused_table()
+        if table is None or table.frame.empty:
+            self.notify("Nothing to export here.", severity="warning")
+            return
+        frame = table.visible_frame()
+        name = f"shopintel-{self._table_name(table)}-{datetime.now():%Y%m%d-%H%M%S}.csv"
+        folder = Path.cwd() if os.access(Path.cwd(), os.W_OK) else Path(tempfile.gettempdir())
+        path = folder / name
+        try:
+            frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Exported {len(frame):,} rows to {path}", title="Export", timeout=10)
+
+    def _table_name(self, table: ReportTable) -> str:
+        if self.screen is self.screen_stack[0]:
+            return self.active_tab()
+        return type(self.screen).__name__.replace("Screen", "").lower()
+
+    def action_copy_row(self) -> None:
+        table = self.focused_table()
+        record = table.current_record() if table else None
+        if not record:
+            self.notify("No row to copy.", severity="warning")
+            return
+        cols = table.visible_columns()
+        text = "\t".join(str(record.get(c, "")) for c in cols)
+        self.copy_to_clipboard(text)
+        self.notify("Row copied to the clipboard (OSC 52: your terminal must allow it).", timeout=4)
+
+    def action_refresh(self) -> None:
+        self.reload()
+        self.notify("Reloading from the store…", timeout=2)
+
+    def action_help(self) -> None:
+        tab = self.active_tab()
+        scopes = ("global", "table", "alerts")
+        if tab in ("revenue", "top-sellers"):
+            scopes += (tab,)
+        if self.screen is not self.screen_stack[0]:
+            scopes += ("detail",)
+        self.push_screen(HelpScreen(scopes, TAB_TITLES[TABS.index(tab)]))
+
+    def action_toggle_alerts(self) -> None:
+        panels = self.query("#alerts")
+        if panels:
+            panels.first().toggle()
+
+    def action_cycle_grain(self) -> None:
+        pane = self.pane("revenue")
+        if self.active_tab() == "revenue":
+            pane.grain = pane.GRAINS[(pane.GRAINS.index(pane.grain) + 1) % 3]
+            pane.profile = None
+            pane.load()
+
+    def action_cycle_profile(self) -> None:
+        pane = self.pane("revenue")
+        if self.active_tab() == "revenue":
+            pane.profile = pane.PROFILES[(pane.PROFILES.index(pane.profile) + 1) % 3]
+            pane.load()
+
+    def action_toggle_table(self) -> None:
+        pane = self.pane("revenue")
+        if self.active_tab() == "revenue":
+            if pane.has_class("table-mode"):
+                pane.remove_class("table-mode")
+            else:
+                pane.add_class("table-mode")
+                pane.table.focus()
+
+    def action_threshold(self, step: int) -> None:
+        if self.active_tab() == "top-sellers":
+            pane = self.pane("top-sellers")
+            pane.min_per_week = max(0.0, pane.min_per_week + step)
+            pane.load()
+
+    def action_window(self, step: int) -> None:
+        if self.active_tab() == "top-sellers":
+            pane = self.pane("top-sellers")
+            i = pane.WINDOWS.index(pane.window_days) if pane.window_days in pane.WINDOWS else 2
+            pane.window_days = pane.WINDOWS[max(0, min(len(pane.WINDOWS) - 1, i + step))]
+            pane.load()
+
+    # ------------------------------------------------------------------ drill-down
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        table = event.data_table
+        if not isinstance(table, ReportTable):
+            return
+        record = table.current_record()
+        if not record:
+            return
+        screen = self.screen
+        if screen is not self.screen_stack[0] and hasattr(screen, "open_detail"):
+            screen.open_detail(record)
+            return
+        pane = next((a for a in table.ancestors if isinstance(a, (ReportPane, OverviewPane))), None)
+        if isinstance(pane, OverviewPane):
+            from tui.screens.detail import CustomerScreen, ProductScreen
+
+            if table.id == "top-whales":
+                self.push_screen(CustomerScreen(record["customer_id"]))
+            else:
+                self.push_screen(ProductScreen(record["sku"]))
+        elif pane is not None:
+            pane.open_detail(record)

@@ -1,0 +1,70 @@
+"""`shopintel tui` (and plain `shopintel`): open the app on a store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tui.cli import add_command
+
+
+def register(sub, common) -> None:
+    p = add_command(
+        sub, common, "tui",
+        help="open the terminal app on the store (the default command)",
+        description="Open the terminal app: one tab per report (1-7), keyboard only, readable over SSH at "
+                    "80x24. Press ? in the app for every key.",
+        examples="  shopintel\n  shopintel tui --db /srv/shops/acme.db --read-only\n"
+                 "  shopintel tui --bell              ring the bell on new reorder alerts\n")
+    p.add_argument("--read-only", action="store_true",
+                   help="open the store read-only (mode=ro): nothing can be written, not even alert acks")
+    p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from store.db import resolve_db_path
+
+    return launch(resolve_db_path(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell)
+
+
+def empty_store_message(path: Path) -> str | None:
+    """None when the store has sales; otherwise what to tell the user (with the exact command)."""
+    from store.db import connect_read_only, is_empty
+    from store.errors import StoreError
+
+    if not path.exists():
+        return (f"No store at {path}.\n\nImport your orders first:\n\n"
+                f"    shopintel ingest orders.csv --db {path}\n\n"
+                f"or look around the demo shop:\n\n    shopintel demo\n\nq quits.")
+    try:
+        conn = connect_read_only(path)
+        empty = is_empty(conn)
+        conn.close()
+    except StoreError as exc:
+        return f"{exc}\n\nq quits."
+    if empty:
+        return (f"The store {path} has no sales yet.\n\nImport your orders:\n\n"
+                f"    shopintel ingest orders.csv --db {path}\n\nq quits.")
+    return None
+
+
+def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
+    from tui.app import ShopApp
+
+    path = Path(path)
+    simulator = None
+    if live and not read_only:
+        try:
+            from tui.live_sim import start_simulator
+        except ImportError:
+            start_simulator = None
+        if start_simulator is not None:
+            simulator = start_simulator(path)
+    try:
+        app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty_store_message(path))
+        app.run()
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    return 0

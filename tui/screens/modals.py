@@ -1,0 +1,127 @@
+"""Modal dialogs: help (derived from the action definitions), the period picker, the filter box."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.actions import help_rows
+from tui.data import PRESET_LABELS, PRESETS, PeriodChoice
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+
+    def __init__(self, scopes: tuple[str, ...], title: str):
+        super().__init__()
+        self.scopes = scopes
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, text in help_rows(self.scopes):
+            table.add_row(Text(key), Text(text))
+        with Vertical(id="help-box"):
+            yield Static(Text(f"Keys: {self.title_text}", style="bold"))
+            yield Static(table)
+            yield Static(Text("Ctrl+P: command palette with every report and action · Esc: close"))
+
+
+class PeriodScreen(ModalScreen[PeriodChoice | None]):
+    """Presets, or custom dates typed as YYYY-MM-DD."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, current: PeriodChoice):
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="period-box"):
+            yield Static(Text("Date range (Enter to choose, Esc to cancel)", style="bold"))
+            yield OptionList(*[Option(PRESET_LABELS[p], id=p) for p in PRESETS],
+                             Option("custom dates…", id="custom"), id="period-options")
+            yield Input(placeholder="from YYYY-MM-DD (empty: first sale)", id="since", classes="hidden")
+            yield Input(placeholder="to YYYY-MM-DD (empty: latest sale)", id="until", classes="hidden")
+            yield Static("", id="period-error")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [*PRESETS, "custom"]
+        options.highlighted = ids.index(self.current.preset) if self.current.preset in ids else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "custom":
+            for widget in self.query(Input):
+                widget.remove_class("hidden")
+            self.query_one("#since", Input).focus()
+        else:
+            self.dismiss(PeriodChoice(event.option.id))
+
+    @on(Input.Submitted, "#since")
+    def _since_done(self) -> None:
+        self.query_one("#until", Input).focus()
+
+    @on(Input.Submitted, "#until")
+    def _until_done(self) -> None:
+        try:
+            since = _day(self.query_one("#since", Input).value)
+            until = _day(self.query_one("#until", Input).value)
+        except ValueError as exc:
+            self.query_one("#period-error", Static).update(Text(str(exc)))
+            return
+        if since and until and since > until:
+            self.query_one("#period-error", Static).update(Text("'from' is after 'to'"))
+            return
+        self.dismiss(PeriodChoice("custom", since, until))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+def _day(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+class FilterScreen(ModalScreen[str | None]):
+    """A one-line filter box; Enter applies, Esc clears."""
+
+    BINDINGS = [Binding("escape", "clear", "Clear")]
+
+    def __init__(self, current: str):
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="filter-box"):
+            yield Static(Text("Filter rows (case-insensitive; Enter applies, Esc clears)"))
+            yield Input(value=self.current, placeholder="text to find in any column", id="filter-input")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _apply(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_clear(self) -> None:
+        self.dismiss("")

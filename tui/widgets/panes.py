@@ -1,0 +1,372 @@
+"""The report tabs. Each pane asks the reports layer for its data in a thread worker, which posts a
+message; the handler draws. A failing query becomes an error toast, the app keeps running."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from tui import plots
+from tui.format import format_value
+from tui.widgets.report_table import ReportTable, plain
+
+
+class Chart(PlotextPlot):
+    """A plotext chart that redraws itself (render) from the last data it was given."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._draw = None
+
+    def draw(self, fn) -> None:
+        self._draw = fn
+        self.plt.clear_data()
+        self.plt.clear_figure()
+        fn(self.plt)
+        self.refresh()
+
+    def render(self):
+        if self._draw is not None:
+            self.plt.clear_figure()
+            self._draw(self.plt)
+        return super().render()
+
+
+class ReportPane(Vertical):
+    """Base pane: a status line, optional chart, a table; data loaded in a worker thread."""
+
+    report = ""
+    key_column: str | None = None
+    hidden: tuple[str, ...] = ()
+    with_chart = False
+
+    @dataclass
+    class Loaded(Message):
+        pane: "ReportPane"
+        result: Any
+
+    @dataclass
+    class Failed(Message):
+        pane: "ReportPane"
+        error: str
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.stale = True
+        self.table = ReportTable(key_column=self.key_column, hidden=self.hidden, id=f"{self.id}-table")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="status")
+        if self.with_chart:
+            yield Chart(classes="chart")
+        yield self.table
+
+    @property
+    def status(self) -> Static:
+        return self.query_one(".status", Static)
+
+    def load(self) -> None:
+        self.stale = False
+        self.loading = True
+        store, choice = self.app.store, self.app.period_choice
+        self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
+                        exit_on_error=False)
+
+    def _work(self, store, choice) -> None:
+        try:
+            result = self.compute(store, choice)
+        except Exception as exc:  # shown as a toast; the app keeps running
+            self.post_message(self.Failed(self, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.Loaded(self, result))
+
+    def compute(self, store, choice) -> Any:
+        raise NotImplementedError
+
+    def apply(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def describe_period(self, period) -> str:
+        return f"{self.app.period_choice.label()}: {period.describe()}"
+
+    def open_detail(self, record: dict) -> None:
+        """Enter on a row; panes with a detail screen override it."""
+
+
+class OverviewPane(VerticalScroll):
+    """KPI cards with change, the revenue chart, top 5 whales and sellers, active alerts."""
+
+    KPIS = (("revenue", "Net revenue"), ("orders", "Orders"), ("customers", "Customers"), ("aov", "AOV"),
+            ("returns", "Returns"))
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.stale = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="status")
+        with Horizontal(id="kpis"):
+            for key, label in self.KPIS:
+                yield Static(label, id=f"kpi-{key}", classes="kpi")
+        yield Static("", id="alert-count")
+        yield Chart(id="overview-chart", classes="chart")
+        with Horizontal(id="overview-tops"):
+            yield ReportTable(id="top-whales", key_column="customer_id")
+            yield ReportTable(id="top-sellers-mini", key_column="sku")
+
+    def load(self) -> None:
+        self.stale = False
+        self.loading = True
+        store, choice = self.app.store, self.app.period_choice
+        self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
+                        exit_on_error=False)
+
+    def _work(self, store, choice) -> None:
+        try:
+            result = self.compute(store, choice)
+        except Exception as exc:
+            self.post_message(ReportPane.Failed(self, f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
+            return
+        self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
+
+    def compute(self, store, choice) -> dict:
+        from reports.monitor import active_alert_count
+        from reports.params import Params
+        from reports.revenue import revenue
+        from reports.summary import summary
+        from reports.top_sellers import top_sellers
+        from reports.whales import whales
+
+        conn = store.conn()
+        params = store.params(choice)
+        period = store.period(params)
+        if period.explicit:
+            cur, label = period, "vs previous"
+            prev_params = Params(since=period.first - timedelta(days=period.days),
+                                 until=period.first - timedelta(days=1))
+            comparison = None
+        else:   # all history: the cards show totals; the change line compares the last 28 days
+            cur, label = period, "last 28d vs prior"
+            comparison = (Params(since=period.as_of - timedelta(days=27), until=period.as_of),
+                          Params(since=period.as_of - timedelta(days=55), until=period.as_of - timedelta(days=28)))
+            prev_params = None
+        now = summary(conn, params, cur)
+        if prev_params is not None:
+            before = summary(conn, prev_params)
+            recent = now
+        else:
+            recent, before = summary(conn, comparison[0]), summary(conn, comparison[1])
+        grain = "day" if period.days <= 120 else "week"
+        series = revenue(conn, params.with_(grain=grain), period)
+        return {
+            "period": period, "now": now, "recent": recent, "before": before, "label": label, "grain": grain,
+            "series": series, "whales": whales(conn, params.with_(limit=5), period),
+            "sellers": top_sellers(conn, Params(limit=5, as_of=period.as_of)),
+            "alerts": active_alert_count(conn),
+        }
+
+    def apply(self, r: dict) -> None:
+        period = r["period"]
+        self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
+        for key, label in self.KPIS:
+            value = getattr(r["now"], key)
+            recent, before = getattr(r["recent"], key), getattr(r["before"], key)
+            shown = format_value("revenue" if key in ("revenue", "aov", "returns") else "orders", value)
+            if recent is None or not before:
+                delta = f"{r['label']}: -"
+            else:
+                change = recent / before - 1
+                arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
+                delta = f"{arrow} {change * 100:+.1f}% {r['label']}"
+            self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
+        alerts = r["alerts"]
+        self.query_one("#alert-count", Static).update(
+            Text(f"Active reorder alerts: {alerts}" + ("  (press 6 for Reorder)" if alerts else "")))
+        series = r["series"]
+        title = f"Revenue per {r['grain']}"
+        self.query_one("#overview-chart", Chart).draw(lambda plt: plots.revenue_chart(plt, series, title=title))
+        w = r["whales"][["rank", "customer_id", "customer_name", "spend"]] if len(r["whales"]) else r["whales"]
+        self.query_one("#top-whales", ReportTable).show(w)
+        s = r["sellers"][["sku", "product_name", "units_per_week"]] if len(r["sellers"]) else r["sellers"]
+        self.query_one("#top-sellers-mini", ReportTable).show(s)
+
+
+class RevenuePane(ReportPane):
+    report = "revenue"
+    with_chart = True
+    GRAINS = ("day", "week", "month")
+    PROFILES = (None, "weekday", "month")
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.grain = "day"
+        self.profile: str | None = None
+
+    def compute(self, store, choice):
+        from reports.revenue import revenue
+
+        params = store.params(choice, grain=self.grain, profile=self.profile)
+        period = store.period(params)
+        return period, revenue(store.conn(), params, period)
+
+    def apply(self, result) -> None:
+        period, df = result
+        what = f"seasonality by {self.profile}" if self.profile else f"revenue per {self.grain}"
+        self.status.update(Text(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
+                                f"t: table"))
+        profile = self.profile
+        self.query_one(Chart).draw(lambda plt: plots.revenue_chart(plt, df, profile=profile))
+        self.table.show(df)
+
+
+class WhalesPane(ReportPane):
+    report = "whales"
+    key_column = "customer_id"
+
+    def compute(self, store, choice):
+        from reports.summary import summary
+        from reports.whales import whales
+
+        params = store.params(choice, limit=500)
+        period = store.period(params)
+        conn = store.conn()
+        s = summary(conn, params, period)
+        return period, s, whales(conn, params, period)
+
+    def apply(self, result) -> None:
+        period, s, df = result
+        if s.top_1pct_share is None:
+            line = "No ranked customers in this period."
+        else:
+            line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
+                    f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
+        self.status.update(Text(f"{line}  {self.describe_period(period)} · Enter: customer"))
+        self.table.show(df, total=s.customers)
+
+    def open_detail(self, record: dict) -> None:
+        from tui.screens.detail import CustomerScreen
+
+        self.app.push_screen(CustomerScreen(record["customer_id"]))
+
+
+class TopSellersPane(ReportPane):
+    report = "top-sellers"
+    key_column = "sku"
+    with_chart = True
+    WINDOWS = (7, 14, 28, 56, 91)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.window_days = 28
+        self.min_per_week = 3.0
+
+    def compute(self, store, choice):
+        from reports.params import Params
+        from reports.top_sellers import top_sellers
+
+        latest = store.params(choice)
+        period = store.period(latest)
+        params = Params(as_of=period.as_of, window_days=self.window_days, min_per_week=self.min_per_week)
+        return period, top_sellers(store.conn(), params)
+
+    def apply(self, result) -> None:
+        period, df = result
+        self.status.update(Text(
+            f"more than {self.min_per_week:g} units/week over the {self.window_days} days to {period.as_of} · "
+            f"+/-: threshold  [/]: window · Enter: product"))
+        self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["sku"]), list(df["units_per_week"]),
+                                                          "Units per week", horizontal=True))
+        self.table.show(df)
+
+    def open_detail(self, record: dict) -> None:
+        from tui.screens.detail import ProductScreen
+
+        self.app.push_screen(ProductScreen(record["sku"]))
+
+
+class CategoriesPane(ReportPane):
+    report = "categories"
+    key_column = "category"
+    with_chart = True
+
+    def compute(self, store, choice):
+        from reports.categories import categories
+
+        params = store.params(choice)
+        period = store.period(params)
+        return period, categories(store.conn(), params, period)
+
+    def apply(self, result) -> None:
+        period, df = result
+        hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
+        driver = df[df["driver"] == True]["category"].tolist() if len(df) else []  # noqa: E712
+        lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
+        self.status.update(Text(f"{lead}{self.describe_period(period)}{hint} · Enter: products"))
+        self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
+                                                          "Revenue by category"))
+        self.table.show(df)
+
+    def open_detail(self, record: dict) -> None:
+        from tui.screens.detail import CategoryScreen
+
+        self.app.push_screen(CategoryScreen(record["category"]))
+
+
+class ReorderPane(ReportPane):
+    report = "reorder"
+    key_column = "sku"
+
+    def compute(self, store, choice):
+        from reports.params import Params
+        from reports.reorder import reorder
+
+        period = store.period(store.params(choice))
+        return period, reorder(store.conn(), Params(as_of=period.as_of))
+
+    def apply(self, result) -> None:
+        period, df = result
+        counts = df["status"].value_counts().to_dict() if len(df) else {}
+        self.status.update(Text(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
+                                f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
+                                " · Enter: product"))
+        self.table.show(df)
+
+    def open_detail(self, record: dict) -> None:
+        from tui.screens.detail import ProductScreen
+
+        self.app.push_screen(ProductScreen(record["sku"]))
+
+
+class SegmentsPane(ReportPane):
+    report = "segments"
+    key_column = "segment"
+
+    def compute(self, store, choice):
+        from reports.segments import segments
+
+        params = store.params(choice)
+        period = store.period(params)
+        return period, segments(store.conn(), params, period)
+
+    def apply(self, result) -> None:
+        period, df = result
+        self.status.update(Text(f"RFM segments · {self.describe_period(period)} · Enter: the segment's customers"))
+        self.table.show(df)
+
+    def open_detail(self, record: dict) -> None:
+        from tui.screens.detail import SegmentScreen
+
+        self.app.push_screen(SegmentScreen(record["segment"]))
+
+
+PANES = {"overview": OverviewPane, "revenue": RevenuePane, "whales": WhalesPane, "top-sellers": TopSellersPane,
+         "categories": CategoriesPane, "reorder": ReorderPane, "segments": SegmentsPane}

@@ -1,0 +1,129 @@
+"""A DataTable that shows a report's DataFrame: keyboard navigation (j/k/g/G), filter and sort on the
+frame it holds, status cells styled from the theme, and an honest 'showing N of M'."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tui.actions import bindings
+from tui.format import RIGHT, format_value, header
+
+MAX_ROWS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: str) -> str:
+    """Data is text: control characters (ESC and friends) are shown escaped, never interpreted."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], value)
+
+
+class ReportTable(DataTable):
+    BINDINGS = bindings("table")
+
+    def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), **kw):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kw)
+        self.key_column = key_column
+        self.hidden = hidden
+        self.frame: pd.DataFrame = pd.DataFrame()
+        self.view: pd.DataFrame = pd.DataFrame()
+        self.filter_text = ""
+        self.sort_column: str | None = None
+        self.sort_ascending = True
+        self.total_rows = 0
+
+    # ------------------------------------------------------------------ data
+
+    def show(self, frame: pd.DataFrame, total: int | None = None) -> None:
+        self.frame = frame.reset_index(drop=True)
+        self.total_rows = len(frame) if total is None else total
+        self._render_view()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._render_view()
+
+    def sort_by_cursor(self) -> str | None:
+        cols = self.visible_columns()
+        if not cols:
+            return None
+        col = cols[min(self.cursor_column, len(cols) - 1)]
+        if self.sort_column == col:
+            self.sort_ascending = not self.sort_ascending
+        else:
+            self.sort_column, self.sort_ascending = col, col not in RIGHT   # numbers: biggest first
+        self._render_view()
+        return f"sorted by {header(col)} {'ascending' if self.sort_ascending else 'descending'}"
+
+    def visible_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in self.hidden]
+
+    def _render_view(self) -> None:
+        df = self.frame
+        if self.filter_text and not df.empty:
+            needle = self.filter_text.lower()
+            mask = pd.Series(False, index=df.index)
+            for col in self.visible_columns():
+                mask |= df[col].astype(str).str.lower().str.contains(needle, regex=False, na=False)
+            df = df[mask]
+        if self.sort_column in df.columns:
+            df = df.sort_values(self.sort_column, ascending=self.sort_ascending, kind="mergesort", na_position="last")
+        self.view = df
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        cols = self.visible_columns()
+        for col in cols:
+            label = header(col)
+            if col == self.sort_column:
+                label += " ▲" if self.sort_ascending else " ▼"
+            self.add_column(Text(label, justify="right" if col in RIGHT else "left"), key=col)
+        for i, row in enumerate(df[cols].head(MAX_ROWS).itertuples(index=False, name=None)):
+            key = str(df.index[i])
+            self.add_row(*(self._cell(c, v) for c, v in zip(cols, row)), key=key)
+        if self.row_count:
+            self.move_cursor(row=min(cursor, self.row_count - 1))
+
+    def _cell(self, column: str, value) -> Text:
+        text = Text(plain(format_value(column, value)), no_wrap=True, overflow="ellipsis",
+                    justify="right" if column in RIGHT else "left")
+        variables = self.app.theme_variables if self.is_mounted else {}
+        if column == "status" and value in ("OUT", "LOW", "OK"):
+            colour = {"OUT": "error", "LOW": "warning", "OK": "success"}[value]
+            text.stylize(f"bold {variables.get(colour, '')}".strip())
+        elif column == "driver" and value:
+            text.stylize(f"bold {variables.get('accent', '')}".strip())
+        return text
+
+    # ------------------------------------------------------------------ queries
+
+    def status_line(self) -> str:
+        shown = min(len(self.view), MAX_ROWS)
+        parts = [f"showing {shown:,} of {self.total_rows:,}"]
+        if self.filter_text:
+            parts.append(f"filter '{plain(self.filter_text)}' matches {len(self.view):,}")
+        return " · ".join(parts)
+
+    def current_record(self) -> dict | None:
+        if not self.row_count or self.view.empty:
+            return None
+        row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return self.frame.loc[int(row_key)].to_dict()
+
+    def visible_frame(self) -> pd.DataFrame:
+        return self.view[self.visible_columns()]
+
+    # ------------------------------------------------------------------ keys
+
+    def action_open_detail(self) -> None:  # Enter: the app or screen opens the row (RowSelected)
+        self.action_select_cursor()
+
+    def action_scroll_top(self) -> None:  # g: first row
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:  # G: last row
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
