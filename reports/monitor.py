@@ -1,9 +1,203 @@
-"""The live reorder monitor, placeholder: alert queries used by the app (full monitor lands next)."""
+"""The live reorder monitor: watches new sales and raises edge-triggered reorder alerts.
+
+- A watermark (the highest sale_id seen) means each tick reads only the sales added since, and
+  evaluates the reorder rule (reports.reorder.evaluate) for just the products they touched: the cost
+  of a tick grows with the new rows, not with the store.
+- Edge-triggered: a product alerts once when it crosses into LOW or OUT, once more if LOW becomes
+  OUT, and re-arms only after it recovers through a new stock count (`stock set`/`stock import`,
+  i.e. inventory.counted_at after its last alert). A per-product cooldown stops flapping.
+- Only high-velocity (more than `min_per_week` units a week), stock-counted merchandise alerts.
+- Alerts are stored in the `alerts` table, so a restarted app or a second watcher sees the same
+  active alerts and never repeats one (the check and the insert share one write transaction).
+  Without a writer (a read-only store) alerts are kept in memory for this process only.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from reports.params import Params, resolve
+from reports.reorder import evaluate
+
+DEFAULT_COOLDOWN_S = 60.0
+ALERT_COLUMNS = ["alert_id", "created_at", "sku", "product_name", "status", "on_hand", "days_of_cover",
+                 "suggested_qty", "acknowledged_at"]
+
+
+@dataclass
+class Alert:
+    alert_id: int | None
+    created_at: str
+    product_id: int
+    sku: str
+    product_name: str
+    status: str
+    on_hand: int
+    days_of_cover: float | None
+    suggested_qty: int
+    acknowledged_at: str | None = None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("product_id")
+        return d
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def retrying(fn, *args, attempts: int = 50, **kw):
+    """A store locked for a moment by a writer is retried, never reported as an error."""
+    for i in range(attempts):
+        try:
+            return fn(*args, **kw)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(min(0.05 * (i + 1), 0.5))
+    return fn(*args, **kw)
+
+
+class Monitor:
+    def __init__(self, reader: sqlite3.Connection, writer: sqlite3.Connection | None = None, *,
+                 params: Params = Params(), cooldown_s: float = DEFAULT_COOLDOWN_S):
+        self.reader = reader
+        self.writer = writer
+        self.params = params
+        self.cooldown_s = cooldown_s
+        self.watermark = 0
+        self.last_check: datetime | None = None
+        self.sales_seen = 0            # new sales lines noticed by the last tick
+        self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
+
+    # ------------------------------------------------------------------ ticks
+
+    def start(self) -> list[Alert]:
+        """Evaluate every tracked product once (alerts already due appear at once) and set the watermark."""
+        self.watermark = retrying(lambda: self.reader.execute(
+            "SELECT coalesce(max(sale_id), 0) FROM sales").fetchone()[0])
+        ids = [r[0] for r in self.reader.execute("SELECT product_id FROM inventory")]
+        return self._evaluate(ids)
+
+    def tick(self) -> list[Alert]:
+        """Process the sales added since the last tick; return the alerts raised now."""
+        rows = retrying(lambda: self.reader.execute(
+            "SELECT sale_id, product_id FROM sales WHERE sale_id > ?", (self.watermark,)).fetchall())
+        self.sales_seen = len(rows)
+        if not rows:
+            self.last_check = datetime.now()
+            return []
+        self.watermark = max(r[0] for r in rows)
+        return self._evaluate(sorted({r[1] for r in rows}))
+
+    def _evaluate(self, product_ids: list[int]) -> list[Alert]:
+        self.last_check = datetime.now()
+        if not product_ids:
+            return []
+        period = retrying(resolve, self.reader, self.params)
+        df = retrying(evaluate, self.reader, self.params, period, product_ids)
+        due = df[(df["status"] != "OK") & (df["units_per_week"] > self.params.min_per_week)]
+        raised = []
+        for row in due.itertuples(index=False):
+            alert = self._maybe_raise(row)
+            if alert is not None:
+                raised.append(alert)
+        return raised
+
+    # ------------------------------------------------------------------ the edge rule
+
+    def _should_raise(self, status: str, last: tuple | None, counted_at: str | None) -> bool:
+        """last = (status, created_at) of the product's latest alert, or None."""
+        if last is None:
+            return True
+        last_status, last_at = last
+        if last_status == "LOW" and status == "OUT":
+            return True                                 # one more step: LOW became OUT
+        rearmed = counted_at is not None and counted_at > last_at
+        if not rearmed:
+            return False
+        age = (datetime.now() - datetime.fromisoformat(last_at)).total_seconds()
+        return age >= self.cooldown_s
+
+    def _maybe_raise(self, row) -> Alert | None:
+        cover = None if pd.isna(row.days_of_cover) else float(row.days_of_cover)
+        alert = Alert(None, _now(), int(row.product_id), row.sku, row.product_name, row.status, int(row.on_hand),
+                      cover, int(row.suggested_qty))
+        if self.writer is None:
+            counted = self.reader.execute("SELECT counted_at FROM inventory WHERE product_id = ?",
+                                          (alert.product_id,)).fetchone()
+            last = self._memory.get(alert.product_id)
+            if last is None:
+                stored = self._last_stored(self.reader, alert.product_id)
+                last_t = stored
+            else:
+                last_t = (last.status, last.created_at)
+            if not self._should_raise(alert.status, last_t, counted[0] if counted else None):
+                return None
+            self._memory[alert.product_id] = alert
+            return alert
+        return retrying(self._store_alert, alert)
+
+    @staticmethod
+    def _last_stored(conn: sqlite3.Connection, product_id: int) -> tuple | None:
+        row = conn.execute("SELECT status, created_at FROM alerts WHERE product_id = ? ORDER BY alert_id DESC LIMIT 1",
+                           (product_id,)).fetchone()
+        return tuple(row) if row else None
+
+    def _store_alert(self, alert: Alert) -> Alert | None:
+        w = self.writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            counted = w.execute("SELECT counted_at FROM inventory WHERE product_id = ?", (alert.product_id,)).fetchone()
+            if not self._should_raise(alert.status, self._last_stored(w, alert.product_id),
+                                      counted[0] if counted else None):
+                w.execute("COMMIT")
+                return None
+            cur = w.execute(
+                """INSERT INTO alerts (created_at, product_id, sku, product_name, status, on_hand, days_of_cover,
+                                       suggested_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (alert.created_at, alert.product_id, alert.sku, alert.product_name, alert.status, alert.on_hand,
+                 alert.days_of_cover, alert.suggested_qty))
+            w.execute("COMMIT")
+        except BaseException:
+            if w.in_transaction:
+                w.execute("ROLLBACK")
+            raise
+        alert.alert_id = cur.lastrowid
+        return alert
+
+    # ------------------------------------------------------------------ the panel's views
+
+    def active(self, include_acknowledged: bool = False) -> pd.DataFrame:
+        """Alerts newest first: stored ones plus (read-only mode) the ones raised in memory."""
+        df = alerts_frame(self.reader, include_acknowledged)
+        if self._memory:
+            mem = pd.DataFrame([a.as_dict() for a in self._memory.values()], columns=ALERT_COLUMNS)
+            df = pd.concat([mem, df], ignore_index=True) if len(df) else mem
+            df = df.sort_values("created_at", ascending=False, kind="mergesort").reset_index(drop=True)
+        return df
+
+
+def alerts_frame(conn: sqlite3.Connection, include_acknowledged: bool = False) -> pd.DataFrame:
+    where = "" if include_acknowledged else "WHERE acknowledged_at IS NULL"
+    return retrying(pd.read_sql_query,
+                    f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY alert_id DESC LIMIT 500", conn)
 
 
 def active_alert_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL").fetchone()[0]
+    return retrying(lambda: conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL").fetchone()[0])
+
+
+def acknowledge(writer: sqlite3.Connection, alert_id: int) -> bool:
+    """Mark an alert seen; it leaves the active list but stays in history. True when it changed."""
+    def run():
+        cur = writer.execute("UPDATE alerts SET acknowledged_at = ? WHERE alert_id = ? AND acknowledged_at IS NULL",
+                             (_now(), int(alert_id)))
+        return cur.rowcount == 1
+    return retrying(run)

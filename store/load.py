@@ -47,7 +47,7 @@ class Loader:
     """One write transaction. Use as a context manager: commits on success, rolls back on any error."""
 
     conn: sqlite3.Connection
-    file_name: str = "(direct)"
+    file_name: str | None = "(direct)"   # None: no import_runs row (live writers)
     sha256: str = ""
     stats: LoadStats = field(default_factory=LoadStats)
     import_id: int | None = None
@@ -72,10 +72,11 @@ class Loader:
             if self._bulk:
                 for name in SALES_INDEX_NAMES:
                     self.conn.execute(f"DROP INDEX IF EXISTS {name}")
-            cur = self.conn.execute(
-                "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
-                (self.file_name, self.sha256, now_text()))
-            self.import_id = cur.lastrowid
+            if self.file_name is not None:   # live writers (simulate) record no import run
+                cur = self.conn.execute(
+                    "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
+                    (self.file_name, self.sha256, now_text()))
+                self.import_id = cur.lastrowid
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -198,7 +199,8 @@ class Loader:
         import_id = self.import_id
         c.executemany(
             "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
-            f"discount_cents, net_cents, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {int(import_id)})", rows)
+            f"discount_cents, net_cents, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            f"{'NULL' if import_id is None else int(import_id)})", rows)
         s = self.stats
         s.rows_loaded += len(frame)
         s.returns += int((frame["quantity"] < 0).sum())
@@ -218,9 +220,10 @@ class Loader:
             self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales "
                               "WHERE sale_id > ?", (self._start_sale_id,))
             aggregates.refresh(self.conn)
-        self.conn.execute(
-            "UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
-            (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
+        if self.import_id is not None:
+            self.conn.execute(
+                "UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
+                (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
 
     def record_counts(self, rows_read: int, rows_rejected: int) -> None:
         self.conn.execute("UPDATE import_runs SET rows_read = ?, rows_rejected = ? WHERE import_id = ?",

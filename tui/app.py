@@ -147,6 +147,8 @@ class ShopApp(App):
     def _loaded(self, message: ReportPane.Loaded) -> None:
         message.pane.loading = False
         message.pane.apply(message.result)
+        if isinstance(message.pane, ReportPane):
+            message.pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
 
     @on(ReportPane.Failed)
     def _failed(self, message: ReportPane.Failed) -> None:
@@ -193,6 +195,9 @@ class ShopApp(App):
         return tables.first() if tables else None
 
     def _refresh_status(self, table: ReportTable) -> None:
+        pane = next((a for a in table.ancestors if isinstance(a, ReportPane)), None)
+        if pane is not None:
+            pane.refresh_status()
         self.notify(table.status_line(), timeout=3)
 
     def action_filter(self) -> None:
@@ -212,6 +217,7 @@ class ShopApp(App):
     def action_sort(self) -> None:
         table = self.focused_table()
         if table is not None and (msg := table.sort_by_cursor()):
+            self._refresh_status(table)
             self.notify(msg, timeout=3)
 
     def action_export(self) -> None:

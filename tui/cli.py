@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "tui.cmd_demo",
     "tui.cmd_report",
     "tui.cmd_app",
+    "tui.cmd_live",
 )
 
 EPILOG = """\

@@ -70,9 +70,13 @@ class ReportPane(Vertical):
             yield Chart(classes="chart")
         yield self.table
 
-    @property
-    def status(self) -> Static:
-        return self.query_one(".status", Static)
+    def set_status(self, text: str) -> None:
+        """The pane's one-line story, led by the table's honest 'showing N of M'."""
+        self._status_text = text
+        self.query_one(".status", Static).update(Text(f"{self.table.status_line()} · {text}"))
+
+    def refresh_status(self) -> None:
+        self.set_status(getattr(self, "_status_text", ""))
 
     def load(self) -> None:
         self.stale = False
@@ -221,8 +225,8 @@ class RevenuePane(ReportPane):
     def apply(self, result) -> None:
         period, df = result
         what = f"seasonality by {self.profile}" if self.profile else f"revenue per {self.grain}"
-        self.status.update(Text(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
-                                f"t: table"))
+        self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
+                                f"t: table")
         profile = self.profile
         self.query_one(Chart).draw(lambda plt: plots.revenue_chart(plt, df, profile=profile))
         self.table.show(df)
@@ -249,7 +253,7 @@ class WhalesPane(ReportPane):
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
-        self.status.update(Text(f"{line}  {self.describe_period(period)} · Enter: customer"))
+        self.set_status(f"{line}  {self.describe_period(period)} · Enter: customer")
         self.table.show(df, total=s.customers)
 
     def open_detail(self, record: dict) -> None:
@@ -280,9 +284,9 @@ class TopSellersPane(ReportPane):
 
     def apply(self, result) -> None:
         period, df = result
-        self.status.update(Text(
+        self.set_status(
             f"more than {self.min_per_week:g} units/week over the {self.window_days} days to {period.as_of} · "
-            f"+/-: threshold  [/]: window · Enter: product"))
+            f"+/-: threshold  [/]: window · Enter: product")
         self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["sku"]), list(df["units_per_week"]),
                                                           "Units per week", horizontal=True))
         self.table.show(df)
@@ -310,7 +314,7 @@ class CategoriesPane(ReportPane):
         hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
         driver = df[df["driver"] == True]["category"].tolist() if len(df) else []  # noqa: E712
         lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
-        self.status.update(Text(f"{lead}{self.describe_period(period)}{hint} · Enter: products"))
+        self.set_status(f"{lead}{self.describe_period(period)}{hint} · Enter: products")
         self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
                                                           "Revenue by category"))
         self.table.show(df)
@@ -335,10 +339,11 @@ class ReorderPane(ReportPane):
     def apply(self, result) -> None:
         period, df = result
         counts = df["status"].value_counts().to_dict() if len(df) else {}
-        self.status.update(Text(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
+        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
                                 f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
-                                " · Enter: product"))
-        self.table.show(df)
+                                " · Enter: product")
+        # status first: it must be readable at 80 columns, in words as well as colour
+        self.table.show(df[["status", *[c for c in df.columns if c != "status"]]])
 
     def open_detail(self, record: dict) -> None:
         from tui.screens.detail import ProductScreen
@@ -359,7 +364,7 @@ class SegmentsPane(ReportPane):
 
     def apply(self, result) -> None:
         period, df = result
-        self.status.update(Text(f"RFM segments · {self.describe_period(period)} · Enter: the segment's customers"))
+        self.set_status(f"RFM segments · {self.describe_period(period)} · Enter: the segment's customers")
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:

@@ -1,0 +1,159 @@
+"""`shopintel watch` (the headless reorder monitor) and `shopintel simulate` (live demo orders)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from tui.cli import UserError, add_command
+
+EXEC_TIMEOUT_S = 10
+
+
+def register(sub, common) -> None:
+    w = add_command(
+        sub, common, "watch",
+        help="monitor the store and print reorder alerts as they happen",
+        description="Watch the store for new sales and print one line per new reorder alert: a fast-moving "
+                    "(more than 3 units a week), stock-counted product that fell to its reorder point (LOW) or "
+                    "ran out (OUT). Alerts are stored, so a restarted watcher never repeats one. On start, "
+                    "alerts already due are raised at once. Ctrl+C or SIGTERM stops it (exit 0).",
+        examples="  shopintel watch\n  shopintel watch --format jsonl >> alerts.jsonl\n"
+                 "  shopintel watch --exec 'notify-send Reorder'      the alert arrives on stdin as JSON\n"
+                 "  shopintel watch --once                            print the active alerts and exit\n")
+    w.add_argument("--interval", type=float, default=1.0, metavar="SECONDS", help="seconds between checks (1)")
+    w.add_argument("--format", dest="fmt", choices=("text", "jsonl"), default="text", help="output format")
+    w.add_argument("--exec", dest="exec_cmd", metavar="CMD",
+                   help="run CMD once per alert with the alert as JSON on stdin (never through a shell)")
+    w.add_argument("--once", action="store_true", help="evaluate, print the active alerts, exit")
+    w.add_argument("--cooldown", type=float, default=60.0, metavar="SECONDS",
+                   help="at most one alert per product in this many seconds (60)")
+    w.set_defaults(func=run_watch)
+    s = add_command(
+        sub, common, "simulate",
+        help="append realistic live orders to the store (for demos and tests)",
+        description="Append new orders in real time as a checkout would: the store's usual product, customer "
+                    "and category mix, biased so fast movers run down and reorder alerts fire within a "
+                    "minute. Prints a line per second. Ctrl+C stops it cleanly.",
+        examples="  shopintel simulate\n  shopintel simulate --rate 5 --duration 60 --seed 1\n")
+    s.add_argument("--rate", type=float, default=2.0, metavar="ORDERS_PER_SECOND", help="orders per second (2)")
+    s.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until Ctrl+C)")
+    s.add_argument("--seed", type=int, metavar="S", help="random seed for a repeatable run")
+    s.add_argument("--quiet", action="store_true", help="no per-second lines")
+    s.set_defaults(func=run_simulate)
+
+
+class _Stop:
+    """Ctrl+C and SIGTERM end the loop cleanly (exit 0)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: self.event.set())
+        signal.signal(signal.SIGINT, lambda *_: self.event.set())
+
+    def wait(self, seconds: float) -> bool:
+        return self.event.wait(seconds)
+
+
+def _alert_line(a: dict) -> str:
+    cover = "-" if a["days_of_cover"] is None else f"{a['days_of_cover']:.1f} d"
+    name = "".join(ch if ch.isprintable() else "?" for ch in a["product_name"])
+    return (f"{a['created_at']}  {a['status']:<3}  {a['sku']}  {name}  on hand {a['on_hand']}  "
+            f"cover {cover}  suggested order {a['suggested_qty']}")
+
+
+def _emit(a: dict, fmt: str) -> None:
+    print(json.dumps(a, ensure_ascii=False) if fmt == "jsonl" else _alert_line(a), flush=True)
+
+
+def _run_exec(argv: list[str], alert: dict) -> None:
+    try:
+        r = subprocess.run(argv, input=json.dumps(alert, ensure_ascii=False), text=True, timeout=EXEC_TIMEOUT_S,
+                           capture_output=True)
+        if r.returncode != 0:
+            print(f"shopintel watch: --exec command exited {r.returncode} for alert {alert['alert_id']}: "
+                  f"{r.stderr.strip()[:200]}", file=sys.stderr, flush=True)
+    except subprocess.TimeoutExpired:
+        print(f"shopintel watch: --exec command ran past {EXEC_TIMEOUT_S}s for alert {alert['alert_id']}; "
+              "stopped it and carried on", file=sys.stderr, flush=True)
+    except OSError as exc:
+        print(f"shopintel watch: --exec could not run {argv[0]!r}: {exc.strerror}", file=sys.stderr, flush=True)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from reports.monitor import Monitor
+    from reports.params import Params
+    from store.db import connect, connect_read_only
+    from store.errors import StoreError
+
+    if args.interval <= 0:
+        raise UserError("--interval must be more than 0 seconds")
+    argv = None
+    if args.exec_cmd:
+        try:
+            argv = shlex.split(args.exec_cmd)
+        except ValueError as exc:
+            raise UserError(f"--exec {args.exec_cmd!r}: {exc}") from None
+        if not argv:
+            raise UserError("--exec needs a command")
+    reader = connect_read_only(args.db)
+    try:
+        writer = connect(args.db, create=False)
+    except StoreError:
+        writer = None
+        print("shopintel watch: the store is read-only here: alerts are shown but not stored.", file=sys.stderr)
+    monitor = Monitor(reader, writer, params=Params(), cooldown_s=args.cooldown)
+    stop = _Stop()
+
+    def deliver(alerts) -> None:
+        for alert in alerts:
+            d = alert.as_dict()
+            _emit(d, args.fmt)
+            if argv:
+                _run_exec(argv, d)
+
+    raised = monitor.start()
+    if args.once:
+        active = monitor.active()
+        for rec in active.to_dict("records"):
+            rec = {k: (None if v != v else v) for k, v in rec.items()}   # NaN -> None
+            _emit(rec, args.fmt)
+        return 0
+    deliver(raised)
+    while not stop.wait(args.interval):
+        deliver(monitor.tick())
+    return 0
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from store.db import connect
+    from store.simulate import Simulator
+
+    if args.rate <= 0:
+        raise UserError("--rate must be more than 0 orders per second")
+    conn = connect(args.db, create=False)
+    sim = Simulator(conn, seed=args.seed)
+    if sim.mix.products.empty:
+        raise UserError("the store has no products with sales to simulate from; import orders first", code=1)
+    stop = _Stop()
+    started = time.monotonic()
+    carry = 0.0
+    while True:
+        carry += args.rate
+        n = int(carry)
+        carry -= n
+        orders, lines, cents = sim.write(n)
+        if not args.quiet:
+            print(f"{time.strftime('%H:%M:%S')}  {orders} order(s)  {lines} line(s)  revenue {cents / 100:,.2f}",
+                  flush=True)
+        if args.duration is not None and time.monotonic() - started >= args.duration:
+            break
+        if stop.wait(1.0):
+            break
+    return 0

@@ -1,0 +1,32 @@
+"""Running `shopintel simulate` beside the app (for `shopintel demo`) as a separate process, the way a
+real checkout would write, and stopping it when the app exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+
+class SimulatorProcess:
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def start_simulator(db_path: Path, rate: float = 2.0) -> SimulatorProcess:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "simulate", "--db", str(db_path), "--rate", str(rate), "--quiet"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=str(Path(__file__).resolve().parent.parent), start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return SimulatorProcess(proc)
