@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             report = _with_progress(lambda cb: ingest_file(conn, path, opts, progress=cb), path)
         except ImportFailed as exc:
-            print(f"shopintel: {exc}", file=sys.stderr)
+            tail = "" if "unchanged" in str(exc) else " Nothing was imported from this file; the store is unchanged."
+            print(f"shopintel: {exc}{tail}", file=sys.stderr)
             failures += 1
             continue
         _print_report(report, db)
