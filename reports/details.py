@@ -67,7 +67,7 @@ def product_detail(conn: sqlite3.Connection, sku: str, p: Params = Params(), wee
         conn, params=(pid, start.isoformat(), end.isoformat()))
     df["day"] = pd.to_datetime(df["day"])
     mondays = pd.date_range(start, end, freq="W-MON")
-    wk = df.groupby(df["day"] - pd.to_timedelta(df["day"].dt.weekday, unit="D")).agg(
+    wk = df.groupby(df["day"] - pd.to_timedelta(df["day"].dt.day_of_week, unit="D")).agg(
         units=("units", "sum"), cents=("net_cents", "sum"))
     weekly = pd.DataFrame({"week": mondays}).merge(wk, left_on="week", right_index=True, how="left").fillna(0)
     weekly = pd.DataFrame({"week": weekly["week"].dt.strftime("%Y-%m-%d"), "units": weekly["units"].astype(int),

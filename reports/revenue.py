@@ -51,7 +51,7 @@ def revenue(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
     if p.grain == "day":
         key = d["day"]
     elif p.grain == "week":
-        key = d["day"] - pd.to_timedelta(d["day"].dt.weekday, unit="D")
+        key = d["day"] - pd.to_timedelta(d["day"].dt.day_of_week, unit="D")
     else:
         key = d["day"].dt.to_period("M").dt.start_time
     g = d.groupby(key).agg(cents=("cents", "sum"), orders=("orders", "sum"), units=("units", "sum"))
@@ -69,7 +69,7 @@ def revenue(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
 
 def _profile(d: pd.DataFrame, kind: str) -> pd.DataFrame:
     if kind == "weekday":
-        key, labels = d["day"].dt.weekday, WEEKDAYS
+        key, labels = d["day"].dt.day_of_week, WEEKDAYS
     else:
         key, labels = d["day"].dt.month - 1, MONTHS
     g = d.groupby(key).agg(cents=("cents", "mean"))

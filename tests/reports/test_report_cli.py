@@ -1,0 +1,136 @@
+"""`shopintel report` end to end: formats, exact JSON keys, errors, and a real export imported with --map
+compared with an independent pandas computation."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import pytest
+
+from tests.reports.conftest import TINY
+
+KEYS = {
+    "summary": ["revenue", "gross_revenue", "returns", "orders", "customers", "guest_orders", "units", "aov",
+                "first_date", "last_date", "top_1pct_share", "top_20pct_share"],
+    "whales": ["rank", "customer_id", "customer_name", "orders", "units", "spend", "aov", "first_order",
+               "last_order", "share", "cumulative_share"],
+    "top-sellers": ["sku", "product_name", "category", "units", "units_per_week", "revenue", "previous_units", "trend"],
+    "categories": ["category", "revenue", "share", "previous_revenue", "growth", "growth_contribution", "driver"],
+    "revenue": ["period", "revenue", "orders", "units", "moving_average"],
+    "reorder": ["sku", "product_name", "category", "on_hand", "units_per_week", "days_of_cover", "lead_time_days",
+                "reorder_point", "suggested_qty", "status"],
+    "segments": ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"],
+}
+
+
+@pytest.fixture
+def store(db_path, write_csv, cli):
+    r = cli("ingest", str(write_csv(TINY, "tiny.csv")), "--db", str(db_path))
+    assert r.returncode == 0, r.stderr
+    r = cli("stock", "set", "MUG", "3", "--db", str(db_path))
+    assert r.returncode == 0, r.stderr
+    return db_path
+
+
+@pytest.mark.parametrize("name", list(KEYS))
+def test_json_has_exactly_the_documented_keys(cli, store, name):
+    extra = ["--all"] if name == "reorder" else (["--min-per-week", "0"] if name == "top-sellers" else [])
+    r = cli("report", name, "--db", str(store), "--format", "json", *extra)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    rows = [data] if name == "summary" else data
+    assert rows, "expected at least one row"
+    for row in rows:
+        assert list(row) == KEYS[name]
+
+
+def test_money_is_rounded_to_cents_and_dates_are_iso(cli, store):
+    data = json.loads(cli("report", "whales", "--db", str(store), "--format", "json").stdout)
+    assert data[0]["spend"] == 150.0 and data[0]["first_order"] == "2024-03-08"
+    assert isinstance(data[0]["orders"], int)
+
+
+def test_table_has_a_caption_with_period_and_as_of(cli, store):
+    r = cli("report", "whales", "--db", str(store), "--since", "2024-03-02")
+    assert r.returncode == 0
+    assert "2024-03-02 .. 2024-03-10" in r.stdout and "as of 2024-03-10" in r.stdout
+    assert "Cy" in r.stdout
+
+
+def test_csv_output(cli, store):
+    r = cli("report", "categories", "--db", str(store), "--format", "csv")
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == ",".join(KEYS["categories"])
+    assert lines[1].startswith("Outdoor,190.0")
+
+
+@pytest.mark.parametrize("name", ["revenue", "categories", "top-sellers"])
+def test_plot_output_is_text(cli, store, name):
+    r = cli("report", name, "--db", str(store), "--format", "plot", "--min-per-week", "0")
+    assert r.returncode == 0, r.stderr
+    assert "\x1b[" not in r.stdout            # piped: no colour codes
+    assert "┤" in r.stdout or "│" in r.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["report", "nope"], "unknown report"),
+    (["report", "whales", "--since", "2024-02-30"], "not a date"),
+    (["report", "top-sellers", "--category", "Nope"], "unknown category"),
+    (["report", "summary", "--format", "plot"], "--format plot"),
+])
+def test_errors_are_one_line_exit_2(cli, store, args, needle):
+    r = cli(*args, "--db", str(store))
+    assert r.returncode == 2
+    assert needle in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_empty_period_says_so_and_exits_0(cli, store):
+    r = cli("report", "whales", "--db", str(store), "--since", "2030-01-01", "--until", "2030-02-01")
+    assert r.returncode == 0 and "no rows in this period" in r.stdout
+
+
+def test_injection_strings_are_just_values(cli, store):
+    evil = "'; DROP TABLE sales; --"
+    r = cli("report", "top-sellers", "--db", str(store), "--category", evil)
+    assert r.returncode == 2 and "unknown category" in r.stderr
+    r = cli("report", "segments", "--db", str(store), "--customers", evil)
+    assert r.returncode == 2
+    r = cli("report", "summary", "--db", str(store), "--format", "json")
+    assert json.loads(r.stdout)["orders"] == 7
+
+
+def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, db_path, tmp_path):
+    """A flat export in someone else's layout, imported with --map, against pandas + Decimal."""
+    raw = pd.read_csv("data/sample_orders.csv", dtype=str, keep_default_na=False)
+    theirs = raw.rename(columns={"order_id": "Invoice Number", "ordered_at": "Order Date", "customer_id": "Client ID",
+                                 "sku": "Item", "quantity": "Qty", "unit_price": "Price Each", "discount": "Disc"})
+    path = tmp_path / "export.csv"
+    theirs.to_csv(path, index=False)
+    r = cli("ingest", str(path), "--db", str(db_path), "--map", "order_id=Invoice Number", "--map",
+            "ordered_at=Order Date", "--map", "customer_id=Client ID", "--map", "sku=Item", "--map", "quantity=Qty",
+            "--map", "unit_price=Price Each", "--map", "discount=Disc")
+    assert r.returncode == 0, r.stderr
+
+    def net(row) -> Decimal:
+        gross = Decimal(row.quantity) * Decimal(row.unit_price)
+        cut = (gross * 1_000_000 * Decimal(row.discount or "0")).to_integral_value(ROUND_HALF_UP) / 1_000_000
+        return (gross - cut).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    raw["net"] = [net(x) for x in raw.itertuples()]
+    summary = json.loads(cli("report", "summary", "--db", str(db_path), "--format", "json").stdout)
+    assert Decimal(str(summary["revenue"])) == sum(raw["net"])
+    assert summary["orders"] == raw["order_id"].nunique()
+    assert summary["customers"] == raw.loc[raw["customer_id"] != "", "customer_id"].nunique()
+    named = raw[raw["customer_id"] != ""]
+    spend = named.groupby("customer_id")["net"].sum().sort_values(ascending=False)
+    whales = json.loads(cli("report", "whales", "--db", str(db_path), "--format", "json", "--limit", "5").stdout)
+    assert [Decimal(str(w["spend"])) for w in whales] == list(spend.iloc[:5])
+    cats = json.loads(cli("report", "categories", "--db", str(db_path), "--format", "json").stdout)
+    by_cat = raw.groupby("category")["net"].sum()
+    for c in cats:
+        assert Decimal(str(c["revenue"])) == by_cat[c["category"]]
+    days = json.loads(cli("report", "revenue", "--db", str(db_path), "--format", "json").stdout)
+    assert sum(Decimal(str(d["revenue"])) for d in days) == sum(raw["net"])

@@ -1,0 +1,179 @@
+"""Every report against numbers worked out by hand on the tiny store, and the cross-checks that must
+always hold."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+
+from reports.categories import categories
+from reports.params import Params, ReportError, resolve
+from reports.reorder import reorder
+from reports.revenue import revenue
+from reports.segments import segments
+from reports.summary import summary
+from reports.top_sellers import top_sellers
+from reports.whales import whales
+from store.db import connect
+from store.stock import set_stock
+
+# Net per order: O1 20+3=23, O2 100, O3 90, O4 10 (guest), O5 50, R1 -100, O6 100  -> 273
+# Customers: Ann 113 (O1, O3), Bob 0 (O2, R1), Cy 150 (O5, O6)
+
+
+def test_summary_by_hand(tiny):
+    s = summary(tiny, Params())
+    assert s.revenue == 273.00
+    assert s.gross_revenue == 373.00
+    assert s.returns == 100.00
+    assert (s.orders, s.customers, s.guest_orders) == (7, 3, 1)
+    assert s.units == 4 + 1 + 1 + 2 + 10 - 1 + 1      # postage is not a unit sold
+    assert s.aov == pytest.approx(273 / 7)
+    assert (s.first_date, s.last_date) == ("2024-03-01", "2024-03-10")
+    assert s.top_1pct_share == pytest.approx(150 / 263)   # one customer: Cy
+    assert s.top_20pct_share == pytest.approx(150 / 263)  # ceil(3 x 0.2) = 1
+
+
+def test_whales_rank_by_net_spend_and_never_list_guests(tiny):
+    w = whales(tiny, Params())
+    assert list(w["customer_id"]) == ["C3", "C1", "C2"]
+    assert list(w["spend"]) == [150.0, 113.0, 0.0]
+    assert list(w["orders"]) == [2, 2, 2]
+    assert w["share"].tolist() == pytest.approx([150 / 263, 113 / 263, 0])
+    assert w["cumulative_share"].is_monotonic_increasing and w["cumulative_share"].iloc[-1] <= 1 + 1e-12
+    assert list(w["rank"]) == [1, 2, 3]
+    assert list(w.columns) == ["rank", "customer_id", "customer_name", "orders", "units", "spend", "aov",
+                               "first_order", "last_order", "share", "cumulative_share"]
+
+
+def test_whales_options(tiny):
+    assert list(whales(tiny, Params(top_percent=34))["customer_id"]) == ["C3", "C1"]   # ceil(3 x .34) = 2
+    assert list(whales(tiny, Params(min_spend=100))["customer_id"]) == ["C3", "C1"]
+    assert list(whales(tiny, Params(limit=1))["customer_id"]) == ["C3"]
+    # a period: only O5 and O6 and R1 fall in 2024-03-08..10
+    p = whales(tiny, Params(since=date(2024, 3, 8), until=date(2024, 3, 10)))
+    assert list(zip(p["customer_id"], p["spend"])) == [("C3", 150.0), ("C2", -100.0)]
+
+
+def test_whales_ties_go_to_the_earlier_customer(db_path, write_csv):
+    path = write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
+                     "1,2024-01-01,ZED,A,1,5\n2,2024-01-01,AMY,A,1,5\n")
+    from store.ingest import ingest_file
+
+    conn = connect(db_path)
+    ingest_file(conn, str(path))
+    assert list(whales(conn, Params())["customer_id"]) == ["ZED", "AMY"]
+
+
+def test_top_sellers_window_threshold_trend_and_no_postage(tiny):
+    # as of 2024-03-10, a 7-day window 03-04..03-10: MUG 2+10 = 12 units; TENT 1-1+1 = 1
+    t = top_sellers(tiny, Params(window_days=7, min_per_week=3))
+    assert list(t["sku"]) == ["MUG"]
+    row = t.iloc[0]
+    assert (row["units"], row["units_per_week"], row["revenue"], row["previous_units"]) == (12, 12.0, 60.0, 4)
+    assert row["trend"] == pytest.approx(12 / 4 - 1)
+    everything = top_sellers(tiny, Params(window_days=10, min_per_week=0))
+    assert "POST" not in set(everything["sku"])
+    assert math.isnan(everything.set_index("sku").loc["TENT", "trend"])   # nothing in the previous window
+
+
+def test_categories_share_growth_contribution_and_driver(tiny):
+    all_time = categories(tiny, Params())
+    assert dict(zip(all_time["category"], all_time["revenue"])) == {"Outdoor": 190.0, "Kitchen": 80.0, "Fees": 3.0}
+    assert all_time["share"].sum() == pytest.approx(1)
+    assert all_time["growth"].isna().all() and not all_time["driver"].any()
+    # 03-06..03-10 vs 03-01..03-05: Outdoor 0 vs 190, Kitchen 60 vs 20, Fees 0 vs 3
+    c = categories(tiny, Params(since=date(2024, 3, 6), until=date(2024, 3, 10))).set_index("category")
+    assert c.loc["Kitchen", "growth"] == pytest.approx(60 / 20 - 1)
+    total_prev = 213
+    assert c.loc["Kitchen", "growth_contribution"] == pytest.approx(40 / total_prev)
+    assert c["growth_contribution"].sum() == pytest.approx((60 - 213) / 213)   # contributions add up
+    assert c["driver"].sum() == 1 and c.loc["Kitchen", "driver"]
+
+
+def test_revenue_series_is_continuous_and_sums_to_the_summary(tiny):
+    r = revenue(tiny, Params())
+    assert len(r) == 10 and r["period"].iloc[0] == "2024-03-01"
+    assert r.set_index("period").loc["2024-03-03", "revenue"] == 0
+    assert r["revenue"].sum() == pytest.approx(summary(tiny, Params()).revenue)
+    assert r["moving_average"].iloc[0] == r["revenue"].iloc[0]
+    assert r["moving_average"].iloc[6] == pytest.approx(r["revenue"].iloc[:7].mean())
+    weekly = revenue(tiny, Params(grain="week"))
+    assert list(weekly["period"]) == ["2024-02-26", "2024-03-04"]        # weeks start Monday
+    assert weekly["revenue"].sum() == pytest.approx(273)
+
+
+def test_revenue_profiles(tiny):
+    prof = revenue(tiny, Params(profile="weekday"))
+    assert list(prof["period"]) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert list(prof.columns) == ["period", "revenue", "index"]
+    # average revenue per day of that weekday times the count of such days sums to the total
+    assert (prof["index"].mean()) > 0
+
+
+def test_reorder_rule_and_status(db_path, tiny):
+    writer = connect(db_path)
+    set_stock(writer, "MUG", 1, counted_at="2024-03-01T00:00:00", lead_time_days=7)
+    set_stock(writer, "TENT", 50, counted_at="2024-03-01T00:00:00", reorder_point=60)
+    writer.close()
+    r = reorder(tiny, Params(show_all=True)).set_index("sku")
+    # MUG: counted 1, then sold 4 + 2 + 10 = 16 -> -15 on hand: OUT
+    assert r.loc["MUG", "on_hand"] == -15 and r.loc["MUG", "status"] == "OUT"
+    # TENT: 50 - (1 + 1 - 1 + 1) = 48, explicit reorder point 60 -> LOW
+    assert r.loc["TENT", "on_hand"] == 48 and r.loc["TENT", "status"] == "LOW"
+    assert r.loc["TENT", "reorder_point"] == 60
+    assert list(r["status"]) == ["OUT", "LOW"]
+    # without --all only products above 3 units a week over 28 days: MUG 16/4 = 4, TENT 2/4
+    assert list(reorder(tiny, Params())["sku"]) == ["MUG"]
+
+
+def test_segments_cover_every_customer(tiny):
+    s = segments(tiny, Params())
+    assert s["customers"].sum() == 3
+    assert s["revenue"].sum() == pytest.approx(263)
+    members = segments(tiny, Params(segment=s["segment"].iloc[0]))
+    assert len(members) == s["customers"].iloc[0]
+    with pytest.raises(ReportError):
+        segments(tiny, Params(segment="Nope"))
+
+
+def test_empty_period_is_an_empty_result_not_an_error(tiny):
+    p = Params(since=date(2030, 1, 1), until=date(2030, 1, 31))
+    assert whales(tiny, p).empty
+    assert summary(tiny, p).revenue == 0
+    assert revenue(tiny, p)["revenue"].sum() == 0
+
+
+def test_unknown_category_and_bad_period_are_clear(tiny):
+    with pytest.raises(ReportError, match="unknown category"):
+        resolve(tiny, Params(category="Nope"))
+    with pytest.raises(ReportError, match="after"):
+        resolve(tiny, Params(since=date(2024, 3, 9), until=date(2024, 3, 1)))
+
+
+def test_cross_checks_on_a_synthetic_store(db_path):
+    from store import synth
+
+    conn = connect(db_path)
+    synth.build_store(conn, 10_000, seed=3, end=date(2026, 6, 30))
+    s = summary(conn, Params())
+    assert categories(conn, Params())["revenue"].sum() == pytest.approx(s.revenue, abs=0.005)
+    assert revenue(conn, Params())["revenue"].sum() == pytest.approx(s.revenue, abs=0.005)
+    assert revenue(conn, Params(grain="month"))["revenue"].sum() == pytest.approx(s.revenue, abs=0.005)
+    w = whales(conn, Params(limit=None, min_spend=-1e12))
+    assert w["cumulative_share"].is_monotonic_increasing
+    assert w["cumulative_share"].iloc[-1] == pytest.approx(1)
+    period = Params(since=date(2026, 1, 1), until=date(2026, 6, 30))
+    c = categories(conn, period)
+    prev = summary(conn, Params(since=date(2025, 7, 4), until=date(2025, 12, 31)))
+    now = summary(conn, period)
+    assert c["growth_contribution"].sum() == pytest.approx(now.revenue / prev.revenue - 1)
+    assert c["driver"].sum() == 1
+    # year over year, the generator's growth driver must be the one marked
+    yoy = categories(conn, period.with_(compare="year"))
+    last_year = summary(conn, Params(since=date(2025, 1, 1), until=date(2025, 6, 30)))
+    assert yoy["growth_contribution"].sum() == pytest.approx(now.revenue / last_year.revenue - 1)
+    assert yoy.loc[yoy["driver"], "category"].iloc[0] == "Outdoor"
+    conn.close()
