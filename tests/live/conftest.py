@@ -1,0 +1,54 @@
+"""A small live store: one fast mover (FAST, 10 a day for four weeks), one slow product (SLOW), both
+counted; helpers to append sales from this process like a checkout would."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from store.db import connect
+from store.load import CANONICAL_COLUMNS, Loader
+from store.stock import set_stock
+
+_ids = itertools.count(1)
+
+
+def frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """rows of (ordered_at ISO, sku, quantity) at 5.00 each, one order per row."""
+    out = []
+    for ts, sku, qty in rows:
+        out.append({"order_id": f"T{next(_ids)}", "ordered_at": ts, "day": ts[:10], "customer_key": "C1",
+                    "customer_name": "Ann", "email": "", "country": "", "sku": sku, "product_name": sku.title(),
+                    "category": "Things", "is_merch": True, "quantity": qty, "unit_price_micros": 5_000_000,
+                    "discount_cents": 0, "net_cents": 500 * qty})
+    return pd.DataFrame(out, columns=list(CANONICAL_COLUMNS))
+
+
+def sell(conn, sku: str, qty: int, when: datetime | None = None) -> None:
+    ts = (when or datetime.now()).replace(microsecond=0).isoformat()
+    with Loader(conn, file_name=None) as loader:
+        loader.add(frame([(ts, sku, qty)]))
+
+
+@pytest.fixture
+def live_store(db_path):
+    today = date.today()
+    rows = []
+    for d in range(28, 0, -1):
+        day = (today - timedelta(days=d)).isoformat()
+        rows.append((f"{day}T10:00:00", "FAST", 10))
+        if d % 14 == 0:
+            rows.append((f"{day}T11:00:00", "SLOW", 1))
+    conn = connect(db_path)
+    with Loader(conn, file_name="history") as loader:
+        loader.add(frame(rows))
+    # FAST sells 70 a week (10/day, no variance): reorder point 70 with the 7-day lead time. Selling
+    # more today raises its velocity and variance too, so a big sale (60) lands it well below.
+    counted = (datetime.now() - timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    set_stock(conn, "FAST", 150, counted_at=counted)
+    set_stock(conn, "SLOW", 1, counted_at=counted)
+    conn.close()
+    return db_path
