@@ -72,8 +72,8 @@ def _catalogue(rng: np.random.Generator, n_products: int) -> Catalogue:
 
 def _day_weights(days: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     t = np.linspace(0, 1, len(days))
-    weekday = np.array([1.0, 0.95, 0.95, 1.0, 1.1, 1.3, 0.85])[days.weekday]
-    doy = days.dayofyear.to_numpy()
+    weekday = np.array([1.0, 0.95, 0.95, 1.0, 1.1, 1.3, 0.85])[days.day_of_week]
+    doy = days.day_of_year.to_numpy()
     yearly = 1 + 0.25 * np.sin(2 * np.pi * (doy - 80) / 365.25)
     holiday = np.ones(len(days))
     md = days.month * 100 + days.day
