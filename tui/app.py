@@ -70,11 +70,14 @@ class EmptyScreen(Screen):
 class ShopApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "shopintel"
-    BINDINGS = bindings("global")
+    # tab-specific keys live here too; their actions act only when their tab is showing
+    BINDINGS = bindings("global") + bindings("revenue") + bindings("top-sellers")
     COMMANDS = App.COMMANDS | {ShopCommands}
 
-    def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None):
+    def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
+                 live_alerts: bool = True):
         super().__init__()
+        self.live_alerts = live_alerts
         self.animation_level = "none"   # SSH-friendly: nothing moves that need not
         self.store = Store(db_path)
         self.read_only = read_only
@@ -111,6 +114,8 @@ class ShopApp(App):
 
     def mount_alert_panel(self) -> None:
         """The live alert panel docks at the bottom of every tab (tui/widgets/alerts.py)."""
+        if not self.live_alerts:
+            return
         try:
             from tui.widgets.alerts import AlertPanel
         except ImportError:

@@ -43,15 +43,20 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
+        self.generation = 0     # bump (with a new path) to make every thread reconnect
 
     def conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
-        if c is None:
+        if c is None or getattr(self._local, "generation", -1) != self.generation:
             from store.db import connect_read_only
 
             c = connect_read_only(self.path)
-            self._local.conn = c
+            self._local.conn, self._local.generation = c, self.generation
         return c
+
+    def switch(self, path: Path) -> None:
+        self.path = Path(path)
+        self.generation += 1
 
     def latest_day(self) -> date | None:
         rng = store_range(self.conn())

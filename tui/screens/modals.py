@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,14 +26,15 @@ class HelpScreen(ModalScreen[None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for key, text in help_rows(self.scopes):
-            table.add_row(Text(key), Text(text))
+        rows = help_rows(self.scopes)
+        width = max(len(k) for k, _ in rows) + 2
+        body = Text()
+        for key, text in rows:
+            body.append(key.ljust(width), style="bold")
+            body.append(text + "\n")
         with Vertical(id="help-box"):
             yield Static(Text(f"Keys: {self.title_text}", style="bold"))
-            yield Static(table)
+            yield Static(body, id="help-keys")
             yield Static(Text("Ctrl+P: command palette with every report and action · Esc: close"))
 
 

@@ -72,7 +72,7 @@ class ReportTable(DataTable):
         if self.sort_column in df.columns:
             df = df.sort_values(self.sort_column, ascending=self.sort_ascending, kind="mergesort", na_position="last")
         self.view = df
-        cursor = self.cursor_row
+        cursor, cursor_col = self.cursor_row, self.cursor_column
         self.clear(columns=True)
         cols = self.visible_columns()
         for col in cols:
@@ -84,7 +84,7 @@ class ReportTable(DataTable):
             key = str(df.index[i])
             self.add_row(*(self._cell(c, v) for c, v in zip(cols, row)), key=key)
         if self.row_count:
-            self.move_cursor(row=min(cursor, self.row_count - 1))
+            self.move_cursor(row=min(cursor, self.row_count - 1), column=min(cursor_col, len(cols) - 1))
 
     def _cell(self, column: str, value) -> Text:
         text = Text(plain(format_value(column, value)), no_wrap=True, overflow="ellipsis",
