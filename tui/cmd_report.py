@@ -214,6 +214,7 @@ def plot_text(name: str, result, params) -> str:
 
     cols, rows = shutil.get_terminal_size((100, 30))
     plt.clear_figure()
+    plt.si_width, plt.si_height = cols, rows
     draw(plt, name, result, params)
     plt.plotsize(cols, max(12, rows - 4))
     chart = plt.build()

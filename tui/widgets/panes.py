@@ -37,6 +37,8 @@ class Chart(PlotextPlot):
     def render(self):
         if self._draw is not None:
             self.plt.clear_figure()
+            # the drawing functions size labels to the room they have
+            self.plt.si_width, self.plt.si_height = self.size.width, self.size.height
             self._draw(self.plt)
         return super().render()
 
@@ -315,8 +317,9 @@ class CategoriesPane(ReportPane):
         driver = df[df["driver"] == True]["category"].tolist() if len(df) else []  # noqa: E712
         lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
         self.set_status(f"{lead}{self.describe_period(period)}{hint} · Enter: products")
+        # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
         self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
-                                                          "Revenue by category"))
+                                                          "Revenue by category", horizontal=True))
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
