@@ -76,7 +76,9 @@ class ShopApp(App):
 
     def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
                  live_alerts: bool = True):
-        super().__init__()
+        # NO_COLOR: with ANSI colour mode Textual strips colour entirely (otherwise it only greys it);
+        # statuses stay readable because they are words (OUT/LOW/OK), not colours
+        super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.live_alerts = live_alerts
         self.animation_level = "none"   # SSH-friendly: nothing moves that need not
         self.store = Store(db_path)

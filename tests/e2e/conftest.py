@@ -59,10 +59,35 @@ def top_whale(e2e_store) -> str:
 
 
 @pytest.fixture(scope="session")
-def sshd_server(tmp_path_factory, e2e_store):
+def live_store(tmp_path_factory, e2e_store) -> Path:
+    """A copy of the shop whose stock is plentiful: no alert is due until the test makes one."""
+    path = tmp_path_factory.mktemp("live") / "live.db"
+    shutil.copy(e2e_store, path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE inventory SET on_hand = on_hand + 100000")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def export_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("exports")
+
+
+def forced(store: Path, cwd: Path) -> str:
+    """The authorized_keys forced command of the README's recipe, for a store."""
+    argv = shopintel_argv()
+    env = f"env PYTHONPATH={ROOT} " if argv[0] == sys.executable else ""
+    return f"cd {cwd} && {env}" + shell_join([*argv, "tui", "--read-only", "--db", str(store)])
+
+
+@pytest.fixture(scope="session")
+def ssh_keys(tmp_path_factory, e2e_store, live_store, export_dir):
+    """name -> server handle: 'shop' opens the shop read-only, 'live' the live copy."""
     if find_sshd() is None:
         pytest.fail("sshd is not installed: apt-get install openssh-server (.ci/run does it)")
-    forced = f"cd {ROOT} && " + shell_join([*shopintel_argv(), "tui", "--read-only", "--db", str(e2e_store)])
-    server = start_sshd(tmp_path_factory.mktemp("sshd"), forced)
-    yield server
-    server.stop()
+    servers = start_sshd(tmp_path_factory.mktemp("sshd"), {"shop": forced(e2e_store, export_dir),
+                                                          "live": forced(live_store, export_dir)})
+    yield servers
+    servers["shop"].stop()

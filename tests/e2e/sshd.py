@@ -53,18 +53,25 @@ class SshServer:
             self.proc.kill()
 
 
-def start_sshd(workdir: Path, forced_command: str) -> SshServer:
+def start_sshd(workdir: Path, forced_commands: dict[str, str]) -> dict[str, SshServer]:
+    """One server; one client key per forced command (name -> command). Returns name -> a handle whose
+    ssh_command() uses that key."""
     sshd = find_sshd()
     if sshd is None:
         raise RuntimeError("sshd is not installed (apt-get install openssh-server); .ci/run installs it")
     workdir.mkdir(parents=True, exist_ok=True)
-    host_key, client_key = workdir / "host_ed25519", workdir / "client_ed25519"
-    for key in (host_key, client_key):
+    host_key = workdir / "host_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True)
+    lines, keys = [], {}
+    for name, command in forced_commands.items():
+        key = workdir / f"client_{name}"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    public = (workdir / "client_ed25519.pub").read_text().strip()
-    # the forced command's quotes are escaped for authorized_keys
-    escaped = forced_command.replace("\\", "\\\\").replace('"', '\\"')
-    (workdir / "authorized_keys").write_text(f'restrict,pty,command="{escaped}" {public}\n')
+        public = Path(str(key) + ".pub").read_text().strip()
+        # the forced command's quotes are escaped for authorized_keys
+        escaped = command.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'restrict,pty,command="{escaped}" {public}')
+        keys[name] = key
+    (workdir / "authorized_keys").write_text("\n".join(lines) + "\n")
     os.chmod(workdir / "authorized_keys", 0o600)
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(parents=True, exist_ok=True)   # privilege separation directory
@@ -103,4 +110,5 @@ LogLevel VERBOSE
         raise RuntimeError(f"sshd did not listen on 127.0.0.1:{port}: {log.read_text()}")
     import pwd
 
-    return SshServer(port, client_key, pwd.getpwuid(os.getuid()).pw_name, proc, log)
+    user = pwd.getpwuid(os.getuid()).pw_name
+    return {name: SshServer(port, key, user, proc, log) for name, key in keys.items()}

@@ -34,15 +34,17 @@ class Terminal:
                         *env_args, command], check=True)
         subprocess.run(["tmux", "set-option", "-t", self.name, "remain-on-exit", "on"], check=True)
 
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
-                              text=True).stdout
+    def screen(self, escapes: bool = False) -> str:
+        """The visible text; with escapes=True also the colour/style sequences tmux keeps for each cell."""
+        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.name],
+                              capture_output=True, text=True).stdout
 
     def send(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        # "--" ends tmux's options, so text starting with "-" is typed, not parsed
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", "--", text], check=True)
 
     def wait_for(self, *texts: str, timeout: float = 20, regex: bool = False) -> str:
         """Wait until every text is on screen; returns the screen."""
