@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "tui.cmd_report",
     "tui.cmd_app",
     "tui.cmd_live",
+    "tui.cmd_admin",
 )
 
 EPILOG = """\

@@ -1,0 +1,63 @@
+"""`shopintel doctor` (check a store) and `shopintel backup DEST` (a consistent online copy)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.cli import add_command
+
+
+def register(sub, common) -> None:
+    d = add_command(
+        sub, common, "doctor",
+        help="check the store: integrity, links, kept totals, impossible values",
+        description="Check the store without changing it: SQLite's integrity and foreign-key checks, every kept "
+                    "total (per order, day, category, product and customer) recomputed from the order lines and "
+                    "compared, orphaned rows and impossible values. Prints OK, or the list of problems. Exit 0 "
+                    "when healthy, 1 otherwise. --repair rebuilds the kept totals from the order lines.",
+        examples="  shopintel doctor\n  shopintel doctor --db /srv/shop/shop.db\n  shopintel doctor --repair\n")
+    d.add_argument("--repair", action="store_true",
+                   help="rebuild the kept totals from the order lines, then check again")
+    d.set_defaults(func=run_doctor)
+    b = add_command(
+        sub, common, "backup",
+        help="copy the store to DEST, safely, even while imports or the simulator run",
+        description="Write a consistent copy of the store (SQLite's online backup API): the store as of one "
+                    "moment, taken without stopping writers. The copy is written beside DEST and renamed into "
+                    "place only when complete and checked. DEST may be a folder (a dated file is made in it).",
+        examples="  shopintel backup ~/backups/shop-2024-06-01.db\n  shopintel backup ~/backups/\n")
+    b.add_argument("dest", metavar="DEST", help="file (or existing folder) to write the copy to")
+    b.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    b.set_defaults(func=run_backup)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from store.maintenance import doctor, repair
+
+    if args.repair:
+        repair(args.db)
+    report = doctor(args.db)
+    if report.ok:
+        print(f"OK: {report.path}: {report.lines:,} order lines in {report.orders:,} orders; "
+              f"checked {', '.join(report.checked)}.")
+        return 0
+    print(f"PROBLEMS in {report.path}:")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    print("Restore a backup (shopintel backup makes one), or re-import the exports into a new store.",
+          file=sys.stderr)
+    return 1
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from store.maintenance import backup, doctor
+
+    target = backup(args.db, args.dest, overwrite=args.force)
+    report = doctor(target)
+    if not report.ok:
+        print(f"shopintel: the copy at {target} does not pass doctor: " + "; ".join(report.problems),
+              file=sys.stderr)
+        return 1
+    print(f"Backed up to {target} ({report.lines:,} order lines, {report.orders:,} orders); the copy passes doctor.")
+    return 0
