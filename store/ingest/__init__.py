@@ -117,6 +117,8 @@ def ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | No
                 progress(rows_read, max(src.estimated_rows, rows_read))
         rows_read += len(src.bad_lines)
         n_rejected = _write_rejects(src, rejects, rejects_path)
+        if rows_read == 0:
+            raise ImportFailed(f"{path} has a header but no rows: there is nothing to import; the store is unchanged.")
         if loader.stats.rows_loaded == 0:
             why = ""
             if rejects:

@@ -32,19 +32,50 @@ class Source:
     estimated_rows: int = 0
     notes: list[str] = field(default_factory=list)
     bad_lines: list[tuple[int, str]] = field(default_factory=list)   # (line, reason) the CSV parser skipped
+    nul_bytes: int = 0   # NUL bytes in the file: removed while reading (the C parser would cut fields at them)
+
+    def open_binary(self):
+        """The file's bytes, with NUL bytes removed when it has any."""
+        raw = open(self.path, "rb")
+        return io.BufferedReader(_NulStripper(raw)) if self.nul_bytes else raw
 
 
-def _scan(path: str) -> tuple[str, int]:
-    """One pass over the bytes: the sha256 and the number of invalid UTF-8 sequences."""
+class _NulStripper(io.RawIOBase):
+    """A raw stream over another that drops NUL bytes (broken exports sometimes contain them)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        while True:
+            data = self._inner.read(len(buf))
+            if not data:
+                return 0
+            data = data.replace(b"\x00", b"")
+            if data:
+                buf[:len(data)] = data
+                return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def _scan(path: str) -> tuple[str, int, int]:
+    """One pass over the bytes: the sha256, the number of invalid UTF-8 sequences and of NUL bytes."""
     h = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    invalid = 0
+    invalid = nuls = 0
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             h.update(block)
             invalid += decoder.decode(block).count("\ufffd")
+            nuls += block.count(b"\x00")
     invalid += decoder.decode(b"", final=True).count("\ufffd")
-    return h.hexdigest(), invalid
+    return h.hexdigest(), invalid, nuls
 
 
 def _file_decodes_as(path: str, encoding: str) -> bool:
@@ -79,7 +110,10 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
         raise ImportFailed(
             f"{path} is not a text CSV file (it looks like binary data: a spreadsheet, archive or database?). "
             "Export or save it as CSV (comma or semicolon separated) and import that.")
-    sha, invalid = _scan(path)
+    sha, invalid, nuls = _scan(path)
+    if nuls:
+        head = head.replace(b"\x00", b"")
+        notes.append(f"the file contains {nuls} NUL byte(s) (a damaged export?); they were removed")
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -105,7 +139,7 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
                            "(e.g. order_id,ordered_at,sku,quantity,unit_price).")
     lines_in_head = max(1, head.count(b"\n"))
     estimated = int(size / (len(head) / lines_in_head)) if size > len(head) else lines_in_head
-    return Source(path, size, sha, enc, delimiter, header, estimated, notes)
+    return Source(path, size, sha, enc, delimiter, header, estimated, notes, nul_bytes=nuls)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -147,10 +181,11 @@ def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
     """Chunks of string columns named c0..cN (header order) plus `_record`: the 1-based data record
     number (pandas cannot tell physical lines; `record_lines` maps them when needed)."""
     names = [f"c{i}" for i in range(len(src.header))]
+    handle = src.open_binary() if src.nul_bytes else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reader = pd.read_csv(
-            src.path, sep=src.delimiter, header=0, names=names, dtype=str, keep_default_na=False,
+            handle or src.path, sep=src.delimiter, header=0, names=names, dtype=str, keep_default_na=False,
             na_filter=False, encoding=src.encoding, encoding_errors="replace", chunksize=chunk_rows,
             on_bad_lines="warn", engine="c", skip_blank_lines=True, quotechar='"', doublequote=True,
             index_col=False, low_memory=True,
@@ -175,6 +210,8 @@ def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
                                "Give the right encoding with --encoding (e.g. cp1252).") from None
         finally:
             reader.close()
+            if handle is not None:
+                handle.close()
         for w in caught:
             for m in _BAD_LINE.finditer(str(w.message)):
                 src.bad_lines.append((int(m.group(1)), m.group(2).strip()))
@@ -193,7 +230,7 @@ def record_lines(src: Source, records: set[int]) -> tuple[dict[int, tuple[int, l
         return out, skipped
     wanted = max(records, default=0)
     last_bad = max(bad, default=0)
-    with open(src.path, encoding=src.encoding, errors="replace", newline="") as f:
+    with io.TextIOWrapper(src.open_binary(), encoding=src.encoding, errors="replace", newline="") as f:
         reader = csv.reader(f, delimiter=src.delimiter)
         record = -1  # the header is record 0
         line_start = 1
