@@ -2,7 +2,13 @@
 
 All history reads the kept `agg_customer` table (its spend index gives the top customers without a
 sort); a bounded period groups the kept per-order totals (`order_totals`), never the order lines.
-Ranking: spend, highest first; ties go to the customer who first appeared in the store."""
+Ranking: spend, highest first; ties go to the customer who first appeared in the store.
+
+Shares (whales' share and cumulative share, summary's top 1%/20% shares) are taken of the *customer
+revenue base*: the sum of the non-negative customer spends in the period. That is the non-guest
+revenue whenever no customer returned more than they bought in the period; a customer whose period
+spend is negative (a return of an earlier purchase) is not ranked and does not shrink the base, so
+shares stay within 0..1 and the cumulative share never falls."""
 
 from __future__ import annotations
 
@@ -15,13 +21,15 @@ from reports.params import Period
 _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.orders, a.units,
                  a.net_cents AS spend_cents, a.first_day, a.last_day
           FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
+          WHERE a.net_cents >= ?
           ORDER BY a.net_cents DESC, a.customer_id"""
 _PERIOD = """SELECT o.customer_id, c.customer_key, c.name AS customer_name, count(*) AS orders,
                     sum(o.units) AS units, sum(o.net_cents) AS spend_cents, min(o.day) AS first_day,
                     max(o.day) AS last_day
              FROM order_totals o JOIN customers c USING (customer_id)
              WHERE o.day BETWEEN ? AND ? AND o.customer_id IS NOT NULL
-             GROUP BY o.customer_id ORDER BY spend_cents DESC, o.customer_id"""
+             GROUP BY o.customer_id HAVING spend_cents >= ?
+             ORDER BY spend_cents DESC, o.customer_id"""
 
 
 def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
@@ -35,9 +43,12 @@ def _query(conn: sqlite3.Connection, period: Period) -> tuple[str, tuple]:
     return _PERIOD, (period.first.isoformat(), period.last.isoformat())
 
 
-def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None = None) -> pd.DataFrame:
-    """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked."""
+def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None = None,
+                     min_cents: int = 0) -> pd.DataFrame:
+    """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked.
+    Only customers whose spend is at least `min_cents` (never below 0): the filter runs in SQL."""
     sql, params = _query(conn, period)
+    params = (*params, max(0, int(min_cents)))
     if limit is not None:
         sql += " LIMIT ?"
         params = (*params, int(limit))
@@ -45,22 +56,24 @@ def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None
 
 
 def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
-    """(number of customers, their total spend in cents) for the period."""
+    """(number of customers with an order in the period, the customer revenue base in cents)."""
     if is_all_history(conn, period):
-        n, total = conn.execute("SELECT count(*), coalesce(sum(net_cents), 0) FROM agg_customer").fetchone()
+        n, total = conn.execute(
+            "SELECT count(*), coalesce(sum(max(net_cents, 0)), 0) FROM agg_customer").fetchone()
     else:
         n, total = conn.execute(
-            """SELECT count(*), coalesce(sum(s), 0) FROM (SELECT sum(net_cents) AS s FROM order_totals
+            """SELECT count(*), coalesce(sum(max(s, 0)), 0) FROM (SELECT sum(net_cents) AS s FROM order_totals
                WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL GROUP BY customer_id)""",
             (period.first.isoformat(), period.last.isoformat())).fetchone()
     return n, total
 
 
 def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int, total: int) -> float | None:
-    """Share of non-guest revenue from the top `fraction` of customers by spend (at least one customer)."""
-    if n == 0 or total == 0:
+    """Share of the customer revenue base from the top `fraction` of the `n` customers by spend (at least
+    one customer); `total` is the base from `totals()`. None when there is no base to share."""
+    if n == 0 or total <= 0:
         return None
-    k = max(1, -(-n * int(fraction * 1000) // 1000))   # ceil(n * fraction) in integers
+    k = max(1, -(-n * int(round(fraction * 1000)) // 1000))   # ceil(n * fraction) in integers
     sql, params = _query(conn, period)
-    top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({sql} LIMIT ?)", (*params, k)).fetchone()[0]
+    top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({sql} LIMIT ?)", (*params, 0, k)).fetchone()[0]
     return top / total

@@ -1,7 +1,8 @@
 """`reorder`: stock-counted products with their on-hand units, velocity, days of cover, reorder point,
 suggested order and status. The same rule serves the live monitor for just the products a tick touched.
 
-- on hand now = counted units - net units sold after the count;
+- on hand now = counted units - net units sold after the count (whole days after the count day from
+  agg_product_day, plus the count day's lines after the count's timestamp) up to the as-of date;
 - velocity = net units per day over the trailing window ending at as-of (zero days included);
 - reorder point = lead-time demand + safety stock (z x daily std-dev x sqrt(lead time)), z from the
   service level, unless the product has an explicit reorder point;
@@ -27,7 +28,7 @@ STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
 
 def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None) -> pd.DataFrame:
     only = ""
-    args: list = [start, end]
+    args: list = [end, end, start, end]   # sold after the count up to as-of; the velocity window
     if product_ids is not None:
         marks = ",".join("?" * len(product_ids))
         only = f"AND product_id IN ({marks})"
@@ -37,9 +38,9 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
                i.counted_at, i.lead_time_days, i.reorder_point AS explicit_rp,
                coalesce(w.units, 0) AS window_units, coalesce(w.sq, 0) AS window_sq,
                (SELECT coalesce(sum(a.units), 0) FROM agg_product_day a
-                 WHERE a.product_id = p.product_id AND a.day > substr(i.counted_at, 1, 10))
+                 WHERE a.product_id = p.product_id AND a.day > substr(i.counted_at, 1, 10) AND a.day <= ?)
              + (SELECT coalesce(sum(s.quantity), 0) FROM sales s
-                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10)
+                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND s.day <= ?
                    AND s.ordered_at > i.counted_at) AS sold_after
         FROM inventory i JOIN products p USING (product_id) JOIN categories c USING (category_id)
         LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS sq FROM agg_product_day

@@ -1,6 +1,13 @@
 """`revenue`: the revenue series by day, week (Monday start) or month, continuous (periods without
 sales show 0) with a trailing 7-period moving average; or a seasonality profile: the average
-revenue per weekday or per calendar month, with its index against the overall daily average."""
+revenue per weekday or per calendar month, with its index against the overall daily average.
+
+Read from the kept per-day totals (agg_day; with --category, agg_category_day, which keeps no order
+counts, so `orders` is null there); the calendar is filled in pandas, so the work is sized by the
+number of days. period = first day of the day/week (Monday)/month; the first and last week or month
+may be partial when the period starts or ends inside one. moving_average = mean of this and the 6
+previous periods' revenue (fewer at the start), computed before --limit keeps the last N periods.
+A period with no sales at all gives an empty result."""
 
 from __future__ import annotations
 
@@ -37,13 +44,24 @@ def daily(conn: sqlite3.Connection, period: Period) -> pd.DataFrame:
     return out
 
 
+def _any_sales(conn: sqlite3.Connection, period: Period) -> bool:
+    lo, hi = period.first.isoformat(), period.last.isoformat()
+    if period.category_id is None:
+        row = conn.execute("SELECT 1 FROM agg_day WHERE day BETWEEN ? AND ? LIMIT 1", (lo, hi)).fetchone()
+    else:
+        row = conn.execute("SELECT 1 FROM agg_category_day WHERE day BETWEEN ? AND ? AND category_id = ? LIMIT 1",
+                           (lo, hi, period.category_id)).fetchone()
+    return row is not None
+
+
 def revenue(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
     if p.grain not in ("day", "week", "month"):
         raise ReportError(f"--grain {p.grain!r}: use day, week or month")
     if p.profile is not None and p.profile not in ("weekday", "month"):
         raise ReportError(f"--profile {p.profile!r}: use weekday or month")
     period = period or resolve(conn, p)
-    if period.empty_store:
+    if period.empty_store or not _any_sales(conn, period):
+        # an empty period is an empty answer, not a run of zeros (the caption says so)
         return pd.DataFrame(columns=PROFILE_COLUMNS if p.profile else COLUMNS)
     d = daily(conn, period)
     if p.profile:

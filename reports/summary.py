@@ -1,4 +1,12 @@
-"""`summary`: the shop's headline figures for a period."""
+"""`summary`: the shop's headline figures for a period (default: all history up to the as-of date).
+
+Sums over the kept per-day totals (agg_day) plus the per-customer totals for customers and the
+concentration shares. revenue = net of discounts and returns, postage and fees included;
+gross_revenue = the positive-quantity lines; returns = the positive amount of the negative-quantity
+lines (revenue = gross_revenue - returns); units = net merchandise units; orders count every order
+whose first line falls in the period (guest orders included); aov = revenue / orders;
+top_1pct_share / top_20pct_share = share of the customer revenue base (reports.customers) spent by
+the top ceil(1% / 20% of customers) by spend, at least one customer."""
 
 from __future__ import annotations
 
@@ -7,6 +15,10 @@ from dataclasses import asdict, dataclass
 
 from reports.customers import top_share, totals
 from reports.params import Params, Period, ReportError, cents, resolve
+
+
+COLUMNS = ["revenue", "gross_revenue", "returns", "orders", "customers", "guest_orders", "units", "aov",
+           "first_date", "last_date", "top_1pct_share", "top_20pct_share"]
 
 
 @dataclass

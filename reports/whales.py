@@ -1,6 +1,11 @@
-"""`whales`: customers ranked by spend (net of returns) in the period. Guests are never listed.
+"""`whales`: customers ranked by spend (net of returns) in the period. Guests are never listed, nor
+customers whose spend in the period is negative (they returned more than they bought).
 
-Ties in spend go to the customer who first appeared in the store, so the ranking is stable."""
+share = spend / customer revenue base (the sum of non-negative customer spends in the period, see
+reports.customers); cumulative_share is its running sum, so it never falls and ends at most at 1.
+Ties in spend go to the customer who first appeared in the store, so the ranking is stable.
+--min-spend and --limit are applied in SQL; --top-percent P keeps the first ceil(n x P / 100) of the
+n customers who ordered in the period."""
 
 from __future__ import annotations
 
@@ -24,11 +29,14 @@ def whales(conn: sqlite3.Connection, p: Params = Params(), period: Period | None
         raise ReportError("--top-percent must be between 0 and 100")
     period = period or resolve(conn, p)
     n, total = totals(conn, period)
-    keep = None if p.min_spend is not None else (p.limit if p.limit is not None else DEFAULT_LIMIT)
+    # --min-spend or --top-percent alone: no default limit (they say how many they want)
+    keep = p.limit if p.limit is not None else (
+        None if p.min_spend is not None or p.top_percent is not None else DEFAULT_LIMIT)
     if p.top_percent is not None:
-        k = max(1, math.ceil(n * p.top_percent / 100))
-        keep = k if keep is None or p.limit is None else min(k, keep)
-    df = ranked_customers(conn, period, keep)
+        k = max(1, math.ceil(round(n * p.top_percent / 100, 9)))
+        keep = k if keep is None else min(k, keep)
+    min_cents = 0 if p.min_spend is None else math.ceil(round(p.min_spend * 100, 6))
+    df = ranked_customers(conn, period, keep, min_cents)
     if df.empty:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.DataFrame({
@@ -44,8 +52,4 @@ def whales(conn: sqlite3.Connection, p: Params = Params(), period: Period | None
         "share": df["spend_cents"] / total if total else float("nan"),
         "cumulative_share": df["spend_cents"].cumsum() / total if total else float("nan"),
     })
-    if p.min_spend is not None:
-        out = out[out["spend"] >= p.min_spend]
-        if p.limit is not None:
-            out = out.head(p.limit)
     return out.reset_index(drop=True)

@@ -52,9 +52,34 @@ def test_whales_options(tiny):
     assert list(whales(tiny, Params(top_percent=34))["customer_id"]) == ["C3", "C1"]   # ceil(3 x .34) = 2
     assert list(whales(tiny, Params(min_spend=100))["customer_id"]) == ["C3", "C1"]
     assert list(whales(tiny, Params(limit=1))["customer_id"]) == ["C3"]
-    # a period: only O5 and O6 and R1 fall in 2024-03-08..10
+    # a period: only O5 and O6 and R1 fall in 2024-03-08..10. Bob only returned (-100): not ranked, and
+    # the share base is the non-negative customer spend (150), so shares stay within 0..1
     p = whales(tiny, Params(since=date(2024, 3, 8), until=date(2024, 3, 10)))
-    assert list(zip(p["customer_id"], p["spend"])) == [("C3", 150.0), ("C2", -100.0)]
+    assert list(zip(p["customer_id"], p["spend"])) == [("C3", 150.0)]
+    assert p["share"].tolist() == [1.0] and p["cumulative_share"].tolist() == [1.0]
+    s = summary(tiny, Params(since=date(2024, 3, 8), until=date(2024, 3, 10)))
+    assert (s.revenue, s.customers) == (50.0, 2)          # Bob still counts as a customer who ordered
+    assert s.top_1pct_share == 1.0 and s.top_20pct_share == 1.0
+
+
+def test_whales_min_spend_is_in_cents_exactly(tiny):
+    # 113.00 is Ann's spend: >= 113 keeps her, >= 113.01 does not (no float drift at the boundary)
+    assert list(whales(tiny, Params(min_spend=113))["customer_id"]) == ["C3", "C1"]
+    assert list(whales(tiny, Params(min_spend=113.01))["customer_id"]) == ["C3"]
+    assert list(whales(tiny, Params(min_spend=0, limit=2))["customer_id"]) == ["C3", "C1"]
+    assert list(whales(tiny, Params(top_percent=100))["customer_id"]) == ["C3", "C1", "C2"]
+
+
+@pytest.mark.parametrize("since,until", [("2024-03-01", "2024-03-10"), ("2024-03-02", "2024-03-09"),
+                                         ("2024-03-08", "2024-03-10"), ("2024-03-09", "2024-03-09")])
+def test_whales_cumulative_share_is_monotonic_and_at_most_one_in_any_period(tiny, since, until):
+    w = whales(tiny, Params(since=date.fromisoformat(since), until=date.fromisoformat(until), limit=None,
+                            min_spend=0))
+    if w.empty:
+        return
+    assert w["cumulative_share"].is_monotonic_increasing
+    assert w["cumulative_share"].iloc[-1] <= 1 + 1e-12
+    assert (w["share"] >= 0).all() and (w["spend"] >= 0).all()
 
 
 def test_whales_ties_go_to_the_earlier_customer(db_path, write_csv):
