@@ -1,9 +1,12 @@
 """`segments`: RFM segmentation of non-guest customers as of the as-of date.
 
 Recency (days since the last order), frequency (orders) and monetary (spend) are each scored 1-5 by
-quintile (5 = best; recency reversed: recent is good). Ties within a measure are split by the order
-customers first appeared in the store, so scores are stable. Segments are assigned by the first
-matching rule, in this precedence:
+quintile of rank (5 = best; recency reversed: recent is good): score = floor((rank - 1) x 5 / n) + 1
+where rank is the 1-based rank from the lowest value and equal values take the lowest rank of their
+tie, so equal customers always get equal scores (one-time buyers all get F = 1 when they are at least
+a fifth of the customers; quintiles are then uneven, which is the honest answer). Customers with
+negative spend in the period (only returns) are scored too: they get the lowest M. Segments are
+assigned by the first matching rule, in this precedence:
 
  1. Champions          R>=4, F>=4, M>=4
  2. Can't Lose Them    R<=2, F>=4, M>=4
@@ -36,11 +39,12 @@ CUSTOMER_COLUMNS = ["customer_id", "customer_name", "recency_days", "orders", "s
 
 
 def _quintile(values: pd.Series) -> pd.Series:
-    """Scores 1..5 by quintile of rank (ties split by position, i.e. first appearance)."""
+    """Scores 1..5 by quintile of rank, lowest values first. Equal values share the score of the
+    lowest rank in their tie, so customers who look the same always score the same."""
     n = len(values)
     if n == 0:
         return values.astype(int)
-    ranks = values.rank(method="first")
+    ranks = values.rank(method="min")
     return ((ranks - 1) * 5 // n + 1).astype(int)
 
 

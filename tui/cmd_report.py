@@ -130,8 +130,12 @@ def describe(name: str, params, period, result) -> str:
         bits.append(f"category {params.category}")
     if params.segment:
         bits.append(f"segment {params.segment}")
-    n = 1 if not hasattr(result, "__len__") else len(result)
-    bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
+    if hasattr(result, "as_dict"):       # summary: one set of figures
+        if getattr(result, "orders", 1) == 0:
+            bits.append("no sales in this period")
+    else:
+        n = len(result)
+        bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
     return f"{name}: " + " · ".join(bits)
 
 
@@ -172,7 +176,9 @@ def print_table(frame, caption: str) -> None:
 
     from tui.format import RIGHT, cell, header
 
-    table = Table(caption=Text(caption), caption_justify="left", show_lines=False, header_style="bold")
+    # min_width: the caption is one line, never wrapped under a narrow table
+    table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
+                  show_lines=False, header_style="bold", min_width=len(caption))
     for col in frame.columns:
         table.add_column(Text(header(col)), justify="right" if col in RIGHT else "left", overflow="ellipsis",
                          no_wrap=True)
@@ -188,7 +194,8 @@ def print_pairs(values: dict, caption: str) -> None:
 
     from tui.format import cell, header
 
-    table = Table(caption=Text(caption), caption_justify="left", show_header=False)
+    table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
+                  show_header=False, min_width=len(caption))
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in values.items():

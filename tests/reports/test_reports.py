@@ -202,3 +202,85 @@ def test_cross_checks_on_a_synthetic_store(db_path):
     assert yoy["growth_contribution"].sum() == pytest.approx(now.revenue / last_year.revenue - 1)
     assert yoy.loc[yoy["driver"], "category"].iloc[0] == "Outdoor"
     conn.close()
+
+
+def test_segments_by_hand_and_equal_customers_score_equal(tiny):
+    # as of 2024-03-10: recency Cy 0, Bob 1, Ann 5; orders all 2; spend Bob 0, Ann 113, Cy 150.
+    # quintile = floor((min rank - 1) x 5 / 3) + 1: recency ranks 1,2,3 -> 1,2,4 -> R 5,4,2;
+    # orders all tie at rank 1 -> F 1 for everyone; spend ranks 1,2,3 -> M 1,2,4
+    from reports.segments import scored
+    df = scored(tiny, resolve(tiny, Params())).set_index("customer_id")
+    assert df.loc[["C3", "C2", "C1"], "r"].tolist() == [5, 4, 2]
+    assert df["f"].tolist() == [1, 1, 1]
+    assert df.loc[["C2", "C1", "C3"], "m"].tolist() == [1, 2, 4]
+    assert df.loc[["C3", "C2", "C1"], "segment"].tolist() == ["New Customers", "Promising", "Hibernating"]
+    listed = segments(tiny, Params(segment="new customers"))
+    assert list(listed.columns) == ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
+    assert listed["customer_id"].tolist() == ["C3"]
+
+
+def test_segment_precedence_first_rule_wins():
+    import pandas as pd
+    from reports.segments import _segment
+    r, f, m = (pd.Series(x) for x in ([5, 1, 4, 2, 3, 5, 4, 3, 2, 1], [5, 5, 4, 3, 3, 1, 1, 2, 1, 2],
+                                       [5, 5, 1, 1, 3, 1, 1, 1, 1, 1]))
+    assert _segment(r, f, m).tolist() == ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk",
+                                          "Need Attention", "New Customers", "Promising", "About To Sleep",
+                                          "Hibernating", "Lost"]
+
+
+def test_revenue_empty_period_and_category_series(tiny):
+    assert revenue(tiny, Params(since=date(2030, 1, 1), until=date(2030, 1, 31))).empty
+    kitchen = revenue(tiny, Params(category="Kitchen"))
+    assert kitchen["revenue"].sum() == 80 and kitchen["orders"].isna().all()
+    month = revenue(tiny, Params(profile="month"))
+    assert month["period"].tolist() == ["Mar"] and month["index"].tolist() == [1.0]
+
+
+def test_reorder_counts_sales_after_the_count_up_to_as_of_only(db_path, tiny):
+    writer = connect(db_path)
+    # counted at 12:00 on 03-01: O1 (10:00 that day) was before the count and is not subtracted
+    set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
+    writer.close()
+    at_end = reorder(tiny, Params(show_all=True)).set_index("sku")
+    assert at_end.loc["MUG", "on_hand"] == 20 - 2 - 10
+    earlier = reorder(tiny, Params(show_all=True, as_of=date(2024, 3, 7))).set_index("sku")
+    assert earlier.loc["MUG", "on_hand"] == 20 - 2            # O5's 10 mugs are after 03-07
+
+
+def test_reorder_evaluate_for_given_products_only(db_path, tiny):
+    from reports.reorder import evaluate
+    writer = connect(db_path)
+    set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
+    set_stock(writer, "TENT", 5, counted_at="2024-03-01T12:00:00")
+    writer.close()
+    tent = tiny.execute("SELECT product_id FROM products WHERE sku = 'TENT'").fetchone()[0]
+    period = resolve(tiny, Params())
+    one = evaluate(tiny, Params(), period, [tent])
+    assert one["sku"].tolist() == ["TENT"] and one["on_hand"].tolist() == [5 - 2]
+    assert evaluate(tiny, Params(), period, []).empty
+    both = evaluate(tiny, Params(), period).set_index("sku")
+    assert both.loc["TENT"].to_dict() == one.set_index("sku").loc["TENT"].to_dict()
+
+
+def test_top_sellers_ties_by_sku_and_category_filter(db_path, write_csv):
+    from store.ingest import ingest_file
+    path = write_csv("order_id,ordered_at,sku,category,quantity,unit_price\n"
+                     "1,2024-01-01,ZZ,A,30,1\n2,2024-01-02,AA,A,30,2\n3,2024-01-02,MM,B,31,1\n")
+    conn = connect(db_path)
+    ingest_file(conn, str(path))
+    assert top_sellers(conn, Params())["sku"].tolist() == ["MM", "AA", "ZZ"]
+    assert top_sellers(conn, Params(category="a"))["sku"].tolist() == ["AA", "ZZ"]
+    assert top_sellers(conn, Params(min_per_week=31 / 4))["sku"].tolist() == []    # strictly more than
+    conn.close()
+
+
+def test_registry_lists_every_report_with_its_columns(tiny):
+    import reports
+    assert list(reports.REPORTS) == ["summary", "whales", "top-sellers", "categories", "revenue", "reorder",
+                                     "segments"]
+    for name, spec in reports.bench_calls().items():
+        out = spec.run(tiny)
+        cols = list(out.as_dict()) if hasattr(out, "as_dict") else list(out.columns)
+        assert cols == list(spec.columns), name
+        assert spec.params_class is Params
