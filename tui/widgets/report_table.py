@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -13,6 +14,7 @@ from tui.actions import bindings
 from tui.format import RIGHT, format_value, header
 
 MAX_ROWS = 500
+MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -75,14 +77,20 @@ class ReportTable(DataTable):
         cursor, cursor_col = self.cursor_row, self.cursor_column
         self.clear(columns=True)
         cols = self.visible_columns()
-        for col in cols:
+        rows = [[self._cell(c, v) for c, v in zip(cols, row)]
+                for row in df[cols].head(MAX_ROWS).itertuples(index=False, name=None)]
+        for j, col in enumerate(cols):
             label = header(col)
             if col == self.sort_column:
                 label += " ▲" if self.sort_ascending else " ▼"
-            self.add_column(Text(label, justify="right" if col in RIGHT else "left"), key=col)
-        for i, row in enumerate(df[cols].head(MAX_ROWS).itertuples(index=False, name=None)):
-            key = str(df.index[i])
-            self.add_row(*(self._cell(c, v) for c, v in zip(cols, row)), key=key)
+            # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a
+            # frame drawn before it (a chart redrawing beside the table) keeps cells cut to the header's
+            # width. Measured in cells, so wide (CJK) text and emoji get the room they take.
+            width = max([cell_len(label), *(r[j].cell_len for r in rows)])
+            self.add_column(Text(label, justify="right" if col in RIGHT else "left"), key=col,
+                            width=min(width, MAX_COLUMN_WIDTH))
+        for i, cells in enumerate(rows):
+            self.add_row(*cells, key=str(df.index[i]))
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1), column=min(cursor_col, len(cols) - 1))
 
