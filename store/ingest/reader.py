@@ -184,14 +184,16 @@ def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
     handle = src.open_binary() if src.nul_bytes else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        reader = pd.read_csv(
-            handle or src.path, sep=src.delimiter, header=0, names=names, dtype=str, keep_default_na=False,
-            na_filter=False, encoding=src.encoding, encoding_errors="replace", chunksize=chunk_rows,
-            on_bad_lines="warn", engine="c", skip_blank_lines=True, quotechar='"', doublequote=True,
-            index_col=False, low_memory=True,
-        )
+        reader = None
         start = 0
         try:
+            # inside the try: pandas already tokenizes the first rows here (an unclosed quote fails now)
+            reader = pd.read_csv(
+                handle or src.path, sep=src.delimiter, header=0, names=names, dtype=str, keep_default_na=False,
+                na_filter=False, encoding=src.encoding, encoding_errors="replace", chunksize=chunk_rows,
+                on_bad_lines="warn", engine="c", skip_blank_lines=True, quotechar='"', doublequote=True,
+                index_col=False, low_memory=True,
+            )
             for chunk in reader:
                 for w in caught:
                     for m in _BAD_LINE.finditer(str(w.message)):
@@ -203,18 +205,30 @@ def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
                 start += len(chunk)
                 yield chunk
         except pd.errors.ParserError as exc:
-            raise ImportFailed(f"{src.path}: the CSV is malformed ({str(exc).strip()}). "
-                               "Check quoting around that line, or re-export the file.") from None
+            detail = str(exc).strip().replace("Error tokenizing data. C error: ", "")
+            if "EOF inside string" in detail:
+                detail = (f"a quoted field that starts in data record {_row_in(detail)} is never closed, "
+                          "so the rest of the file would be one field")
+            raise ImportFailed(f"{src.path}: the CSV is malformed ({detail}). "
+                               "Check the quotes around that line, or re-export the file.") from None
+        except pd.errors.EmptyDataError:
+            raise ImportFailed(f"{src.path} has a header but no rows: there is nothing to import.") from None
         except UnicodeDecodeError:
             raise ImportFailed(f"{src.path}: cannot decode the file as {src.encoding}. "
                                "Give the right encoding with --encoding (e.g. cp1252).") from None
         finally:
-            reader.close()
+            if reader is not None:
+                reader.close()
             if handle is not None:
                 handle.close()
         for w in caught:
             for m in _BAD_LINE.finditer(str(w.message)):
                 src.bad_lines.append((int(m.group(1)), m.group(2).strip()))
+
+
+def _row_in(detail: str) -> int:
+    m = re.search(r"starting at row (\d+)", detail)
+    return int(m.group(1)) if m else 0
 
 
 def record_lines(src: Source, records: set[int]) -> tuple[dict[int, tuple[int, list[str]]], dict[int, list[str]]]:
