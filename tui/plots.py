@@ -3,6 +3,7 @@ app's PlotextPlot widgets (which hand in their own `plt`). Labels from data are 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -33,27 +34,35 @@ def revenue_chart(plt: Any, df, profile: str | None = None, title: str = "Revenu
     plt.title(title)
 
 
-def bars(plt: Any, labels: list, values: list, title: str, horizontal: bool = False, limit: int = 15) -> None:
+def bars(plt: Any, labels: list, values: list, title: str, horizontal: bool = False, limit: int = 15,
+         latest: bool = False) -> None:
+    """As many bars as fit (at most `limit`): the first ones, or with `latest` (a time series, oldest
+    first) the last ones, so the most recent periods are never the ones left out."""
     if not labels:
         plt.title(f"{title}: nothing in this period")
         return
     width = getattr(plt, "si_width", 100)
     height = getattr(plt, "si_height", 30)
     n = min(limit, len(labels), max(1, (height - 4) if horizontal else (width - 12) // 4))
-    # labels must fit their bar: plotext silently drops labels that collide, and which ones it keeps
-    # is not stable from run to run
-    room = 24 if horizontal else max(3, (width - 12) // n - 1)
-    labels = [_label(x, room) for x in labels[:n]]
+    if latest:
+        labels, values = list(labels)[-n:], list(values)[-n:]
     values = [float(v) for v in values[:n]]
     # numeric positions with explicit tick labels: string x values go through a set inside plotext,
     # whose order changes from run to run
     positions = list(range(1, n + 1))
+    # labels must fit: plotext silently drops labels that collide, and which ones it keeps is not
+    # stable from run to run
     if horizontal:
+        labels = [_label(x, 24) for x in labels[:n]]
         plt.bar(positions, values[::-1], orientation="horizontal", width=0.6)
         plt.yticks(positions, labels[::-1])
     else:
+        # label every k-th bar in full rather than every bar cut to nothing ("20…")
+        labels = [_label(x, 10) for x in labels[:n]]
+        slot = max(1.0, (width - 12) / n)
+        step = max(1, math.ceil((max(len(x) for x in labels) + 1) / slot))
         plt.bar(positions, values, width=0.6)
-        plt.xticks(positions, labels)
+        plt.xticks(positions[::step], labels[::step])
     plt.title(title)
 
 

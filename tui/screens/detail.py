@@ -184,4 +184,4 @@ class SegmentScreen(DetailScreen):
 def _bars(plt, labels, values, title) -> None:
     from tui.plots import bars
 
-    bars(plt, labels[-24:], values[-24:], title, limit=24)
+    bars(plt, labels, values, title, limit=24, latest=True)
