@@ -22,14 +22,19 @@ _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.order
                  a.net_cents AS spend_cents, a.first_day, a.last_day
           FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
           WHERE a.net_cents >= ?
-          ORDER BY a.net_cents DESC, a.customer_id"""
-_PERIOD = """SELECT o.customer_id, c.customer_key, c.name AS customer_name, count(*) AS orders,
-                    sum(o.units) AS units, sum(o.net_cents) AS spend_cents, min(o.day) AS first_day,
-                    max(o.day) AS last_day
-             FROM order_totals o JOIN customers c USING (customer_id)
-             WHERE o.day BETWEEN ? AND ? AND o.customer_id IS NOT NULL
-             GROUP BY o.customer_id HAVING spend_cents >= ?
-             ORDER BY spend_cents DESC, o.customer_id"""
+          ORDER BY a.net_cents DESC, a.customer_id LIMIT ?"""
+# Group and rank the period's order totals first; join the names of the kept rows only.
+_PERIOD = """SELECT g.customer_id, c.customer_key, c.name AS customer_name, g.orders, g.units, g.spend_cents,
+                    g.first_day, g.last_day
+             FROM (SELECT customer_id, count(*) AS orders, sum(units) AS units, sum(net_cents) AS spend_cents,
+                          min(day) AS first_day, max(day) AS last_day
+                   FROM order_totals WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL
+                   GROUP BY customer_id HAVING spend_cents >= ?
+                   ORDER BY spend_cents DESC, customer_id LIMIT ?) g
+             JOIN customers c USING (customer_id)
+             ORDER BY g.spend_cents DESC, g.customer_id"""
+_PERIOD_SPEND = """SELECT sum(net_cents) AS s FROM order_totals
+                   WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL GROUP BY customer_id"""
 
 
 def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
@@ -37,22 +42,14 @@ def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
     return lo is not None and period.first.isoformat() <= lo and period.last.isoformat() >= hi
 
 
-def _query(conn: sqlite3.Connection, period: Period) -> tuple[str, tuple]:
-    if is_all_history(conn, period):
-        return _ALL, ()
-    return _PERIOD, (period.first.isoformat(), period.last.isoformat())
-
-
 def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None = None,
                      min_cents: int = 0) -> pd.DataFrame:
     """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked.
     Only customers whose spend is at least `min_cents` (never below 0): the filter runs in SQL."""
-    sql, params = _query(conn, period)
-    params = (*params, max(0, int(min_cents)))
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = (*params, int(limit))
-    return pd.read_sql_query(sql, conn, params=params)
+    tail = (max(0, int(min_cents)), -1 if limit is None else int(limit))
+    if is_all_history(conn, period):
+        return pd.read_sql_query(_ALL, conn, params=tail)
+    return pd.read_sql_query(_PERIOD, conn, params=(period.first.isoformat(), period.last.isoformat(), *tail))
 
 
 def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
@@ -61,11 +58,29 @@ def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
         n, total = conn.execute(
             "SELECT count(*), coalesce(sum(max(net_cents, 0)), 0) FROM agg_customer").fetchone()
     else:
-        n, total = conn.execute(
-            """SELECT count(*), coalesce(sum(max(s, 0)), 0) FROM (SELECT sum(net_cents) AS s FROM order_totals
-               WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL GROUP BY customer_id)""",
-            (period.first.isoformat(), period.last.isoformat())).fetchone()
+        n, total = conn.execute(f"SELECT count(*), coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND})",
+                                (period.first.isoformat(), period.last.isoformat())).fetchone()
     return n, total
+
+
+def _top_k(n: int, fraction: float) -> int:
+    return max(1, -(-n * int(round(fraction * 1000)) // 1000))   # ceil(n * fraction) in integers
+
+
+def concentration(conn: sqlite3.Connection, period: Period, fractions: tuple[float, ...] = (0.01, 0.20)
+                  ) -> tuple[int, int, list[float | None]]:
+    """(customers, customer revenue base in cents, [share of the base of the top fraction of customers])
+    in one pass: all history from agg_customer and its spend index, a period from one grouping of
+    order_totals."""
+    if is_all_history(conn, period):
+        n, total = totals(conn, period)
+        return n, total, [top_share(conn, period, f, n, total) for f in fractions]
+    spends = sorted((r[0] for r in conn.execute(_PERIOD_SPEND, (period.first.isoformat(),
+                                                                period.last.isoformat()))), reverse=True)
+    n, total = len(spends), sum(max(s, 0) for s in spends)
+    if n == 0 or total <= 0:
+        return n, total, [None for _ in fractions]
+    return n, total, [sum(max(s, 0) for s in spends[:_top_k(n, f)]) / total for f in fractions]
 
 
 def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int, total: int) -> float | None:
@@ -73,7 +88,10 @@ def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int,
     one customer); `total` is the base from `totals()`. None when there is no base to share."""
     if n == 0 or total <= 0:
         return None
-    k = max(1, -(-n * int(round(fraction * 1000)) // 1000))   # ceil(n * fraction) in integers
-    sql, params = _query(conn, period)
-    top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({sql} LIMIT ?)", (*params, 0, k)).fetchone()[0]
+    k = _top_k(n, fraction)
+    if is_all_history(conn, period):
+        top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({_ALL})", (0, k)).fetchone()[0]
+    else:
+        top = conn.execute(f"SELECT coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND} ORDER BY s DESC LIMIT ?)",
+                           (period.first.isoformat(), period.last.isoformat(), k)).fetchone()[0]
     return top / total

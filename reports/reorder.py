@@ -28,7 +28,9 @@ STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
 
 def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None) -> pd.DataFrame:
     only = ""
-    args: list = [end, end, start, end]   # sold after the count up to as-of; the velocity window
+    # sold after the count up to as-of; then the velocity window. The unary + keeps the planner on the
+    # (product_id, day) equality for the count day instead of a range scan of every earlier day.
+    args: list = [end, end, start, end]
     if product_ids is not None:
         marks = ",".join("?" * len(product_ids))
         only = f"AND product_id IN ({marks})"
@@ -40,7 +42,7 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
                (SELECT coalesce(sum(a.units), 0) FROM agg_product_day a
                  WHERE a.product_id = p.product_id AND a.day > substr(i.counted_at, 1, 10) AND a.day <= ?)
              + (SELECT coalesce(sum(s.quantity), 0) FROM sales s
-                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND s.day <= ?
+                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND +s.day <= ?
                    AND s.ordered_at > i.counted_at) AS sold_after
         FROM inventory i JOIN products p USING (product_id) JOIN categories c USING (category_id)
         LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS sq FROM agg_product_day

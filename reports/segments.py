@@ -60,37 +60,47 @@ def _segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
     return out
 
 
-def scored(conn: sqlite3.Connection, period: Period) -> pd.DataFrame:
-    """One row per non-guest customer with recency/frequency/monetary, their scores and segment."""
+def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> pd.DataFrame:
+    """One row per non-guest customer (in customer order) with recency/frequency/monetary, their scores
+    and segment. `names=False` skips the customer id and name columns (the segment summary needs none)."""
+    who = ", c.customer_key, c.name" if names else ""
+    join = "JOIN customers c USING (customer_id)" if names else ""
     if is_all_history(conn, period):
-        df = pd.read_sql_query(
-            """SELECT a.customer_id AS cid, c.customer_key, c.name, a.orders, a.net_cents, a.last_day
-               FROM agg_customer a JOIN customers c USING (customer_id) ORDER BY a.customer_id""", conn)
+        sql = f"""SELECT a.orders, a.net_cents, a.last_day {who}
+                  FROM agg_customer a {join} ORDER BY a.customer_id"""
+        args: tuple = ()
     else:
-        df = pd.read_sql_query(
-            """SELECT o.customer_id AS cid, c.customer_key, c.name, count(*) AS orders, sum(o.net_cents) AS net_cents,
-                      max(o.day) AS last_day
-               FROM order_totals o JOIN customers c USING (customer_id)
-               WHERE o.day BETWEEN ? AND ? AND o.customer_id IS NOT NULL
-               GROUP BY o.customer_id ORDER BY o.customer_id""",
-            conn, params=(period.first.isoformat(), period.last.isoformat()))
-    as_of = pd.Timestamp(period.as_of)
-    recency = (as_of - pd.to_datetime(df["last_day"])).dt.days.clip(lower=0)
+        sql = f"""SELECT g.orders, g.net_cents, g.last_day {who}
+                  FROM (SELECT customer_id, count(*) AS orders, sum(net_cents) AS net_cents, max(day) AS last_day
+                        FROM order_totals WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL
+                        GROUP BY customer_id) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
+                                                     .replace('(customer_id)', '')}
+                  ORDER BY g.customer_id"""
+        args = (period.first.isoformat(), period.last.isoformat())
+    rows = conn.execute(sql, args).fetchall()
+    cols = ["orders", "net_cents", "last_day"] + (["customer_key", "name"] if names else [])
+    df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c in ("orders", "net_cents") else object) for c in cols})
+    last = pd.to_datetime(df["last_day"], format="%Y-%m-%d")
+    recency = (pd.Timestamp(period.as_of) - last).dt.days.clip(lower=0).astype("int64")
     r = 6 - _quintile(recency)
     f = _quintile(df["orders"])
     m = _quintile(df["net_cents"])
-    return pd.DataFrame({
-        "customer_id": df["customer_key"], "customer_name": df["name"].where(df["name"] != "", df["customer_key"]),
-        "recency_days": recency, "orders": df["orders"], "spend": df["net_cents"] / 100,
+    out = {
+        "recency_days": recency, "orders": df["orders"].astype("int64"), "spend": df["net_cents"] / 100,
         "r": r, "f": f, "m": m, "segment": _segment(r, f, m),
-    })
+    }
+    if names:
+        out = {"customer_id": df["customer_key"],
+               "customer_name": df["name"].where(df["name"] != "", df["customer_key"]), **out}
+    return pd.DataFrame(out)
 
 
 def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
     if p.category:
         raise ReportError("segments score customers across the whole shop; --category is not available here")
     period = period or resolve(conn, p)
-    df = scored(conn, period)
+    df = scored(conn, period, names=p.segment is not None)
     if p.segment is not None:
         match = {s.lower(): s for s in SEGMENTS}.get(p.segment.strip().lower())
         if match is None:
@@ -102,7 +112,7 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
     if df.empty:
         return pd.DataFrame(columns=COLUMNS)
     total = df["spend"].sum()
-    g = df.groupby("segment").agg(customers=("customer_id", "size"), revenue=("spend", "sum"),
+    g = df.groupby("segment").agg(customers=("orders", "size"), revenue=("spend", "sum"),
                                   median_recency_days=("recency_days", "median"), median_orders=("orders", "median"),
                                   median_spend=("spend", "median")).reset_index()
     g["share"] = g["revenue"] / total if total else float("nan")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from reports.customers import top_share, totals
+from reports.customers import concentration
 from reports.params import Params, Period, ReportError, cents, resolve
 
 
@@ -51,12 +51,11 @@ def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
                   coalesce(sum(orders), 0), coalesce(sum(guest_orders), 0), coalesce(sum(units), 0),
                   min(day), max(day)
            FROM agg_day WHERE day BETWEEN ? AND ?""", (lo, hi)).fetchone()
-    n_customers, spend_total = totals(conn, period)
+    n_customers, _, (top1, top20) = concentration(conn, period, (0.01, 0.20))
     return Summary(
         revenue=cents(net), gross_revenue=cents(gross), returns=cents(ret), orders=orders,
         customers=n_customers, guest_orders=guests, units=units,
         aov=round(net / orders / 100, 6) if orders else None,
         first_date=first, last_date=last,
-        top_1pct_share=top_share(conn, period, 0.01, n_customers, spend_total),
-        top_20pct_share=top_share(conn, period, 0.20, n_customers, spend_total),
+        top_1pct_share=top1, top_20pct_share=top20,
     )
