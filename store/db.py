@@ -61,6 +61,13 @@ def _wrap(exc: sqlite3.Error, path: Path) -> StoreError:
     if "disk" in msg and ("full" in msg or "I/O" in msg):
         return StoreError(f"the disk holding {path} is full or failing ({msg}); nothing was changed. "
                           "Free some space and run the command again.")
+    if "locked" in msg or "busy" in msg:
+        return StoreError(f"the store {path} is busy: another shopintel (an import, simulate, a backup) kept it "
+                          f"locked for more than {BUSY_TIMEOUT_MS // 1000} s; nothing was changed. "
+                          "Run the command again when it has finished.")
+    if "malformed" in msg or "corrupt" in msg:
+        return StoreError(f"the store {path} is damaged ({msg}). Run shopintel doctor --db {path}, and restore "
+                          "a backup (shopintel backup makes one) or re-import your exports into a new store.")
     return StoreError(f"store {path}: {msg}")
 
 

@@ -84,16 +84,23 @@ class Loader:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             return
         try:
             self._finish()
             self.conn.execute("COMMIT")
         except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        """Undo the transaction; a failing rollback (disk gone) must not hide the error that caused it.
+        SQLite rolls back the journal on the next open in any case."""
+        try:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise
+        except sqlite3.Error:
+            pass
 
     # ------------------------------------------------------------ dimensions
 

@@ -12,7 +12,8 @@ from typing import Callable
 
 import pandas as pd
 
-from store.errors import ImportFailed
+from store.db import _wrap
+from store.errors import ImportFailed, StoreError
 from store.ingest import reader, values
 from store.ingest.formats import FORMAT_CHOICES, MappingError, parse_map_options, resolve_columns
 from store.ingest.validate import Validator
@@ -85,7 +86,28 @@ def _write_rejects(src: reader.Source, rejects: list[pd.DataFrame], out_path: st
 
 def ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | None = None,
                 progress: Callable[[int, int], None] | None = None) -> IngestReport:
-    """Import one export file. Raises ImportFailed (store unchanged) when nothing usable can be loaded."""
+    """Import one export file. Raises ImportFailed (store unchanged) when nothing usable can be loaded,
+    StoreError (store unchanged: the transaction is rolled back) when the store cannot be written
+    (disk full, read-only, locked for too long...)."""
+    try:
+        return _ingest_file(conn, path, options, progress)
+    except sqlite3.Error as exc:
+        db = _db_file(conn)
+        err = _wrap(exc, Path(db))
+        raise StoreError(f"importing {path} failed: {err}"
+                         + ("" if "nothing was changed" in str(err) else
+                            " The import was rolled back; the store is unchanged.")) from None
+
+
+def _db_file(conn: sqlite3.Connection) -> str:
+    try:
+        return conn.execute("PRAGMA database_list").fetchone()[2] or "the store"
+    except sqlite3.Error:
+        return "the store"
+
+
+def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | None,
+                 progress: Callable[[int, int], None] | None) -> IngestReport:
     opts = options or IngestOptions()
     src = reader.open_source(path, encoding=opts.encoding)
     try:
