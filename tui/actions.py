@@ -67,4 +67,12 @@ def key_label(key: str) -> str:
 
 
 def help_rows(scopes: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(key_label(a.key), a.help) for a in ACTIONS if a.scope in scopes]
+    """(keys, what they do) for the help screen; the seven tab keys share one line so the list fits
+    a 24-line terminal."""
+    rows: list[tuple[str, str]] = []
+    tabs = [a for a in ACTIONS if a.action.startswith("show_tab")]
+    if "global" in scopes and tabs:
+        rows.append((f"{tabs[0].key}-{tabs[-1].key}",
+                     "go to a tab: " + ", ".join(f"{a.key} {a.description}" for a in tabs)))
+    rows += [(key_label(a.key), a.help) for a in ACTIONS if a.scope in scopes and a not in tabs]
+    return rows

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,7 +18,9 @@ from tui.data import PRESET_LABELS, PRESETS, PeriodChoice
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close"),
+                Binding("j", "scroll('down')", "Down", show=False),
+                Binding("k", "scroll('up')", "Up", show=False)]
 
     def __init__(self, scopes: tuple[str, ...], title: str):
         super().__init__()
@@ -34,8 +36,17 @@ class HelpScreen(ModalScreen[None]):
             body.append(text + "\n")
         with Vertical(id="help-box"):
             yield Static(Text(f"Keys: {self.title_text}", style="bold"))
-            yield Static(body, id="help-keys")
+            # scrolls (arrows, j/k, PgUp/PgDn) when the terminal is too short for every key
+            with VerticalScroll(id="help-scroll"):
+                yield Static(body, id="help-keys")
             yield Static(Text("Ctrl+P: command palette with every report and action · Esc: close"))
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        scroll.scroll_down() if direction == "down" else scroll.scroll_up()
 
 
 class PeriodScreen(ModalScreen[PeriodChoice | None]):
