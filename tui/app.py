@@ -80,6 +80,7 @@ class ShopApp(App):
         # statuses stay readable because they are words (OUT/LOW/OK), not colours
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.live_alerts = live_alerts
+        self.on_terminal_gone: list = []   # callbacks run before a hard exit (e.g. stop the simulator)
         self.animation_level = "none"   # SSH-friendly: nothing moves that need not
         self.store = Store(db_path)
         self.read_only = read_only
@@ -104,15 +105,34 @@ class ShopApp(App):
         try:
             loop = asyncio.get_running_loop()
             # the terminal went away (ssh dropped): leave, do not spin as an orphan
-            loop.add_signal_handler(signal.SIGHUP, self.exit)
+            loop.add_signal_handler(signal.SIGHUP, self.terminal_gone)
             loop.add_signal_handler(signal.SIGTERM, self.exit)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+        # If whatever started us goes away (ssh dropped, tmux killed) we are reparented: leave rather
+        # than spin on a dead terminal. SIGHUP covers most cases; this covers the rest.
+        self._parent_pid = os.getppid()
+        self.set_interval(1.0, self._check_parent)
         if self.empty_message:
             self.push_screen(EmptyScreen(self.empty_message))
             return
         self.pane("overview").load()
         self.mount_alert_panel()
+
+    def _check_parent(self) -> None:
+        if os.getppid() != self._parent_pid:
+            self.terminal_gone()
+
+    def terminal_gone(self) -> None:
+        """The terminal is gone (SIGHUP, or whoever started us died). Textual's orderly shutdown writes
+        to the terminal and can block forever on a dead one, so run our own clean-ups and leave now.
+        Nothing is lost: the store only ever changes inside committed transactions."""
+        for cleanup in self.on_terminal_gone:
+            try:
+                cleanup()
+            except Exception:
+                pass
+        os._exit(0)
 
     def mount_alert_panel(self) -> None:
         """The live alert panel docks at the bottom of every tab (tui/widgets/alerts.py)."""
@@ -146,21 +166,25 @@ class ShopApp(App):
         pane = self.pane(tab)
         if pane.stale:
             pane.load()
+        if tab == "overview":
+            pane.scroll_home(animate=False)
+            return
         tables = pane.query(ReportTable)
         if tables:
-            tables.first().focus()
+            tables.first().focus(scroll_visible=False)
 
     @on(ReportPane.Loaded)
     def _loaded(self, message: ReportPane.Loaded) -> None:
-        message.pane.loading = False
+        message.pane.busy(False)
         message.pane.apply(message.result)
         if isinstance(message.pane, ReportPane):
             message.pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
 
     @on(ReportPane.Failed)
     def _failed(self, message: ReportPane.Failed) -> None:
-        message.pane.loading = False
+        message.pane.busy(False)
         message.pane.stale = True
+        message.pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))
         self.notify(plain(message.error), title="Could not load the report", severity="error", timeout=8)
 
     def reload(self, all_tabs: bool = True) -> None:

@@ -50,6 +50,13 @@ def empty_store_message(path: Path) -> str | None:
 
 
 def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
+    import sys
+
+    from tui.errors import UserError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the app needs a terminal, and this is not one (input or output is redirected). "
+                        "Over SSH connect with 'ssh -t'; in scripts use 'shopintel report NAME'.", code=2)
     from tui.app import ShopApp
 
     path = Path(path)
@@ -63,6 +70,8 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
             simulator = start_simulator(path)
     try:
         app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty_store_message(path))
+        if simulator is not None:
+            app.on_terminal_gone.append(simulator.stop)
         app.run()
     finally:
         if simulator is not None:

@@ -62,7 +62,8 @@ async def settle(pilot, app, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
         busy = any(w.is_running for w in app.workers if w.group != "alerts")
         loading = any(getattr(n, "loading", False) for n in app.screen.query("*"))
-        if not busy and not loading:
+        waiting = any("Loading…" in str(n.render()) for n in app.screen.query(".status"))
+        if not busy and not loading and not waiting:
             await pilot.pause(0.05)
             return
     raise AssertionError("the app did not settle")

@@ -37,7 +37,7 @@ async def test_overview_shows_kpis_chart_and_tops(shop):
         await settle(pilot, app)
         revenue_card = text_of(app.query_one("#kpi-revenue", Static))
         assert "Net revenue" in revenue_card and "," in revenue_card
-        assert "last 28d vs prior" in revenue_card
+        assert "28d" in revenue_card and ("▲" in revenue_card or "▼" in revenue_card)
         top = app.query_one("#top-whales", ReportTable)
         assert top.row_count == 5
         conn = sqlite3.connect(shop)

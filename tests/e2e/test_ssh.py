@@ -133,17 +133,19 @@ def test_a_live_alert_reaches_the_ssh_session(ssh_keys, live_store):
 
 def test_killing_the_client_leaves_no_orphan_and_the_store_unchanged(ssh_keys, e2e_store):
     before = store_digest(e2e_store)
+    others = set(_server_pids(e2e_store))
     with ssh_terminal(ssh_keys["shop"], width=80, height=24) as t:
         t.wait_for("Net revenue", timeout=40)
-        server_side = _server_pids(e2e_store)
+        server_side = set(_server_pids(e2e_store)) - others
         assert server_side, "the app should be running on the server side"
         for pid in _descendants(t.pane_pid()):
-            if "ssh" in _cmdline(pid) and "sshd" not in _cmdline(pid):
+            if os.path.basename(_cmdline(pid).split(" ")[0]) == "ssh":   # the client, not sshd
                 os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and _server_pids(e2e_store):
+        while time.monotonic() < deadline and any(_alive(p) for p in server_side):
             time.sleep(0.1)
-        assert _server_pids(e2e_store) == [], "the server-side shopintel must exit within 5 seconds"
+        left = [(p, _cmdline(p)) for p in server_side if _alive(p)]
+        assert not left, f"the server-side shopintel must exit within 5 seconds: {left}"
     assert store_digest(e2e_store) == before
 
 
@@ -155,9 +157,12 @@ def test_the_forced_command_cannot_be_escaped(ssh_keys, e2e_store, tmp_path):
         t.send("q")
         t.wait_until(lambda s: t.pane_dead(), what="ssh to end")
     assert not marker.exists()
-    r = subprocess.run(ssh_keys["shop"].ssh_command("-N")[:1] + ["-T", *ssh_keys["shop"].ssh_command()[2:]],
-                       capture_output=True, text=True, timeout=30, input="")
+    # without a terminal (ssh -T) the forced command still runs only the app, which says it needs one
+    no_pty = ["ssh", "-T", *ssh_keys["shop"].ssh_command()[2:], f"touch {marker}"]
+    r = subprocess.run(no_pty, capture_output=True, text=True, timeout=30, input="")
+    assert r.returncode == 2 and "needs a terminal" in r.stderr
     assert not marker.exists()
+    assert _server_pids(e2e_store) == []
     assert store_digest(e2e_store) == before
 
 

@@ -80,3 +80,43 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_closing_the_terminal_leaves_no_orphan(e2e_store):
+    import subprocess
+    import time
+
+    cmd = shell_join([*shopintel_argv(), "tui", "--db", str(e2e_store), "--read-only"])
+    t = Terminal(cmd, width=80, height=24)
+    t.wait_for("Net revenue", timeout=30)
+    app_pids = [p for p in _tree(t.pane_pid()) if "tui" in _cmd(p)]
+    assert app_pids
+    subprocess.run(["tmux", "kill-session", "-t", t.name], check=True)   # the terminal goes away
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in app_pids):
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in app_pids), "the app must exit within 5 s when its terminal closes"
+
+
+def _tree(pid: int) -> list[int]:
+    import subprocess
+
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    kids: dict[int, list[int]] = {}
+    for line in out.splitlines():
+        p, pp = map(int, line.split())
+        kids.setdefault(pp, []).append(p)
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(kids.get(p, []))
+    return found
+
+
+def _cmd(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

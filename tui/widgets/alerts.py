@@ -37,9 +37,9 @@ class AlertTable(ReportTable):
 
 class AlertPanel(Vertical):
     DEFAULT_CSS = """
-    AlertPanel { height: auto; max-height: 7; border-top: solid $warning; }
+    AlertPanel { height: auto; max-height: 6; border-top: solid $warning; }
     AlertPanel .alerts-title { height: 1; padding: 0 1; color: $warning; text-style: bold; }
-    AlertPanel AlertTable { height: auto; max-height: 5; }
+    AlertPanel AlertTable { height: auto; max-height: 4; }
     """
 
     @dataclass

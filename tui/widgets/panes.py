@@ -43,6 +43,14 @@ class Chart(PlotextPlot):
         return super().render()
 
 
+def busy_indicator(pane, on: bool) -> None:
+    """The loading indicator goes on the charts (never focused) and the status line says so."""
+    for chart in pane.query(Chart):
+        chart.loading = on
+    if on:
+        pane.query_one(".status", Static).update(Text("Loading…"))
+
+
 class ReportPane(Vertical):
     """Base pane: a status line, optional chart, a table; data loaded in a worker thread."""
 
@@ -82,10 +90,15 @@ class ReportPane(Vertical):
 
     def load(self) -> None:
         self.stale = False
-        self.loading = True
+        self.busy(True)
         store, choice = self.app.store, self.app.period_choice
         self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
                         exit_on_error=False)
+
+    def busy(self, on: bool) -> None:
+        """Show that numbers are on their way without disabling the table: Textual drops the keys of a
+        widget whose `loading` is set, and the table usually has the focus."""
+        busy_indicator(self, on)
 
     def _work(self, store, choice) -> None:
         try:
@@ -131,10 +144,13 @@ class OverviewPane(VerticalScroll):
 
     def load(self) -> None:
         self.stale = False
-        self.loading = True
+        self.busy(True)
         store, choice = self.app.store, self.app.period_choice
         self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
                         exit_on_error=False)
+
+    def busy(self, on: bool) -> None:
+        busy_indicator(self, on)
 
     def _work(self, store, choice) -> None:
         try:
@@ -156,12 +172,12 @@ class OverviewPane(VerticalScroll):
         params = store.params(choice)
         period = store.period(params)
         if period.explicit:
-            cur, label = period, "vs previous"
+            cur, label = period, "vs prev."
             prev_params = Params(since=period.first - timedelta(days=period.days),
                                  until=period.first - timedelta(days=1))
             comparison = None
         else:   # all history: the cards show totals; the change line compares the last 28 days
-            cur, label = period, "last 28d vs prior"
+            cur, label = period, "28d"
             comparison = (Params(since=period.as_of - timedelta(days=27), until=period.as_of),
                           Params(since=period.as_of - timedelta(days=55), until=period.as_of - timedelta(days=28)))
             prev_params = None
@@ -182,6 +198,7 @@ class OverviewPane(VerticalScroll):
 
     def apply(self, r: dict) -> None:
         period = r["period"]
+        self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
         self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
@@ -195,6 +212,9 @@ class OverviewPane(VerticalScroll):
                 delta = f"{arrow} {change * 100:+.1f}% {r['label']}"
             self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
         alerts = r["alerts"]
+        panels = self.app.query("#alerts")
+        if panels:   # the live panel knows best (in read-only mode its alerts live in memory)
+            alerts = max(alerts, panels.first().active_count)
         self.query_one("#alert-count", Static).update(
             Text(f"Active reorder alerts: {alerts}" + ("  (press 6 for Reorder)" if alerts else "")))
         series = r["series"]
