@@ -52,6 +52,9 @@ def _wrap(exc: sqlite3.Error, path: Path) -> StoreError:
     if "file is not a database" in msg or "file is encrypted" in msg:
         return StoreError(f"{path} is not a shopintel store (not an SQLite database). "
                           "Point --db at a store, or at a new path to create one.")
+    if "unable to open" in msg and path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return StoreError(f"the store {path} (or its folder) is read-only for this user: cannot write to it; "
+                          "nothing was changed. Check the permissions, or copy the store somewhere writable.")
     if "unable to open" in msg:
         return StoreError(f"cannot open the store {path}: the file or its folder is missing or not accessible. "
                           "Check the path given with --db or $SHOPINTEL_DB.")
@@ -81,15 +84,19 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Apply every migration the store has not seen, each in its own transaction."""
-    version = _check_version(conn, path)
-    if version == 0:
-        # A non-empty file at version 0 is some other SQLite database: do not touch it.
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A non-empty file at version 0 is some other SQLite database: do not touch it."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
         if tables:
             raise StoreError(f"{path} is an SQLite database but not a shopintel store; refusing to change it. "
                              "Use a new path for the store.")
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply every migration the store has not seen, each in its own transaction."""
+    version = _check_version(conn, path)
+    _refuse_foreign(conn, path)
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -131,6 +138,10 @@ def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sq
             raise StoreError(f"cannot create the folder for the store {db}: {exc.strerror}.") from None
     try:
         conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Refuse a newer or foreign database *before* switching it to WAL: that would rewrite its header.
+        _check_version(conn, db)
+        _refuse_foreign(conn, db)
         _configure(conn, read_only=False)
         migrate(conn, db)
     except sqlite3.Error as exc:
@@ -149,8 +160,20 @@ def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connecti
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False)
-        _configure(conn, read_only=True)
-        version = _check_version(conn, db)
+        try:
+            _configure(conn, read_only=True)
+            version = _check_version(conn, db)
+        except sqlite3.OperationalError:
+            conn.close()
+            if not _read_only_folder(db):
+                raise
+            # A WAL store in a folder nobody can write (read-only mount, backup media): SQLite cannot create
+            # the shared-memory file a WAL reader needs. No writer can be running there, so read the file as
+            # immutable.
+            conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+            _configure(conn, read_only=True)
+            version = _check_version(conn, db)
         if version < SCHEMA_VERSION:
             if version == 0:
                 raise StoreError(f"{db} is not a shopintel store (no shopintel schema). "
@@ -160,6 +183,11 @@ def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connecti
     except sqlite3.Error as exc:
         raise _wrap(exc, db) from None
     return conn
+
+
+def _read_only_folder(db: Path) -> bool:
+    wal = db.with_name(db.name + "-wal")
+    return not os.access(db.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:
