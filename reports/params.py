@@ -107,6 +107,8 @@ def resolve(conn: sqlite3.Connection, p: Params) -> Period:
     first = p.since or lo
     last = p.until or as_of
     if first > last:
+        if p.until is None:       # --since after the latest sale: an empty period, not a mistake
+            return Period(first, first, as_of, True, False, cat)
         raise ReportError(f"--since {first} is after --until {last}; the period would be empty")
     return Period(first, last, as_of, p.since is not None, False, cat)
 

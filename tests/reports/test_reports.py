@@ -284,3 +284,9 @@ def test_registry_lists_every_report_with_its_columns(tiny):
         cols = list(out.as_dict()) if hasattr(out, "as_dict") else list(out.columns)
         assert cols == list(spec.columns), name
         assert spec.params_class is Params
+
+
+def test_since_after_the_latest_sale_is_an_empty_period(tiny):
+    p = Params(since=date(2025, 1, 1))
+    assert summary(tiny, p).orders == 0 and whales(tiny, p).empty and revenue(tiny, p).empty
+    assert categories(tiny, p).empty
