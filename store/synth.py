@@ -193,7 +193,7 @@ def write_csv(path: str, lines: int, seed: int = 7, end: date | None = None) -> 
     """The same data as a flat order export in the generic layout. Returns the number of lines written."""
     written = 0
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")   # the same line ending as the rows pandas writes
         w.writerow(CSV_HEADER)
         for frame in generate(lines, seed, end):
             price = (frame["unit_price_micros"] / 1_000_000).map("{:.2f}".format)

@@ -158,7 +158,11 @@ def time_duckdb(csv_path: Path, store: Path, runs: int) -> dict[str, float]:
     from duckdb_queries import QUERIES
 
     db = duckdb.connect()
-    db.execute(f"CREATE TABLE lines AS SELECT * FROM read_csv('{csv_path}', header = true)")
+    cols = ("{'order_id': 'VARCHAR', 'ordered_at': 'TIMESTAMP', 'customer_id': 'VARCHAR', 'customer_name': 'VARCHAR', "
+            "'email': 'VARCHAR', 'country': 'VARCHAR', 'sku': 'VARCHAR', 'product_name': 'VARCHAR', "
+            "'category': 'VARCHAR', 'quantity': 'BIGINT', 'unit_price': 'DOUBLE', 'discount': 'DOUBLE'}")
+    db.execute(f"CREATE TABLE lines AS SELECT * FROM read_csv('{csv_path}', header = true, delim = ',', "
+               f"quote = '\"', columns = {cols})")
     src = sqlite3.connect(store)
     stock = src.execute("SELECT p.sku, i.on_hand, i.counted_at, i.lead_time_days FROM inventory i "
                         "JOIN products p USING (product_id)").fetchall()
