@@ -37,6 +37,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("escape", "back", "Back", "go back / close", footer=False, scope="detail"),
     Action("j", "cursor_down", "Down", "move down", footer=False, scope="table"),
     Action("k", "cursor_up", "Up", "move up", footer=False, scope="table"),
+    Action("left", "cursor_left", "Column", "pick the column to the left (s sorts by the underlined column)",
+           footer=False, scope="table"),
+    Action("right", "cursor_right", "Column", "pick the column to the right", footer=False, scope="table"),
     Action("g", "scroll_top", "Top", "first row", footer=False, scope="table"),
     Action("G", "scroll_bottom", "Bottom", "last row", footer=False, scope="table"),
     Action("w", "cycle_grain", "Grain", "revenue: day / week / month", footer=False, scope="revenue"),
@@ -62,7 +65,7 @@ def bindings(scope: str) -> list[Binding]:
 
 def key_label(key: str) -> str:
     names = {"slash": "/", "question_mark": "?", "plus": "+", "minus": "-", "right_square_bracket": "]",
-             "left_square_bracket": "[", "escape": "Esc", "enter": "Enter", "f1": "F1"}
+             "left_square_bracket": "[", "escape": "Esc", "left": "←", "right": "→", "enter": "Enter", "f1": "F1"}
     return " ".join(names.get(k, k) for k in key.split(","))
 
 

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from tui.actions import bindings
@@ -87,8 +88,7 @@ class ReportTable(DataTable):
             # frame drawn before it (a chart redrawing beside the table) keeps cells cut to the header's
             # width. Measured in cells, so wide (CJK) text and emoji get the room they take.
             width = max([cell_len(label), *(r[j].cell_len for r in rows)])
-            self.add_column(Text(label, justify="right" if col in RIGHT else "left"), key=col,
-                            width=min(width, MAX_COLUMN_WIDTH))
+            self.add_column(self._label(col, label, j == cursor_col), key=col, width=min(width, MAX_COLUMN_WIDTH))
         for i, cells in enumerate(rows):
             self.add_row(*cells, key=str(df.index[i]))
         if self.row_count:
@@ -104,6 +104,17 @@ class ReportTable(DataTable):
         elif column == "driver" and value:
             text.stylize(f"bold {variables.get('accent', '')}".strip())
         return text
+
+    @staticmethod
+    def _label(col: str, label: str, picked: bool) -> Text:
+        # the picked column (the one `s` sorts by) is underlined: visible without colour too
+        return Text(label, justify="right" if col in RIGHT else "left", style="bold underline" if picked else "")
+
+    def _mark_picked_column(self) -> None:
+        for j, column in enumerate(self.ordered_columns):
+            column.label = self._label(column.key.value, column.label.plain, j == self.cursor_column)
+        self._clear_caches()
+        self.refresh()
 
     # ------------------------------------------------------------------ queries
 
@@ -127,6 +138,23 @@ class ReportTable(DataTable):
 
     def action_open_detail(self) -> None:  # Enter: the app or screen opens the row (RowSelected)
         self.action_select_cursor()
+
+    def action_cursor_left(self) -> None:   # ←: pick the previous column (row cursor: whole rows)
+        self._pick_column(-1)
+
+    def action_cursor_right(self) -> None:  # →: pick the next column
+        self._pick_column(1)
+
+    def _pick_column(self, step: int) -> None:
+        if not self.columns:
+            return
+        column = max(0, min(len(self.columns) - 1, self.cursor_column + step))
+        self.move_cursor(column=column, scroll=False)
+        self._mark_picked_column()
+        top, _, _, left = self._get_fixed_offset()
+        x, _, width, height = self._get_column_region(column)
+        self.scroll_to_region(Region(x, int(self.scroll_y) + top, width, height - top),
+                              spacing=self._get_fixed_offset(), force=True, animate=False)
 
     def action_scroll_top(self) -> None:  # g: first row
         if self.row_count:

@@ -1,0 +1,90 @@
+"""Keys a newcomer uses without reading the code: picking the column to sort with the arrows, the
+help fitting a small terminal, charts keeping the latest periods."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from tests.app.conftest import settle
+from tui.app import ShopApp
+from tui.screens.detail import ProductScreen
+from tui.screens.modals import HelpScreen
+from tui.widgets.panes import Chart
+from tui.widgets.report_table import ReportTable
+
+
+def whales_table(app) -> ReportTable:
+    return app.query_one("#pane-whales").query(ReportTable).first()
+
+
+async def test_arrows_pick_the_column_that_s_sorts_by(shop):
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        t = whales_table(app)
+        spend = t.visible_columns().index("spend")
+        await pilot.press(*["right"] * spend)
+        assert t.cursor_column == spend
+        # the picked column's header is underlined (readable without colour)
+        assert "underline" in str(t.ordered_columns[spend].label.style)
+        await pilot.press("s")
+        await pilot.pause()
+        assert t.sort_column == "spend" and not t.sort_ascending
+        values = [float(str(t.get_row_at(i)[spend]).replace(",", "")) for i in range(t.row_count)]
+        assert values == sorted(values, reverse=True)
+        await pilot.press("left")
+        assert t.cursor_column == spend - 1
+        await pilot.press(*["right"] * 40)        # stops at the last column, no crash
+        assert t.cursor_column == len(t.columns) - 1
+
+
+async def test_table_cells_are_not_cut_to_the_header_width(shop):
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot, app)
+        t = app.query_one("#pane-categories").query(ReportTable).first()
+        for key, column in t.columns.items():
+            widest = max(t.get_cell(row, key).cell_len for row in t.rows)
+            assert column.get_render_width(t) >= min(widest, 40) + 2 * t.cell_padding
+
+
+async def test_help_fits_80x24_and_scrolls_when_shorter(shop):
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#help-keys", Static)
+        text = str(keys.render())
+        assert "1-7" in text and "Top Sellers" in text and "G" in text
+        scroll = app.screen.query_one("#help-scroll")
+        assert scroll.region.height >= keys.region.height   # nothing hidden at 80x24
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 14)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroll = app.screen.query_one("#help-scroll")
+        assert scroll.max_scroll_y > 0
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+
+
+async def test_product_chart_ends_with_the_latest_week(shop):
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProductScreen)
+        table = app.screen.query_one(ReportTable)
+        latest_week = str(table.get_row_at(0)[0])              # newest first in the table
+        chart = app.screen.query_one(Chart)
+        assert latest_week[5:] in str(chart.render())          # and last on the chart
