@@ -33,13 +33,13 @@ QUERIES: dict[str, str] = {
         FROM c ORDER BY spend DESC, customer_id LIMIT 20
     """,
     "top-sellers": f"""
-        WITH asof AS (SELECT max(ordered_at)::DATE AS d FROM lines),
+        WITH asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines),
              w AS (SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category,
-                          sum(quantity) FILTER (WHERE ordered_at::DATE > (SELECT d FROM asof) - 28) AS units,
-                          sum({NET}) FILTER (WHERE ordered_at::DATE > (SELECT d FROM asof) - 28) AS revenue,
-                          sum(quantity) FILTER (WHERE ordered_at::DATE <= (SELECT d FROM asof) - 28
-                                                  AND ordered_at::DATE > (SELECT d FROM asof) - 56) AS previous_units
-                   FROM lines WHERE {MERCH} AND ordered_at::DATE > (SELECT d FROM asof) - 56 GROUP BY sku)
+                          sum(quantity) FILTER (WHERE ordered_at::DATE > (SELECT d FROM asof_day) - 28) AS units,
+                          sum({NET}) FILTER (WHERE ordered_at::DATE > (SELECT d FROM asof_day) - 28) AS revenue,
+                          sum(quantity) FILTER (WHERE ordered_at::DATE <= (SELECT d FROM asof_day) - 28
+                                                  AND ordered_at::DATE > (SELECT d FROM asof_day) - 56) AS previous_units
+                   FROM lines WHERE {MERCH} AND ordered_at::DATE > (SELECT d FROM asof_day) - 56 GROUP BY sku)
         SELECT *, units / 4.0 AS units_per_week, units / nullif(previous_units, 0) - 1 AS trend
         FROM w WHERE units / 4.0 > 3 ORDER BY units DESC, sku
     """,
@@ -56,9 +56,9 @@ QUERIES: dict[str, str] = {
         FROM cal LEFT JOIN d USING (day) ORDER BY cal.day
     """,
     "reorder": f"""
-        WITH asof AS (SELECT max(ordered_at)::DATE AS d FROM lines),
+        WITH asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines),
              daily AS (SELECT sku, ordered_at::DATE AS day, sum(quantity) AS units FROM lines
-                       WHERE {MERCH} AND ordered_at::DATE > (SELECT d FROM asof) - 28 GROUP BY 1, 2),
+                       WHERE {MERCH} AND ordered_at::DATE > (SELECT d FROM asof_day) - 28 GROUP BY 1, 2),
              v AS (SELECT sku, sum(units) / 28.0 AS mean, sum(units * units) / 28.0 AS sq FROM daily GROUP BY 1),
              sold AS (SELECT l.sku, sum(l.quantity) AS after FROM lines l JOIN stock s USING (sku)
                       WHERE l.ordered_at > s.counted_at GROUP BY 1)
@@ -70,8 +70,8 @@ QUERIES: dict[str, str] = {
         WHERE v.mean * 7 > 3 ORDER BY days_of_cover
     """,
     "segments": f"""
-        WITH asof AS (SELECT max(ordered_at)::DATE AS d FROM lines),
-             c AS (SELECT customer_id, (SELECT d FROM asof) - max(ordered_at)::DATE AS recency,
+        WITH asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines),
+             c AS (SELECT customer_id, (SELECT d FROM asof_day) - max(ordered_at)::DATE AS recency,
                           count(DISTINCT order_id) AS frequency, sum({NET}) AS monetary
                    FROM lines WHERE customer_id IS NOT NULL GROUP BY 1),
              s AS (SELECT *, 6 - ntile(5) OVER (ORDER BY recency) AS r, ntile(5) OVER (ORDER BY frequency) AS f,
