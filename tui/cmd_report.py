@@ -158,8 +158,16 @@ def _json_value(key: str, value):
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             return None
-        return round(v, 2) if key in MONEY_KEYS else v
+        return _cents(v) if key in MONEY_KEYS else v
     return str(value)
+
+
+def _cents(v: float) -> float:
+    """Money to cents, halves away from zero on the number as written (2.675 -> 2.68, as a person
+    would round it; round() works on the binary value and gives 2.67)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(v)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def to_records(result):
