@@ -13,10 +13,12 @@ shares stay within 0..1 and the cumulative share never falls."""
 from __future__ import annotations
 
 import sqlite3
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reports.params import Period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.orders, a.units,
                  a.net_cents AS spend_cents, a.first_day, a.last_day
@@ -46,6 +48,8 @@ def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None
                      min_cents: int = 0) -> pd.DataFrame:
     """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked.
     Only customers whose spend is at least `min_cents` (never below 0): the filter runs in SQL."""
+    import pandas as pd   # here, so the summary (pure SQL) never waits for pandas to load
+
     tail = (max(0, int(min_cents)), -1 if limit is None else int(limit))
     if is_all_history(conn, period):
         return pd.read_sql_query(_ALL, conn, params=tail)

@@ -26,7 +26,12 @@ COLUMNS = ["sku", "product_name", "category", "on_hand", "units_per_week", "days
 STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
 
 
-def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None) -> pd.DataFrame:
+def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None,
+          min_per_week: float | None = None, window_days: int = 28, category_id: int | None = None
+          ) -> pd.DataFrame:
+    """The counted merchandise rows with their window sums and units sold since the count. With
+    `min_per_week`, only the products faster than that (the same float arithmetic as the filter in
+    pandas, so the boundary agrees), so the per-product lookups run for the fast movers only."""
     only = ""
     # sold after the count up to as-of; then the velocity window. The unary + keeps the planner on the
     # (product_id, day) equality for the count day instead of a range scan of every earlier day.
@@ -50,11 +55,19 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
         WHERE p.is_merch = 1 {only.replace('AND product_id', 'AND p.product_id')}"""
     if product_ids is not None:
         args += list(product_ids)
+    if min_per_week is not None:
+        sql += " AND (coalesce(w.units, 0) * 1.0 / ?) * 7 > ?"
+        args += [window_days, min_per_week]
+    if category_id is not None:
+        sql += " AND p.category_id = ?"
+        args.append(category_id)
     return pd.read_sql_query(sql, conn, params=args)
 
 
-def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: list[int] | None = None) -> pd.DataFrame:
-    """The reorder rule for the counted products (all, or only `product_ids`), unfiltered and unsorted.
+def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: list[int] | None = None,
+             fast_only: bool = False) -> pd.DataFrame:
+    """The reorder rule for the counted products (all, or only `product_ids`), unsorted; with
+    `fast_only`, only those above `p.min_per_week` (and in the period's category, if any).
     Also returns product_id. Cost grows with the number of products asked for."""
     if not 0.5 <= p.service_level < 1:
         raise ReportError("--service-level must be between 0.5 and 1 (e.g. 0.95)")
@@ -62,7 +75,9 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
         raise ReportError("--window-days must be at least 1 and --review-days at least 0")
     end = period.as_of
     start = end - timedelta(days=p.window_days - 1)
-    df = _rows(conn, start.isoformat(), end.isoformat(), product_ids)
+    df = _rows(conn, start.isoformat(), end.isoformat(), product_ids,
+               min_per_week=p.min_per_week if fast_only else None, window_days=p.window_days,
+               category_id=period.category_id if fast_only else None)
     z = NormalDist().inv_cdf(p.service_level)
     n = p.window_days
     mean = df["window_units"] / n
@@ -88,12 +103,15 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
 
 def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
     period = period or resolve(conn, p)
-    df = evaluate(conn, p, period)
-    if period.category_id is not None:
-        name = conn.execute("SELECT name FROM categories WHERE category_id = ?", (period.category_id,)).fetchone()[0]
-        df = df[df["category"] == name]
-    if not p.show_all:
-        df = df[df["units_per_week"] > p.min_per_week]
+    if p.show_all:
+        df = evaluate(conn, p, period)
+        if period.category_id is not None:
+            name = conn.execute("SELECT name FROM categories WHERE category_id = ?",
+                                (period.category_id,)).fetchone()[0]
+            df = df[df["category"] == name]
+    else:
+        df = evaluate(conn, p, period, fast_only=True)
+        df = df[df["units_per_week"] > p.min_per_week]      # already so in SQL; kept as the definition
     df = df.assign(_s=df["status"].map(STATUS_ORDER), _c=df["days_of_cover"].fillna(float("inf")))
     df = df.sort_values(["_s", "_c", "sku"], kind="mergesort")
     if p.limit is not None:

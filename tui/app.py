@@ -27,6 +27,7 @@ from tui.widgets.panes import PANES, OverviewPane, ReportPane
 from tui.widgets.report_table import ReportTable, plain
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
+NARROW_WIDTH, SHORT_HEIGHT = 100, 32
 
 
 class ShopCommands(Provider):
@@ -151,6 +152,9 @@ class ShopApp(App):
         return self.query_one(TabbedContent).active or "overview"
 
     def on_resize(self, event) -> None:
+        # the layout tightens for an 80x24 SSH window (app.tcss: App.narrow, App.short)
+        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
+        self.set_class(event.size.height < SHORT_HEIGHT, "short")
         small = self.query_one("#too-small", Static)
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         small.set_class(too_small, "shown")
@@ -253,7 +257,7 @@ class ShopApp(App):
 
     def action_export(self) -> None:
         table = self.focused_table()
-        if table is None or table.frame.empty:
+        if table is None or not table.has_rows():
             self.notify("Nothing to export here.", severity="warning")
             return
         frame = table.visible_frame()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from textual.widgets import DataTable, Static
 
 from tui.actions import bindings
 from tui.widgets.report_table import ReportTable, plain
+
+if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
+    import pandas as pd
 
 TICK_SECONDS = 1.0
 REFRESH_TABS_EVERY_S = 5.0
@@ -98,6 +101,8 @@ class AlertPanel(Vertical):
             active = self.monitor.active(include_acknowledged=self.show_history)
             self.post_message(self.Ticked(new, active, self.monitor.sales_seen))
         except Exception as exc:
+            import pandas as pd
+
             self.post_message(self.Ticked([], pd.DataFrame(), 0, f"{type(exc).__name__}: {exc}"))
 
     @on(Ticked)

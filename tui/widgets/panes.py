@@ -121,6 +121,19 @@ class ReportPane(Vertical):
         """Enter on a row; panes with a detail screen override it."""
 
 
+def kpi_value(key: str, value) -> str:
+    """A KPI card's figure, short enough for a card a fifth of 80 columns wide: cents only on small
+    amounts, millions as 12.35M."""
+    money = key in ("revenue", "aov", "returns")
+    if value is None or value != value:
+        return "-"
+    if money and abs(value) >= 10_000_000:
+        return f"{value / 1_000_000:,.2f}M"
+    if money and abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return format_value("revenue" if money else "orders", value)
+
+
 class OverviewPane(VerticalScroll):
     """KPI cards with change, the revenue chart, top 5 whales and sellers, active alerts."""
 
@@ -139,8 +152,10 @@ class OverviewPane(VerticalScroll):
         yield Static("", id="alert-count")
         yield Chart(id="overview-chart", classes="chart")
         with Horizontal(id="overview-tops"):
-            yield ReportTable(id="top-whales", key_column="customer_id")
-            yield ReportTable(id="top-sellers-mini", key_column="sku")
+            # ids stay in the frame (Enter opens them) but not on screen: at 80 columns each table
+            # has 39 and the names and figures need them
+            yield ReportTable(id="top-whales", key_column="customer_id", hidden=("customer_id",))
+            yield ReportTable(id="top-sellers-mini", key_column="sku", hidden=("sku",))
 
     def load(self) -> None:
         self.stale = False
@@ -153,20 +168,36 @@ class OverviewPane(VerticalScroll):
         busy_indicator(self, on)
 
     def _work(self, store, choice) -> None:
+        # two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas,
+        # which loads meanwhile in this thread
         try:
-            result = self.compute(store, choice)
+            cards = self.compute_cards(store, choice)
+            self.post_message(ReportPane.Loaded(self, {**cards, "partial": True}))  # type: ignore[arg-type]
+            result = self.compute(store, choice, cards["period"])
         except Exception as exc:
             self.post_message(ReportPane.Failed(self, f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
             return
         self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
 
-    def compute(self, store, choice) -> dict:
-        from reports.monitor import active_alert_count
+    def compute(self, store, choice, period) -> dict:
         from reports.params import Params
         from reports.revenue import revenue
-        from reports.summary import summary
         from reports.top_sellers import top_sellers
         from reports.whales import whales
+
+        conn = store.conn()
+        params = store.params(choice)
+        grain = "day" if period.days <= 120 else "week"
+        return {
+            "grain": grain, "series": revenue(conn, params.with_(grain=grain), period),
+            "whales": whales(conn, params.with_(limit=5), period),
+            "sellers": top_sellers(conn, Params(limit=5, as_of=period.as_of)),
+        }
+
+    def compute_cards(self, store, choice) -> dict:
+        from reports.monitor import active_alert_count
+        from reports.params import Params
+        from reports.summary import summary
 
         conn = store.conn()
         params = store.params(choice)
@@ -187,23 +218,20 @@ class OverviewPane(VerticalScroll):
             recent = now
         else:
             recent, before = summary(conn, comparison[0]), summary(conn, comparison[1])
-        grain = "day" if period.days <= 120 else "week"
-        series = revenue(conn, params.with_(grain=grain), period)
-        return {
-            "period": period, "now": now, "recent": recent, "before": before, "label": label, "grain": grain,
-            "series": series, "whales": whales(conn, params.with_(limit=5), period),
-            "sellers": top_sellers(conn, Params(limit=5, as_of=period.as_of)),
-            "alerts": active_alert_count(conn),
-        }
+        return {"period": period, "now": now, "recent": recent, "before": before, "label": label,
+                "alerts": active_alert_count(conn)}
 
     def apply(self, r: dict) -> None:
+        if "series" in r:
+            self.apply_tables(r)
+            return
         period = r["period"]
         self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
         self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
             recent, before = getattr(r["recent"], key), getattr(r["before"], key)
-            shown = format_value("revenue" if key in ("revenue", "aov", "returns") else "orders", value)
+            shown = kpi_value(key, value)
             if recent is None or not before:
                 delta = f"{r['label']}: -"
             else:
@@ -217,6 +245,15 @@ class OverviewPane(VerticalScroll):
             alerts = max(alerts, panels.first().active_count)
         self.query_one("#alert-count", Static).update(
             Text(f"Active reorder alerts: {alerts}" + ("  (press 6 for Reorder)" if alerts else "")))
+        if r.get("partial"):
+            self.busy_charts(True)
+
+    def busy_charts(self, on: bool) -> None:
+        for chart in self.query(Chart):
+            chart.loading = on
+
+    def apply_tables(self, r: dict) -> None:
+        self.busy_charts(False)
         series = r["series"]
         title = f"Revenue per {r['grain']}"
         self.query_one("#overview-chart", Chart).draw(lambda plt: plots.revenue_chart(plt, series, title=title))

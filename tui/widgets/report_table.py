@@ -4,8 +4,8 @@ frame it holds, status cells styled from the theme, and an honest 'showing N of 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
@@ -13,6 +13,9 @@ from textual.widgets import DataTable
 
 from tui.actions import bindings
 from tui.format import RIGHT, format_value, header
+
+if TYPE_CHECKING:   # pandas loads in the worker threads, not on the way to the first screen
+    import pandas as pd
 
 MAX_ROWS = 500
 MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
@@ -31,8 +34,8 @@ class ReportTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self.key_column = key_column
         self.hidden = hidden
-        self.frame: pd.DataFrame = pd.DataFrame()
-        self.view: pd.DataFrame = pd.DataFrame()
+        self.frame: "pd.DataFrame | None" = None
+        self.view: "pd.DataFrame | None" = None
         self.filter_text = ""
         self.sort_column: str | None = None
         self.sort_ascending = True
@@ -40,7 +43,7 @@ class ReportTable(DataTable):
 
     # ------------------------------------------------------------------ data
 
-    def show(self, frame: pd.DataFrame, total: int | None = None) -> None:
+    def show(self, frame: "pd.DataFrame", total: int | None = None) -> None:
         self.frame = frame.reset_index(drop=True)
         self.total_rows = len(frame) if total is None else total
         self._render_view()
@@ -62,9 +65,16 @@ class ReportTable(DataTable):
         return f"sorted by {header(col)} {'ascending' if self.sort_ascending else 'descending'}"
 
     def visible_columns(self) -> list[str]:
+        if self.frame is None:
+            return []
         return [c for c in self.frame.columns if c not in self.hidden]
 
+    def has_rows(self) -> bool:
+        return self.frame is not None and not self.frame.empty
+
     def _render_view(self) -> None:
+        import pandas as pd
+
         df = self.frame
         if self.filter_text and not df.empty:
             needle = self.filter_text.lower()
@@ -119,6 +129,8 @@ class ReportTable(DataTable):
     # ------------------------------------------------------------------ queries
 
     def status_line(self) -> str:
+        if self.view is None:
+            return "loading"
         shown = min(len(self.view), MAX_ROWS)
         parts = [f"showing {shown:,} of {self.total_rows:,}"]
         if self.filter_text:
@@ -126,12 +138,12 @@ class ReportTable(DataTable):
         return " · ".join(parts)
 
     def current_record(self) -> dict | None:
-        if not self.row_count or self.view.empty:
+        if not self.row_count or self.view is None or self.view.empty:
             return None
         row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         return self.frame.loc[int(row_key)].to_dict()
 
-    def visible_frame(self) -> pd.DataFrame:
+    def visible_frame(self) -> "pd.DataFrame":
         return self.view[self.visible_columns()]
 
     # ------------------------------------------------------------------ keys
