@@ -61,8 +61,10 @@ class PeriodScreen(ModalScreen[PeriodChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="period-box"):
             yield Static(Text("Date range (Enter to choose, Esc to cancel)", style="bold"))
-            yield OptionList(*[Option(PRESET_LABELS[p], id=p) for p in PRESETS],
-                             Option("custom dates…", id="custom"), id="period-options")
+            # the current choice is marked in words: the highlight alone is only bold without colour
+            mark = {self.current.preset: "  ◀ current"}
+            yield OptionList(*[Option(PRESET_LABELS[p] + mark.get(p, ""), id=p) for p in PRESETS],
+                             Option("custom dates…" + mark.get("custom", ""), id="custom"), id="period-options")
             yield Input(placeholder="from YYYY-MM-DD (empty: first sale)", id="since", classes="hidden")
             yield Input(placeholder="to YYYY-MM-DD (empty: latest sale)", id="until", classes="hidden")
             yield Static("", id="period-error")
