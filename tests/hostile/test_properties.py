@@ -1,0 +1,130 @@
+"""Hypothesis properties of the import: for any valid set of orders, the summary equals an independent
+sum; importing twice changes nothing; overlapping chunks imported in any order give the same totals."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.aggregates import mismatches
+from store.db import connect, connect_read_only
+from store.ingest import IngestOptions, ingest_file
+
+FIELDS = ["order_id", "ordered_at", "customer_id", "sku", "product_name", "quantity", "unit_price", "discount"]
+
+line = st.fixed_dictionaries({
+    "sku": st.sampled_from(["MUG", "PLT", "BWL", "POST", "CUP-1", "ÉCHARPE"]),
+    "quantity": st.integers(-5, 20).filter(lambda q: q != 0),
+    "cents": st.integers(0, 250_000),
+    "discount": st.sampled_from(["", "0", "0.1", "0.25", "15%"]),
+})
+order = st.fixed_dictionaries({
+    "day": st.dates(min_value=__import__("datetime").date(2022, 1, 1),
+                    max_value=__import__("datetime").date(2024, 12, 31)),
+    "customer": st.one_of(st.just(""), st.sampled_from(["C1", "C2", "C3", "ann@example.com", "Zoë"])),
+    "lines": st.lists(line, min_size=1, max_size=4),
+})
+orders = st.lists(order, min_size=1, max_size=25)
+
+
+def rows_of(orders_: list[dict], ids: range | list[int]) -> list[list[str]]:
+    out = []
+    for i in ids:
+        o = orders_[i]
+        for ln in o["lines"]:
+            out.append([f"#{i}", o["day"].isoformat() + " 12:00", o["customer"], ln["sku"], ln["sku"].title(),
+                        str(ln["quantity"]), f"{Decimal(ln['cents']) / 100:.2f}", ln["discount"]])
+    return out
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(FIELDS)
+        w.writerows(rows)
+    return path
+
+
+def expected_cents(orders_: list[dict]) -> int:
+    total = 0
+    for o in orders_:
+        for ln in o["lines"]:
+            gross = Decimal(ln["quantity"] * ln["cents"])   # exact: prices have two decimals
+            frac = Decimal(ln["discount"].rstrip("%") or "0") / (100 if ln["discount"].endswith("%") else 1)
+            # the line less its discount, rounded to the cent once, halves away from zero (README)
+            total += int((gross - gross * frac).to_integral_value(ROUND_HALF_UP))
+    return total
+
+
+def state(db: Path) -> tuple:
+    conn = connect_read_only(db)
+    try:
+        assert set(mismatches(conn).values()) == {0}
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM sales), (SELECT total(net_cents) FROM sales), "
+            "(SELECT total(net_cents) FROM agg_day), (SELECT total(orders) FROM agg_day), "
+            "(SELECT count(*) FROM agg_customer), (SELECT total(net_cents) FROM agg_customer)").fetchone()
+    finally:
+        conn.close()
+
+
+def load(db: Path, path: Path) -> None:
+    conn = connect(db)
+    try:
+        ingest_file(conn, str(path), IngestOptions())
+    finally:
+        conn.close()
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(orders)
+def test_import_equals_the_independent_sum_and_is_idempotent(orders_):
+    with tempfile.TemporaryDirectory() as tmp:
+        db, src = Path(tmp) / "s.db", write(Path(tmp) / "o.csv", rows_of(orders_, range(len(orders_))))
+        load(db, src)
+        first = state(db)
+        assert first[1] == first[2] == expected_cents(orders_)
+        assert first[0] == sum(len(o["lines"]) for o in orders_)
+        assert first[3] == len(orders_)
+        named = {o["customer"].lower() if "@" in o["customer"] else o["customer"] for o in orders_} - {""}
+        assert first[4] == len(named)
+        assert first[5] == expected_cents([o for o in orders_ if o["customer"]])
+        from reports.params import Params
+        from reports.summary import summary
+        conn = connect_read_only(db)
+        s = summary(conn, Params())
+        conn.close()
+        assert Decimal(str(s.revenue)) == Decimal(first[1]) / 100
+        load(db, src)
+        assert state(db) == first
+
+
+@SETTINGS
+@given(orders, st.randoms(use_true_random=False), st.integers(1, 4))
+def test_overlapping_chunks_in_any_order_equal_one_import(orders_, rnd, n_chunks):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        whole = tmp / "whole.db"
+        load(whole, write(tmp / "all.csv", rows_of(orders_, range(len(orders_)))))
+        # chunks of whole orders (an export never holds half an order) that overlap their neighbours
+        n = len(orders_)
+        cuts = sorted(rnd.sample(range(n + 1), min(n + 1, n_chunks + 1)))
+        cuts[0], cuts[-1] = 0, n
+        chunks = []
+        for a, b in zip(cuts, cuts[1:]):
+            lo, hi = max(0, a - rnd.randint(0, 3)), min(n, b + rnd.randint(0, 3))
+            if hi > lo:
+                chunks.append(list(range(lo, hi)))
+        rnd.shuffle(chunks)
+        split = tmp / "split.db"
+        for k, ids in enumerate(chunks):
+            load(split, write(tmp / f"chunk{k}.csv", rows_of(orders_, ids)))
+        assert state(split) == state(whole)
