@@ -3,6 +3,7 @@ help fitting a small terminal, charts keeping the latest periods."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
 from tests.app.conftest import settle
@@ -88,3 +89,27 @@ async def test_product_chart_ends_with_the_latest_week(shop):
         latest_week = str(table.get_row_at(0)[0])              # newest first in the table
         chart = app.screen.query_one(Chart)
         assert latest_week[5:] in str(chart.render())          # and last on the chart
+
+
+@pytest.mark.xfail(reason="reports/top_sellers.py (issue 3): 'HAVING units > :threshold' binds to the column "
+                          "agg_product_day.units (one day's row), not the window total; real top sellers are "
+                          "dropped and products under the threshold listed", strict=False)
+async def test_top_sellers_tab_lists_the_products_above_the_threshold(shop):
+    import sqlite3
+    from datetime import timedelta
+
+    from tests.app.conftest import END
+
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        pane = app.query_one("#pane-top-sellers")
+        start = END - timedelta(days=pane.window_days - 1)
+        conn = sqlite3.connect(shop)
+        expected = {sku for sku, in conn.execute(
+            "SELECT p.sku FROM agg_product_day a JOIN products p USING (product_id) "
+            "WHERE a.day BETWEEN ? AND ? AND p.is_merch = 1 GROUP BY a.product_id HAVING sum(a.units) > ?",
+            (start.isoformat(), END.isoformat(), pane.min_per_week * pane.window_days / 7))}
+        shown = set(pane.table.frame["sku"])
+        assert expected and shown == expected
