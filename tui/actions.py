@@ -26,7 +26,7 @@ ACTIONS: tuple[Action, ...] = (
       for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES))),
     Action("d", "pick_period", "Period", "pick the date range (7d, 28d, 90d, 12m, year to date, all, custom)"),
     Action("slash", "filter", "Filter", "filter the rows of the current table (case-insensitive)"),
-    Action("s", "sort", "Sort", "sort by the cursor's column; press again to reverse"),
+    Action("s", "sort", "Sort", "sort by the underlined column (pick it with ←/→); press again to reverse"),
     Action("e", "export", "Export", "export the current table to a CSV file and say where"),
     Action("y", "copy_row", "Copy", "copy the current row to the clipboard (OSC 52)", footer=False),
     Action("r", "refresh", "Refresh", "reload the numbers from the store", footer=False),
