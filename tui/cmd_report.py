@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
         frame = _frame(result)
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.fmt == "plot":
-        print(plot_text(args.name, result, params))
+        # nothing to draw: say so rather than print an empty frame
+        print(plot_text(args.name, result, params) if len(result) else caption)
     elif hasattr(result, "as_dict"):
         print_pairs(result.as_dict(), caption)
     else:

@@ -134,3 +134,34 @@ def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, db_path, tmp_p
         assert Decimal(str(c["revenue"])) == by_cat[c["category"]]
     days = json.loads(cli("report", "revenue", "--db", str(db_path), "--format", "json").stdout)
     assert sum(Decimal(str(d["revenue"])) for d in days) == sum(raw["net"])
+
+
+@pytest.mark.parametrize("name", list(KEYS))
+def test_empty_store_is_an_empty_answer_exit_0(cli, db_path, name):
+    from store.db import connect
+
+    connect(db_path).close()
+    table = cli("report", name, "--db", str(db_path))
+    assert table.returncode == 0, table.stderr
+    assert "no sales yet" in table.stdout
+    data = json.loads(cli("report", name, "--db", str(db_path), "--format", "json").stdout)
+    assert data == [] if name != "summary" else data["orders"] == 0
+
+
+def test_plot_of_an_empty_period_prints_the_caption(cli, store):
+    r = cli("report", "revenue", "--db", str(store), "--since", "2030-01-01", "--until", "2030-01-31",
+            "--format", "plot")
+    assert r.returncode == 0 and "no rows in this period" in r.stdout
+
+
+def test_caption_is_one_line_even_under_a_narrow_table(cli, store):
+    r = cli("report", "summary", "--db", str(store), "--since", "2024-03-02")
+    assert "summary: 2024-03-02 .. 2024-03-10 · as of 2024-03-10" in r.stdout
+
+
+def test_markup_in_data_is_printed_as_text(cli, db_path, write_csv):
+    path = write_csv("order_id,ordered_at,customer_id,customer_name,sku,product_name,quantity,unit_price\n"
+                     "1,2024-01-01,C1,[bold]Eve[/bold],S1,[/b],20,5\n")
+    assert cli("ingest", str(path), "--db", str(db_path)).returncode == 0
+    assert "[bold]Eve[/bold]" in cli("report", "whales", "--db", str(db_path)).stdout
+    assert "[/b]" in cli("report", "top-sellers", "--db", str(db_path)).stdout
