@@ -1,0 +1,43 @@
+"""The drill-downs behind the app's detail screens, on the tiny hand-made store."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.details import category_products, customer_detail, product_detail
+from reports.params import Params, ReportError
+from store.db import connect
+from store.stock import set_stock
+
+
+def test_customer_orders_and_monthly_spend(tiny):
+    d = customer_detail(tiny, "C1")
+    assert d.name == "Ann" and d.total_orders == 2
+    assert d.orders["order_id"].tolist() == ["O3", "O1"]                  # newest first
+    assert d.orders["revenue"].tolist() == [90.0, 23.0] and d.orders["units"].tolist() == [1, 4]
+    assert d.monthly.to_dict("list") == {"month": ["2024-03"], "revenue": [113.0]}
+    assert d.segment == "Hibernating"
+    with pytest.raises(ReportError):
+        customer_detail(tiny, "nobody")
+
+
+def test_product_weekly_units_and_stock(db_path, tiny):
+    writer = connect(db_path)
+    set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
+    writer.close()
+    p = product_detail(tiny, "MUG")
+    assert (p.name, p.category, p.is_merch) == ("Mug", "Kitchen", True)
+    assert len(p.weekly) == 26 and p.weekly["week"].iloc[-1] == "2024-03-04"   # Mondays up to as-of
+    assert p.weekly["units"].tolist()[-2:] == [4, 12] and p.weekly["revenue"].sum() == 80.0
+    assert p.stock["on_hand"] == 20 - 12 and p.stock["status"] in ("OK", "LOW", "OUT")
+    assert product_detail(tiny, "TENT").stock is None                     # never counted
+    with pytest.raises(ReportError):
+        product_detail(tiny, "NOPE")
+
+
+def test_category_products_with_share(tiny):
+    out = category_products(tiny, "outdoor")
+    assert out.to_dict("list") == {"sku": ["TENT"], "product_name": ["Tent"], "units": [2], "revenue": [190.0],
+                                   "share": [1.0]}
+    with pytest.raises(ReportError):
+        category_products(tiny, "Nope", Params())
