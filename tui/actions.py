@@ -24,9 +24,9 @@ TAB_TITLES = ("Overview", "Revenue", "Whales", "Top Sellers", "Categories", "Reo
 ACTIONS: tuple[Action, ...] = (
     *(Action(str(i + 1), f"show_tab('{tab}')", title, f"go to the {title} tab", footer=False)
       for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES))),
-    Action("d", "pick_period", "Period", "pick the date range (7d, 28d, 90d, 12m, year to date, all, custom)"),
+    Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom"),
     Action("slash", "filter", "Filter", "filter the rows of the current table (case-insensitive)"),
-    Action("s", "sort", "Sort", "sort by the underlined column (pick it with ←/→); press again to reverse"),
+    Action("s", "sort", "Sort", "sort by the underlined column (←/→ pick it); again to reverse"),
     Action("e", "export", "Export", "export the current table to a CSV file and say where"),
     Action("y", "copy_row", "Copy", "copy the current row to the clipboard (OSC 52)", footer=False),
     Action("r", "refresh", "Refresh", "reload the numbers from the store", footer=False),

@@ -31,9 +31,9 @@ class HelpScreen(ModalScreen[None]):
         rows = help_rows(self.scopes)
         width = max(len(k) for k, _ in rows) + 2
         body = Text()
-        for key, text in rows:
+        for i, (key, text) in enumerate(rows):
             body.append(key.ljust(width), style="bold")
-            body.append(text + "\n")
+            body.append(text + ("\n" if i < len(rows) - 1 else ""))
         with Vertical(id="help-box"):
             yield Static(Text(f"Keys: {self.title_text}", style="bold"))
             # scrolls (arrows, j/k, PgUp/PgDn) when the terminal is too short for every key
