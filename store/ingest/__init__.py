@@ -144,8 +144,11 @@ def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | N
         if loader.stats.rows_loaded == 0:
             why = ""
             if rejects:
-                reasons = pd.concat(rejects)["reason"].value_counts()
-                why = f" The most common problem: {reasons.index[0]} ({reasons.iloc[0]} rows)."
+                reasons = pd.concat(rejects)["reason"]
+                kinds = reasons.str.replace(r"'[^']*'", "'...'", regex=True)   # group by kind, not by value
+                top = kinds.value_counts()
+                example = reasons[kinds == top.index[0]].iloc[0]
+                why = f" The most common problem ({top.iloc[0]:,} rows), for example: {example}."
             raise ImportFailed(
                 f"{path}: none of its {rows_read} rows could be imported; the store is unchanged.{why} "
                 f"Every row and its reason is in {rejects_path}.")

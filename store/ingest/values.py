@@ -160,9 +160,25 @@ class DateRule:
         return "ISO 8601" if self.kind == "iso" else self.fmt
 
 
+def _check_format(fmt: str) -> None:
+    """A format strptime cannot use is the user's typo: say so before reading a row."""
+    from datetime import datetime
+
+    if "%" not in fmt:
+        raise DateFormatUnknown(f"--date-format {fmt!r} has no % directives; it should look like "
+                                "'%d/%m/%Y' or '%Y-%m-%d %H:%M'.")
+    try:
+        datetime.strptime("", fmt)
+    except ValueError as exc:
+        if "bad directive" in str(exc) or "stray %" in str(exc):
+            raise DateFormatUnknown(f"--date-format {fmt!r} is not a valid date format ({exc}); it should look "
+                                    "like '%d/%m/%Y' or '%Y-%m-%d %H:%M'.") from None
+
+
 def detect_date_rule(sample: pd.Series, *, date_format: str | None, dayfirst: bool) -> DateRule:
     values = [v.strip() for v in sample if isinstance(v, str) and v.strip()][:2000]
     if date_format:
+        _check_format(date_format)
         return DateRule("strptime", date_format)
     if not values:
         return DateRule("iso")
