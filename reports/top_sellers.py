@@ -37,7 +37,8 @@ def top_sellers(conn: sqlite3.Connection, p: Params = Params(), period: Period |
            WHERE a.day BETWEEN :prev AND :end AND pr.is_merch = 1
              AND (:cat IS NULL OR pr.category_id = :cat)
            GROUP BY a.product_id
-           HAVING units > :threshold
+           -- the full expression, not the alias: in HAVING, SQLite reads `units` as the table's column
+           HAVING sum(CASE WHEN a.day >= :start THEN a.units ELSE 0 END) > :threshold
            ORDER BY units DESC, pr.sku""",
         conn, params=args)
     if p.limit is not None:

@@ -91,9 +91,6 @@ async def test_product_chart_ends_with_the_latest_week(shop):
         assert latest_week[5:] in str(chart.render())          # and last on the chart
 
 
-@pytest.mark.xfail(reason="reports/top_sellers.py (issue 3): 'HAVING units > :threshold' binds to the column "
-                          "agg_product_day.units (one day's row), not the window total; real top sellers are "
-                          "dropped and products under the threshold listed", strict=False)
 async def test_top_sellers_tab_lists_the_products_above_the_threshold(shop):
     import sqlite3
     from datetime import timedelta

@@ -290,3 +290,15 @@ def test_since_after_the_latest_sale_is_an_empty_period(tiny):
     p = Params(since=date(2025, 1, 1))
     assert summary(tiny, p).orders == 0 and whales(tiny, p).empty and revenue(tiny, p).empty
     assert categories(tiny, p).empty
+
+
+def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(db_path, write_csv):
+    """One unit a day for four weeks is 7 a week: above 3 a week even though no single day is."""
+    from store.ingest import ingest_file
+
+    rows = "".join(f"O{d},2024-02-{d:02d},C1,STEADY,1,2.00\n" for d in range(1, 29))
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n" + rows)))
+    t = top_sellers(conn, Params(window_days=28, min_per_week=3))
+    assert list(t["sku"]) == ["STEADY"] and t["units_per_week"].iloc[0] == 7.0
+    conn.close()
