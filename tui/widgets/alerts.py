@@ -116,11 +116,16 @@ class AlertPanel(Vertical):
         active = message.active
         n_active = int(active["acknowledged_at"].isna().sum()) if len(active) else 0
         self.active_count = n_active
-        if not self.started:
+        first = not self.started
+        if first:
             self.started = True
             self.display = n_active > 0
         self._update_tab_title(n_active)
         new = message.new
+        if first and new:   # alerts already due when the app opens: one toast, not a wall of them
+            self.app.notify(f"{len(new)} reorder alert(s) due: see the panel below (a) or the Reorder tab (6)",
+                            title="Reorder alerts", severity="warning", timeout=8)
+            new = []
         for alert in new[:3]:
             self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · on hand {alert.on_hand}"
                             f" · order {alert.suggested_qty}", title="Reorder alert",
