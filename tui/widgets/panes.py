@@ -109,7 +109,12 @@ class ReportPane(Vertical):
         self.post_message(self.Loaded(self, result))
 
     def compute(self, store, choice) -> Any:
-        raise NotImplementedError
+        """The usual case: this pane's report for the chosen period. Panes with their own knobs override."""
+        from reports import REPORTS
+
+        params = store.params(choice)
+        period = store.period(params)
+        return period, REPORTS[self.report].run(store.conn(), params, period)
 
     def apply(self, result: Any) -> None:
         raise NotImplementedError
@@ -361,13 +366,6 @@ class CategoriesPane(ReportPane):
     key_column = "category"
     with_chart = True
 
-    def compute(self, store, choice):
-        from reports.categories import categories
-
-        params = store.params(choice)
-        period = store.period(params)
-        return period, categories(store.conn(), params, period)
-
     def apply(self, result) -> None:
         period, df = result
         hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
@@ -414,13 +412,6 @@ class ReorderPane(ReportPane):
 class SegmentsPane(ReportPane):
     report = "segments"
     key_column = "segment"
-
-    def compute(self, store, choice):
-        from reports.segments import segments
-
-        params = store.params(choice)
-        period = store.period(params)
-        return period, segments(store.conn(), params, period)
 
     def apply(self, result) -> None:
         period, df = result
