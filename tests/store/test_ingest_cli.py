@@ -1,0 +1,127 @@
+"""The import through the real command line: a flat export with foreign headers mapped with --map equals
+an independent pandas + Decimal computation to the cent and re-importing changes nothing; the summary,
+exit codes, several files, rows with the wrong number of fields, and a failure half-way through a file."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+from tests.hostile.helpers import assert_clean, fingerprint
+
+SAMPLE = ROOT / "data" / "sample_orders.csv"
+FOREIGN = {"order_id": "Order Number", "ordered_at": "Order Date", "customer_id": "Client Ref",
+           "customer_name": "Client", "email": "E-mail", "country": "Ship Country", "sku": "Item Code",
+           "product_name": "Item", "category": "Dept", "quantity": "Qty", "unit_price": "Unit Price (GBP)",
+           "discount": "Disc"}
+
+
+def test_a_flat_export_mapped_with_map_equals_pandas_and_decimal_to_the_cent(db_path, tmp_path, cli):
+    raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    export = tmp_path / "flat export.csv"
+    raw.rename(columns=FOREIGN).to_csv(export, index=False)
+    maps = [a for field, col in FOREIGN.items() for a in ("--map", f"{field}={col}")]
+    r = cli("ingest", str(export), *maps, "--db", str(db_path))
+    assert_clean(r)
+    assert r.returncode == 0, r.stderr
+    assert f"rows loaded      {len(raw):>10,}" in r.stdout and "rows rejected             0" in r.stdout
+
+    def net_cents(row) -> int:
+        gross = Decimal(row.quantity) * Decimal(row.unit_price)
+        frac = Decimal(row.discount or "0")
+        return int(((gross - gross * frac) * 100).to_integral_value(ROUND_HALF_UP))
+
+    raw["net"] = [net_cents(r) for r in raw.itertuples()]
+    conn = sqlite3.connect(db_path)
+    revenue, orders, lines = conn.execute(
+        "SELECT sum(net_cents), sum(orders), sum(lines) FROM agg_day").fetchone()
+    customers = conn.execute("SELECT count(*) FROM agg_customer").fetchone()[0]
+    by_customer = dict(conn.execute("SELECT c.customer_key, a.net_cents FROM agg_customer a JOIN customers c "
+                                    "USING (customer_id)"))
+    conn.close()
+    assert revenue == raw["net"].sum()
+    assert orders == raw["order_id"].nunique()
+    assert lines == len(raw)
+    named = raw[raw["customer_id"] != ""]
+    assert customers == named["customer_id"].nunique()
+    assert by_customer == {k: int(v) for k, v in named.groupby("customer_id")["net"].sum().items()}
+
+    before = fingerprint(db_path)
+    r = cli("ingest", str(export), *maps, "--db", str(db_path))
+    assert r.returncode == 0
+    assert f"orders replaced  {raw['order_id'].nunique():>10,}" in r.stdout
+    after = fingerprint(db_path)
+    # only the import log grows; every order line and every total is identical
+    assert {t: v for t, v in after.items() if t not in ("import_runs", "sales")} == \
+        {t: v for t, v in before.items() if t not in ("import_runs", "sales")}
+    strip = lambda rows: sorted(r[1:-1] for r in rows)   # sale ids and import ids are new
+    assert strip(after["sales"]) == strip(before["sales"])
+
+
+def test_summary_names_returns_guests_non_merch_and_the_date_range(db_path, write_csv, cli):
+    path = write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
+                     "1,2024-01-01,C1,MUG,2,5\n2,2024-01-03,,MUG,1,5\n3,2024-01-04,C1,MUG,-1,5\n"
+                     "3,2024-01-04,C1,POST,1,3.95\n4,2024-01-05,C1,MUG,x,5\n")
+    r = cli("ingest", str(path), "--db", str(db_path))
+    assert r.returncode == 0
+    out = r.stdout
+    for expected in ("rows read                 5", "rows loaded               4", "rows rejected             1",
+                     "returns                   1", "guest lines               1", "non-merchandise           1",
+                     "date range       2024-01-01 .. 2024-01-04", "orders.rejects.csv"):
+        assert expected in out, out
+
+
+def test_several_files_one_failing_exits_1_and_keeps_the_others(db_path, write_csv, cli):
+    good = write_csv("order_id,ordered_at,sku,quantity,unit_price\n1,2024-01-01,A,1,5\n", "good.csv")
+    bad = write_csv("order_id,sku\n1,A\n", "bad.csv")
+    good2 = write_csv("order_id,ordered_at,sku,quantity,unit_price\n2,2024-01-02,A,1,5\n", "good2.csv")
+    r = cli("ingest", str(good), str(bad), str(good2), "--db", str(db_path))
+    assert_clean(r)
+    assert r.returncode == 1 and "bad.csv" in r.stderr and "lacks required column" in r.stderr
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT order_id FROM sales ORDER BY 1").fetchall() == [("1",), ("2",)]
+    conn.close()
+
+
+def test_rows_with_too_many_fields_are_rejected_with_their_fields(db_path, write_csv, cli):
+    path = write_csv("order_id,ordered_at,sku,quantity,unit_price\n1,2024-01-01,A,1,5\n"
+                     "2,2024-01-01,A,1,5,EXTRA,MORE\n3,2024-01-01,A,1,5\n")
+    r = cli("ingest", str(path), "--db", str(db_path))
+    assert r.returncode == 0
+    bad = pd.read_csv(path.with_name("orders.rejects.csv"), dtype=str, keep_default_na=False, header=None,
+                      skiprows=1)
+    assert bad.iloc[0, 0] == "3" and "wrong number of fields" in bad.iloc[0, 1]
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT order_id FROM sales ORDER BY 1").fetchall() == [("1",), ("3",)]
+    conn.close()
+
+
+def test_a_failure_half_way_through_a_file_rolls_the_whole_file_back(db_path, write_csv, monkeypatch):
+    from store.db import connect
+    from store.ingest import IngestOptions, ingest_file
+    from store.load import Loader
+
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv("order_id,ordered_at,sku,quantity,unit_price\n1,2024-01-01,A,1,5\n", "a.csv")))
+    before = fingerprint(db_path)
+    rows = "".join(f"{i},2024-01-0{i % 9 + 1},A,{i},5\n" for i in range(1, 40))
+    path = write_csv("order_id,ordered_at,sku,quantity,unit_price\n" + rows, "b.csv")
+    calls = {"n": 0}
+    real_add = Loader.add
+
+    def failing_add(self, frame):
+        calls["n"] += 1
+        if calls["n"] == 3:   # two chunks already written inside the transaction
+            raise KeyboardInterrupt
+        return real_add(self, frame)
+
+    monkeypatch.setattr(Loader, "add", failing_add)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_file(conn, str(path), IngestOptions(chunk_rows=10))
+    conn.close()
+    assert calls["n"] == 3
+    assert fingerprint(db_path) == before
