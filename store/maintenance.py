@@ -28,9 +28,6 @@ IMPOSSIBLE: tuple[tuple[str, str], ...] = (
      "((quantity > 0 AND net_cents < 0) OR (quantity < 0 AND net_cents > 0))"),
     ("order lines with a discount larger than the line",
      "SELECT count(*) FROM sales WHERE abs(discount_cents) > abs(net_cents + discount_cents)"),
-    ("orders whose lines name different customers",
-     "SELECT count(*) FROM (SELECT order_id FROM sales GROUP BY order_id "
-     "HAVING count(DISTINCT coalesce(customer_id, -1)) > 1)"),
     ("stock counts below zero", "SELECT count(*) FROM inventory WHERE on_hand < 0"),
     ("stock counts with an impossible date", "SELECT count(*) FROM inventory WHERE datetime(counted_at) IS NULL"),
     ("import runs that never finished (an import still running, or a store copied mid-write)",

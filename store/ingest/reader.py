@@ -106,19 +106,29 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
     if size == 0 or not head.strip():
         raise ImportFailed(f"{path} is empty: there is nothing to import. Export the orders again and check the file.")
     notes: list[str] = []
-    if _looks_binary(head):
-        raise ImportFailed(
-            f"{path} is not a text CSV file (it looks like binary data: a spreadsheet, archive or database?). "
-            "Export or save it as CSV (comma or semicolon separated) and import that.")
-    sha, invalid, nuls = _scan(path)
-    if nuls:
-        head = head.replace(b"\x00", b"")
-        notes.append(f"the file contains {nuls} NUL byte(s) (a damaged export?); they were removed")
+    if not encoding and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark (usually tab-separated)
+        encoding = "utf-16"
+        notes.append("the file is UTF-16 (Excel's Unicode Text); read it as such")
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise ImportFailed(f"--encoding {encoding}: unknown encoding. Try utf-8, cp1252 or latin-1.") from None
+    wide = bool(encoding) and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    if wide:
+        pass   # NUL bytes are part of most characters in UTF-16: not a sign of binary data
+    elif _looks_binary(head):
+        raise ImportFailed(
+            f"{path} is not a text CSV file (it looks like binary data: a spreadsheet, archive or database?). "
+            "Export or save it as CSV (comma or semicolon separated) and import that.")
+    sha, invalid, nuls = _scan(path)
+    if wide:
+        nuls = 0
+    if nuls:
+        head = head.replace(b"\x00", b"")
+        notes.append(f"the file contains {nuls} NUL byte(s) (a damaged export?); they were removed")
+    if encoding:
         enc = encoding
     elif invalid == 0:
         enc = "utf-8-sig"

@@ -260,3 +260,16 @@ def test_a_100k_line_file_with_every_7th_line_bad(db_path, tmp_path, cli):
     assert (bad["reason"] == "quantity 'many' is not a number").all()
     good_cents = sum((i % 5 + 1) * 199 for i in range(1, 100_001) if i % 7)
     assert totals(db_path)[:2] == (100_000 - bad_count, good_cents)
+
+
+def test_a_utf16_excel_unicode_text_export_is_read_with_a_note(db_path, write_csv, cli):
+    text = "order_id\tordered_at\tsku\tproduct_name\tquantity\tunit_price\n1\t2024-01-01\tA1\tCrème\t2\t5.00\n" \
+           "2\t2024-01-02\tA2\t中文\tmany\t3\n"
+    path = write_csv(text.encode("utf-16"), "unicode.csv")
+    r = ingest(cli, db_path, path)
+    assert r.returncode == 0 and "UTF-16" in r.stdout
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT name FROM products").fetchall() == [("Crème",)]
+    conn.close()
+    bad = rejects(path)
+    assert bad["line"].tolist() == ["3"] and bad["product_name"].tolist() == ["中文"]
