@@ -4,6 +4,7 @@ count and the net units sold after it."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,12 @@ def set_stock(conn: sqlite3.Connection, sku: str, on_hand: int, *, counted_at: s
     row = conn.execute("SELECT product_id FROM products WHERE sku = ?", (sku,)).fetchone()
     if row is None:
         raise UnknownSku(sku)
+    if not 0 <= on_hand <= MAX_COUNT:
+        raise ImportFailed(f"{sku}: on hand must be a count from 0 to {MAX_COUNT:,} (got {on_hand}); nothing was changed.")
+    if reorder_point is not None and not 0 <= reorder_point <= MAX_COUNT:
+        raise ImportFailed(f"{sku}: the reorder point must be from 0 to {MAX_COUNT:,}; nothing was changed.")
+    if lead_time_days is not None and not 1 <= lead_time_days <= 3650:
+        raise ImportFailed(f"{sku}: the lead time must be from 1 to 3650 days; nothing was changed.")
     conn.execute("BEGIN IMMEDIATE")
     try:
         _upsert(conn, row[0], on_hand, counted_at or _now(), lead_time_days, reorder_point, clear_reorder_point)
@@ -46,6 +53,19 @@ def set_stock(conn: sqlite3.Connection, sku: str, on_hand: int, *, counted_at: s
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+MAX_COUNT = 1_000_000_000
+
+
+def _whole(series, i: int) -> int | None:
+    """The i-th value as an int; None when empty; -1 (rejected by the range checks) when not a whole number."""
+    if series is None or pd.isna(series.iloc[i]):
+        return None
+    v = float(series.iloc[i])
+    if not math.isfinite(v) or v != round(v) or abs(v) > 10 * MAX_COUNT:
+        return -1
+    return int(v)
 
 
 def _upsert(conn, product_id, on_hand, counted_at, lead_time_days, reorder_point, clear_rp=False) -> None:
@@ -95,19 +115,23 @@ def import_stock(conn: sqlite3.Connection, path: str, mapping: dict[str, str] | 
                 if not s:
                     report.rejected.append((int(rec), "sku is empty"))
                     continue
-                if pd.isna(q) or q != round(q):
+                if pd.isna(q) or not math.isfinite(q) or q != round(q):
                     report.rejected.append((int(rec), f"on_hand {chunk[cols['on_hand']].iloc[i]!r} is not a whole number"))
+                    continue
+                if not 0 <= q <= MAX_COUNT:
+                    report.rejected.append((int(rec), f"on_hand {chunk[cols['on_hand']].iloc[i]!r} is "
+                                            + ("negative: a count cannot be" if q < 0 else "implausibly large")))
                     continue
                 if dates is not None and dates.reason.iloc[i]:
                     report.rejected.append((int(rec), dates.reason.iloc[i]))
                     continue
-                lt = None if lead is None or pd.isna(lead.iloc[i]) else int(lead.iloc[i])
-                if lt is not None and lt <= 0:
-                    report.rejected.append((int(rec), "lead_time_days must be at least 1"))
+                lt = _whole(lead, i)
+                if lt is not None and not 1 <= lt <= 3650:
+                    report.rejected.append((int(rec), "lead_time_days must be a whole number of days from 1 to 3650"))
                     continue
-                r = None if rp is None or pd.isna(rp.iloc[i]) else int(rp.iloc[i])
-                if r is not None and r < 0:
-                    report.rejected.append((int(rec), "reorder_point cannot be negative"))
+                r = _whole(rp, i)
+                if r is not None and not 0 <= r <= MAX_COUNT:
+                    report.rejected.append((int(rec), "reorder_point must be a whole number from 0 to 1,000,000,000"))
                     continue
                 if s not in known:
                     report.unknown_skus.append(s)

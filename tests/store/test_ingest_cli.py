@@ -125,3 +125,26 @@ def test_a_failure_half_way_through_a_file_rolls_the_whole_file_back(db_path, wr
     conn.close()
     assert calls["n"] == 3
     assert fingerprint(db_path) == before
+
+
+def test_stock_file_rejects_impossible_counts_and_never_crashes(db_path, write_csv, cli):
+    assert cli("ingest", str(SAMPLE), "--db", str(db_path)).returncode == 0
+    path = write_csv("sku,on_hand,counted_at,lead_time_days,reorder_point\n"
+                     "HOM-00043,abc,,,\nHOM-00043,5,notadate,,\nHOM-00043,5,,-3,\nHOM-00043,5,,,-1\nZZZ,1,,,\n"
+                     "HOM-00043,99999999999999999999,,,\nHOM-00043,inf,,,\nHOM-00043,-4,,,\nHOM-00043,5,,1e300,\n"
+                     "HOM-00043,7,2024-06-01,10,\n", "stock.csv")
+    r = cli("stock", "import", str(path), "--db", str(db_path))
+    assert_clean(r)
+    assert r.returncode == 0
+    for words in ("not a whole number", "date 'notadate'", "lead_time_days must be", "reorder_point must be",
+                  "implausibly large", "negative", "ZZZ"):
+        assert words in r.stdout, r.stdout
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT on_hand, counted_at, lead_time_days FROM inventory").fetchall() == \
+        [(7, "2024-06-01T00:00:00", 10)]
+    conn.close()
+    for bad in ("-5", "99999999999999999999"):
+        r = cli("stock", "set", "HOM-00043", bad, "--db", str(db_path))
+        assert_clean(r)
+        assert r.returncode == 1 and "nothing was changed" in r.stderr
+    assert cli("doctor", "--db", str(db_path)).returncode == 0
