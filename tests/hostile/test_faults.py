@@ -105,7 +105,10 @@ def test_foreign_files_are_refused_and_left_byte_for_byte(tmp_path, base_csv, cl
 def _can_mount_read_only() -> bool:
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
-    return subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && ! touch "$0/x" 2>/dev/null'
+        return subprocess.run(["unshare", "-m", "sh", "-c", script, d], capture_output=True).returncode == 0
 
 
 def run_read_only(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
