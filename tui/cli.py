@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from typing import Sequence
 
@@ -104,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("shopintel: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
         return 130
+    except sqlite3.Error as exc:
+        print(f"shopintel: the store could not be used ({exc}). Check it with: shopintel doctor", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # `shopintel report ... | head`: the reader went away; that is not an error
         try:
@@ -111,6 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except Exception as exc:   # a bug: say so in one paragraph; SHOPINTEL_DEBUG=1 shows the traceback
+        if os.environ.get("SHOPINTEL_DEBUG"):
+            raise
+        print(f"shopintel: unexpected error ({type(exc).__name__}: {exc}). Nothing was changed by the step that "
+              "failed. Run again with SHOPINTEL_DEBUG=1 to see the details, and please report it.", file=sys.stderr)
+        return 70
 
 
 def add_command(sub, common, name: str, *, help: str, description: str, examples: str) -> argparse.ArgumentParser:

@@ -52,7 +52,7 @@ def run_import(args: argparse.Namespace) -> int:
         if not sep:
             raise UserError(f"--map {pair!r} is not FIELD=COLUMN, e.g. --map on_hand='Qty'")
         mapping[k.strip()] = v
-    conn = connect(args.db)
+    conn = connect(args.db, create=False)   # stock for a store that does not exist is a mistake
     report = import_stock(conn, args.file, mapping)
     print(f"Stock counts recorded for {report.updated:,} product(s) from {args.file}.")
     if report.unknown_skus:
@@ -74,7 +74,7 @@ def run_set(args: argparse.Namespace) -> int:
         raise UserError("--lead-time-days must be at least 1")
     if args.reorder_point is not None and args.reorder_point < 0:
         raise UserError("--reorder-point cannot be negative")
-    conn = connect(args.db)
+    conn = connect(args.db, create=False)   # stock for a store that does not exist is a mistake
     try:
         set_stock(conn, args.sku, args.on_hand, lead_time_days=args.lead_time_days,
                   reorder_point=args.reorder_point)
