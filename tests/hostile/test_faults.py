@@ -52,9 +52,10 @@ def test_a_missing_store_for_commands_that_read(tmp_path, base_csv, cli, command
     assert not (tmp_path / "none.db").exists()
 
 
-def test_stock_set_on_a_new_store_names_the_unknown_sku(tmp_path, base_csv, cli):
+def test_stock_set_on_a_missing_store_says_so_and_creates_nothing(tmp_path, base_csv, cli):
     r = run(cli, tmp_path / "none.db", COMMANDS["stock set"](base_csv))
-    assert r.returncode != 0 and "no product with sku 'MUG'" in r.stderr
+    assert r.returncode != 0 and "no store at" in r.stderr and "shopintel ingest" in r.stderr
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_ingest_creates_a_missing_store_and_its_folder(tmp_path, base_csv, cli):
