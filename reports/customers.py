@@ -94,7 +94,10 @@ def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int,
         return None
     k = _top_k(n, fraction)
     if is_all_history(conn, period):
-        top = conn.execute(f"SELECT coalesce(sum(spend_cents), 0) FROM ({_ALL})", (0, k)).fetchone()[0]
+        # the spend index alone: no names needed for a sum
+        top = conn.execute("SELECT coalesce(sum(net_cents), 0) FROM (SELECT net_cents FROM agg_customer "
+                           "INDEXED BY agg_customer_spend WHERE net_cents >= 0 "
+                           "ORDER BY net_cents DESC, customer_id LIMIT ?)", (k,)).fetchone()[0]
     else:
         top = conn.execute(f"SELECT coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND} ORDER BY s DESC LIMIT ?)",
                            (period.first.isoformat(), period.last.isoformat(), k)).fetchone()[0]

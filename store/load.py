@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from store import aggregates
@@ -125,13 +126,14 @@ class Loader:
             for row in self.conn.execute(f"SELECT {key}, {cols} FROM {table} WHERE {key} IN ({marks})", batch):
                 cache[row[0]] = tuple(row[1:])
 
-    def _products_ids(self, frame: pd.DataFrame) -> pd.Series:
+    def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
         latest = frame.drop_duplicates("sku", keep="last")
         cat_ids = self._category_ids(latest["category"])
         self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
                      latest["sku"].tolist())
         changes = []
-        for sku, name, cat_id, merch in zip(latest["sku"], latest["product_name"], cat_ids, latest["is_merch"]):
+        for sku, name, cat_id, merch in zip(latest["sku"].tolist(), latest["product_name"].tolist(),
+                                            cat_ids.tolist(), latest["is_merch"].tolist()):
             merch = int(merch)
             known = self._products.get(sku)
             if known is None or known[1:] != (name, cat_id, merch):
@@ -147,19 +149,18 @@ class Loader:
                 self._products.pop(sku, None)
             self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
                          [c[0] for c in changes])
-        ids = {sku: info[0] for sku, info in self._products.items()}
-        return frame["sku"].map(ids)
+        return _ids_of(frame["sku"], self._products)
 
-    def _customer_ids(self, frame: pd.DataFrame) -> pd.Series:
+    def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
         named = frame[frame["customer_key"] != ""]
         if named.empty:
-            return pd.Series(None, index=frame.index, dtype=object)
+            return np.full(len(frame), None, dtype=object)
         latest = named.drop_duplicates("customer_key", keep="last")
         self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
                      latest["customer_key"].tolist())
         changes = []
-        for key, name, email, country in zip(latest["customer_key"], latest["customer_name"],
-                                             latest["email"], latest["country"]):
+        for key, name, email, country in zip(latest["customer_key"].tolist(), latest["customer_name"].tolist(),
+                                             latest["email"].tolist(), latest["country"].tolist()):
             known = self._customers.get(key)
             # the latest non-empty value wins; an empty cell never erases what we know
             merged = (name or (known[1] if known else ""), email or (known[2] if known else ""),
@@ -175,8 +176,7 @@ class Loader:
                 self._customers.pop(key, None)
             self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
                          [c[0] for c in changes])
-        ids = frame["customer_key"].map({k: info[0] for k, info in self._customers.items()})
-        return ids.astype(object).where(frame["customer_key"] != "", None)
+        return _ids_of(frame["customer_key"], self._customers)   # guests ("") are not in the cache: None
 
     # ------------------------------------------------------------ lines
 
@@ -235,6 +235,14 @@ class Loader:
     def record_counts(self, rows_read: int, rows_rejected: int) -> None:
         self.conn.execute("UPDATE import_runs SET rows_read = ?, rows_rejected = ? WHERE import_id = ?",
                           (rows_read, rows_rejected, self.import_id))
+
+
+def _ids_of(keys: pd.Series, cache: dict[str, tuple]) -> np.ndarray:
+    """The cached ids (first item of each cache entry) of `keys`, None where a key is not cached.
+    Looked up once per distinct key: a chunk repeats its keys many times."""
+    codes, uniques = pd.factorize(keys)
+    ids = np.array([(cache.get(k) or (None,))[0] for k in uniques.tolist()], dtype=object)
+    return ids[codes]
 
 
 def file_sha256(path: str) -> str:

@@ -58,10 +58,13 @@ class Validator:
         if preset == "shopify":
             self._fill_down(cols)
         reason = pd.Series("", index=raw.index, dtype=object)
+        bad = np.zeros(len(raw), dtype=bool)   # rows with a reason; cheaper to test than the strings
 
-        def fail(mask: pd.Series, why: pd.Series | str) -> None:
-            nonlocal reason
-            first = mask & (reason == "")
+        def fail(mask: pd.Series | np.ndarray, why: pd.Series | str) -> None:
+            first = np.asarray(mask, dtype=bool) & ~bad
+            if not first.any():
+                return
+            bad[first] = True
             if isinstance(why, pd.Series):
                 reason[first] = why[first]
             else:
@@ -102,7 +105,7 @@ class Validator:
         fail((price_micros < 0) & is_merch,
              "negative unit price on a product line (only postage, fee or adjustment lines may be negative)")
 
-        ok = reason == ""
+        ok = pd.Series(~bad, index=raw.index)
         safe_price = price_micros.where(ok, 0)
         safe_qty = quantity.where(ok, 0)
         if has_price:
@@ -112,12 +115,12 @@ class Validator:
         if preset == "shopify":
             amount = v.parse_money_micros(cols["discount"].where(cols["discount"] != "", "0"), "discount")
             fail(amount.reason != "", amount.reason)
-            disc_micros = amount.values.where(reason == "", 0).abs().to_numpy()
+            disc_micros = amount.values.where(~bad, 0).abs().to_numpy()
             disc_micros = np.where(gross_micros < 0, -disc_micros, disc_micros)
         else:
             disc = v.parse_discount_fraction(cols["discount"])
             fail(disc.reason != "", disc.reason)
-            frac = disc.values.where(reason == "", 0).to_numpy()
+            frac = disc.values.where(~bad, 0).to_numpy()
             if has_price:
                 disc_micros = np.round(gross_micros * frac).astype("int64")
             else:
@@ -127,7 +130,7 @@ class Validator:
         over = np.abs(disc_micros) > np.abs(gross_micros)
         fail(pd.Series(over, index=raw.index), "discount is larger than the line amount")
 
-        good = (reason == "").to_numpy()
+        good = ~bad
         gross_cents = v.round_half_away(gross_micros[good])
         net_cents = v.round_half_away(gross_micros[good] - disc_micros[good])
 
