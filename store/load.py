@@ -26,6 +26,9 @@ CANONICAL_COLUMNS = (
     "discount_cents", "net_cents",
 )
 _LOOKUP_BATCH = 500
+# Cached dimension rows per load. Beyond this many the cache starts over, so memory stays flat on
+# a shop with millions of customers (a dropped entry only costs one batched lookup again).
+_CACHE_MAX = 100_000
 
 
 def now_text() -> str:
@@ -127,6 +130,7 @@ class Loader:
                 cache[row[0]] = tuple(row[1:])
 
     def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
+        _bound(self._products)
         latest = frame.drop_duplicates("sku", keep="last")
         cat_ids = self._category_ids(latest["category"])
         self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
@@ -152,6 +156,7 @@ class Loader:
         return _ids_of(frame["sku"], self._products)
 
     def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
+        _bound(self._customers)
         named = frame[frame["customer_key"] != ""]
         if named.empty:
             return np.full(len(frame), None, dtype=object)
@@ -235,6 +240,13 @@ class Loader:
     def record_counts(self, rows_read: int, rows_rejected: int) -> None:
         self.conn.execute("UPDATE import_runs SET rows_read = ?, rows_rejected = ? WHERE import_id = ?",
                           (rows_read, rows_rejected, self.import_id))
+
+
+def _bound(cache: dict) -> None:
+    """Start a dimension cache over when it is full: only at the start of a chunk, never between a
+    chunk's lookups and its id mapping."""
+    if len(cache) > _CACHE_MAX:
+        cache.clear()
 
 
 def _ids_of(keys: pd.Series, cache: dict[str, tuple]) -> np.ndarray:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from store.errors import ImportFailed
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 _SAMPLE_BYTES = 256 * 1024
 
 

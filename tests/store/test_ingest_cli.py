@@ -148,3 +148,32 @@ def test_stock_file_rejects_impossible_counts_and_never_crashes(db_path, write_c
         assert_clean(r)
         assert r.returncode == 1 and "nothing was changed" in r.stderr
     assert cli("doctor", "--db", str(db_path)).returncode == 0
+
+
+def test_a_load_with_more_customers_and_products_than_the_cache_holds_keeps_every_line_right(
+        db_path, write_csv, monkeypatch):
+    """The loader's dimension caches start over when full (flat memory on millions of customers):
+    every line must still point at its own customer and product, and names updated late still win."""
+    import store.load
+    from store.aggregates import mismatches
+    from store.db import connect
+    from store.ingest import IngestOptions, ingest_file
+
+    monkeypatch.setattr(store.load, "_CACHE_MAX", 4)
+    rows = [f"O{i},2024-03-{i % 28 + 1:02d},C{i % 23},Name {i % 23},SKU{i % 17},Thing {i % 17},{i % 5 + 1},{i % 7 + 1}.25"
+            for i in range(300)]
+    rows.append("O999,2024-03-28,C3,Renamed Three,SKU3,Renamed Thing,1,9.99")
+    path = write_csv("order_id,ordered_at,customer_id,customer_name,sku,product_name,quantity,unit_price\n"
+                     + "\n".join(rows) + "\n", "many.csv")
+    conn = connect(db_path)
+    report = ingest_file(conn, str(path), IngestOptions(chunk_rows=10))
+    assert report.rows_loaded == 301
+    got = conn.execute("""SELECT s.order_id, c.customer_key, p.sku FROM sales s
+                          JOIN customers c USING (customer_id) JOIN products p USING (product_id)""").fetchall()
+    expected = {(f"O{i}", f"C{i % 23}", f"SKU{i % 17}") for i in range(300)} | {("O999", "C3", "SKU3")}
+    assert set(got) == expected
+    assert conn.execute("SELECT name FROM customers WHERE customer_key = 'C3'").fetchone()[0] == "Renamed Three"
+    assert conn.execute("SELECT name FROM products WHERE sku = 'SKU3'").fetchone()[0] == "Renamed Thing"
+    assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 23
+    assert set(mismatches(conn).values()) == {0}
+    conn.close()
