@@ -18,11 +18,12 @@ import sqlite3
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reports.params import Params, resolve
-from reports.reorder import evaluate
+
+if TYPE_CHECKING:   # pandas loads on the first tick, never for active_alert_count (the Overview's KPI cards)
+    import pandas as pd
 
 DEFAULT_COOLDOWN_S = 60.0
 ALERT_COLUMNS = ["alert_id", "created_at", "sku", "product_name", "status", "on_hand", "days_of_cover",
@@ -97,6 +98,8 @@ class Monitor:
         return self._evaluate(sorted({r[1] for r in rows}))
 
     def _evaluate(self, product_ids: list[int]) -> list[Alert]:
+        from reports.reorder import evaluate   # imports pandas
+
         self.last_check = datetime.now()
         if not product_ids:
             return []
@@ -126,7 +129,7 @@ class Monitor:
         return age >= self.cooldown_s
 
     def _maybe_raise(self, row) -> Alert | None:
-        cover = None if pd.isna(row.days_of_cover) else float(row.days_of_cover)
+        cover = None if row.days_of_cover != row.days_of_cover else float(row.days_of_cover)   # NaN: no sales
         alert = Alert(None, _now(), int(row.product_id), row.sku, row.product_name, row.status, int(row.on_hand),
                       cover, int(row.suggested_qty))
         if self.writer is None:
@@ -176,6 +179,8 @@ class Monitor:
 
     def active(self, include_acknowledged: bool = False) -> pd.DataFrame:
         """Alerts newest first: stored ones plus (read-only mode) the ones raised in memory."""
+        import pandas as pd
+
         df = alerts_frame(self.reader, include_acknowledged)
         if self._memory:
             mem = pd.DataFrame([a.as_dict() for a in self._memory.values()], columns=ALERT_COLUMNS)
@@ -185,6 +190,8 @@ class Monitor:
 
 
 def alerts_frame(conn: sqlite3.Connection, include_acknowledged: bool = False) -> pd.DataFrame:
+    import pandas as pd
+
     where = "" if include_acknowledged else "WHERE acknowledged_at IS NULL"
     return retrying(pd.read_sql_query,
                     f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY alert_id DESC LIMIT 500", conn)

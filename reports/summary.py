@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from reports.customers import concentration
+from reports.customers import concentration, totals
 from reports.params import Params, Period, ReportError, cents, resolve
 
 
@@ -40,7 +40,10 @@ class Summary:
         return asdict(self)
 
 
-def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Summary:
+def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None, *,
+            shares: bool = True) -> Summary:
+    """With `shares=False` the concentration shares are left out (None): the customer count is then
+    one SQL aggregate, where the shares of a bounded period rank its customers in Python."""
     if p.category:
         raise ReportError("summary covers the whole shop; --category applies to top-sellers, categories, "
                           "revenue and reorder")
@@ -51,7 +54,10 @@ def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
                   coalesce(sum(orders), 0), coalesce(sum(guest_orders), 0), coalesce(sum(units), 0),
                   min(day), max(day)
            FROM agg_day WHERE day BETWEEN ? AND ?""", (lo, hi)).fetchone()
-    n_customers, _, (top1, top20) = concentration(conn, period, (0.01, 0.20))
+    if shares:
+        n_customers, _, (top1, top20) = concentration(conn, period, (0.01, 0.20))
+    else:
+        (n_customers, _), top1, top20 = totals(conn, period), None, None
     return Summary(
         revenue=cents(net), gross_revenue=cents(gross), returns=cents(ret), orders=orders,
         customers=n_customers, guest_orders=guests, units=units,
