@@ -88,11 +88,14 @@ class ShopApp(App):
         self.bell_on_alert = bell
         self.period_choice = PeriodChoice("all")
         self.empty_message = empty_message
+        self._alerts_started = False
         self.sub_title = f"{Path(db_path).name} · all history" + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        # the size classes first: set later (on the first resize) they would restyle every widget again
+        self._fit_classes(self.size)
         yield Header()
         with TabbedContent(id="main-tabs"):
             for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES)):
@@ -145,16 +148,25 @@ class ShopApp(App):
             return
         self.query_one("#alerts-dock", Container).mount(AlertPanel(id="alerts"))
 
+    def _start_alerts(self) -> None:
+        """The alert panel's monitor starts once the first figures (the Overview's cards) are on screen."""
+        if not self._alerts_started:
+            self._alerts_started = True
+            self.call_after_refresh(lambda: [panel.start() for panel in self.query("#alerts")])
+
     def pane(self, tab: str):
         return self.query_one(f"#pane-{tab}")
 
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active or "overview"
 
-    def on_resize(self, event) -> None:
+    def _fit_classes(self, size) -> None:
         # the layout tightens for an 80x24 SSH window (app.tcss: App.narrow, App.short)
-        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
-        self.set_class(event.size.height < SHORT_HEIGHT, "short")
+        self.set_class(size.width < NARROW_WIDTH, "narrow")
+        self.set_class(size.height < SHORT_HEIGHT, "short")
+
+    def on_resize(self, event) -> None:
+        self._fit_classes(event.size)
         small = self.query_one("#too-small", Static)
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         small.set_class(too_small, "shown")
@@ -178,14 +190,20 @@ class ShopApp(App):
             tables.first().focus(scroll_visible=False)
 
     @on(ReportPane.Loaded)
-    def _loaded(self, message: ReportPane.Loaded) -> None:
+    async def _loaded(self, message: ReportPane.Loaded) -> None:
+        if isinstance(message.pane, ReportPane):
+            await message.pane.mounted()
         message.pane.busy(False)
         message.pane.apply(message.result)
         if isinstance(message.pane, ReportPane):
             message.pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
+        self._start_alerts()
 
     @on(ReportPane.Failed)
-    def _failed(self, message: ReportPane.Failed) -> None:
+    async def _failed(self, message: ReportPane.Failed) -> None:
+        self._start_alerts()
+        if isinstance(message.pane, ReportPane):
+            await message.pane.mounted()
         message.pane.busy(False)
         message.pane.stale = True
         message.pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))

@@ -74,7 +74,12 @@ class AlertPanel(Vertical):
 
     def on_mount(self) -> None:
         self.display = False          # shown once there are active alerts, or with the `a` key
-        self.run_worker(self._tick_work, thread=True, exit_on_error=False, group="alerts")
+
+    def start(self) -> None:
+        """The first tick (the app calls it once the Overview's first figures are on screen: the monitor
+        loads pandas and evaluates every counted product, which must not hold the first screen back)."""
+        if self.monitor is None:
+            self.run_worker(self._tick_work, thread=True, exit_on_error=False, group="alerts")
 
     def _make_monitor(self):
         from reports.monitor import Monitor

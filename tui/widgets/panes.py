@@ -73,12 +73,21 @@ class ReportPane(Vertical):
         super().__init__(**kw)
         self.stale = True
         self.table = ReportTable(key_column=self.key_column, hidden=self.hidden, id=f"{self.id}-table")
+        self._mounting = None
 
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="status")
-        if self.with_chart:
-            yield Chart(classes="chart")
-        yield self.table
+    def build(self) -> None:
+        """The pane's widgets, mounted when the tab is first loaded rather than composed with the app:
+        the first screen then mounts, styles and lays out the Overview only."""
+        if not self.children:
+            self._mounting = self.mount_all([Static("", classes="status"),
+                                             *([Chart(classes="chart")] if self.with_chart else []), self.table])
+
+    async def mounted(self) -> None:
+        """Wait until the widgets of build() are mounted: a result must not land on widgets still mounting
+        (their sizes would be worked out from what they showed before)."""
+        if self._mounting is not None:
+            await self._mounting
+            self._mounting = None
 
     def set_status(self, text: str) -> None:
         """The pane's one-line story, led by the table's honest 'showing N of M'."""
@@ -89,6 +98,7 @@ class ReportPane(Vertical):
         self.set_status(getattr(self, "_status_text", ""))
 
     def load(self) -> None:
+        self.build()
         self.stale = False
         self.busy(True)
         store, choice = self.app.store, self.app.period_choice
@@ -148,6 +158,7 @@ class OverviewPane(VerticalScroll):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.stale = True
+        self._loads = 0   # counts load() calls: the second step of a superseded load never starts
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="status")
@@ -165,24 +176,30 @@ class OverviewPane(VerticalScroll):
     def load(self) -> None:
         self.stale = False
         self.busy(True)
+        self._loads += 1
         store, choice = self.app.store, self.app.period_choice
-        self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
+        self._run(lambda: self.compute_cards(store, choice), partial=True)
+
+    def _load_rest(self, load: int, period) -> None:
+        if load != self._loads:   # a newer load() is under way; it will start its own second step
+            return
+        store, choice = self.app.store, self.app.period_choice
+        self._run(lambda: self.compute(store, choice, period))
+
+    def _run(self, compute, partial: bool = False) -> None:
+        self.run_worker(lambda: self._work(compute, partial), thread=True, exclusive=True, group="load",
                         exit_on_error=False)
 
     def busy(self, on: bool) -> None:
         busy_indicator(self, on)
 
-    def _work(self, store, choice) -> None:
-        # two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas,
-        # which loads meanwhile in this thread
+    def _work(self, compute, partial: bool) -> None:
         try:
-            cards = self.compute_cards(store, choice)
-            self.post_message(ReportPane.Loaded(self, {**cards, "partial": True}))  # type: ignore[arg-type]
-            result = self.compute(store, choice, cards["period"])
+            result = compute()
         except Exception as exc:
             self.post_message(ReportPane.Failed(self, f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
             return
-        self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
+        self.post_message(ReportPane.Loaded(self, {**result, "partial": True} if partial else result))  # type: ignore[arg-type]
 
     def compute(self, store, choice, period) -> dict:
         from reports.params import Params
@@ -217,12 +234,13 @@ class OverviewPane(VerticalScroll):
             comparison = (Params(since=period.as_of - timedelta(days=27), until=period.as_of),
                           Params(since=period.as_of - timedelta(days=55), until=period.as_of - timedelta(days=28)))
             prev_params = None
-        now = summary(conn, params, cur)
+        # the cards show no concentration shares: leave them out, they cost most of the time
+        now = summary(conn, params, cur, shares=False)
         if prev_params is not None:
-            before = summary(conn, prev_params)
+            before = summary(conn, prev_params, shares=False)
             recent = now
         else:
-            recent, before = summary(conn, comparison[0]), summary(conn, comparison[1])
+            recent, before = summary(conn, comparison[0], shares=False), summary(conn, comparison[1], shares=False)
         return {"period": period, "now": now, "recent": recent, "before": before, "label": label,
                 "alerts": active_alert_count(conn)}
 
@@ -251,7 +269,11 @@ class OverviewPane(VerticalScroll):
         self.query_one("#alert-count", Static).update(
             Text(f"Active reorder alerts: {alerts}" + ("  (press 6 for Reorder)" if alerts else "")))
         if r.get("partial"):
+            # Two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas
+            # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
+            # meanwhile, so the second step starts once the cards are on screen.
             self.busy_charts(True)
+            self.call_after_refresh(self._load_rest, self._loads, period)
 
     def busy_charts(self, on: bool) -> None:
         for chart in self.query(Chart):
