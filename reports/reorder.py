@@ -12,11 +12,11 @@ Sorted OUT, LOW, OK, then by days of cover (shortest first), then sku."""
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from datetime import timedelta
 from statistics import NormalDist
 
+import numpy as np
 import pandas as pd
 
 from reports.params import Params, Period, ReportError, resolve
@@ -84,11 +84,11 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
     std = (df["window_sq"] / n - mean ** 2).clip(lower=0) ** 0.5
     lead = df["lead_time_days"]
     safety = z * std * lead ** 0.5
-    computed_rp = (mean * lead + safety).apply(math.ceil)
+    computed_rp = np.ceil(mean * lead + safety)
     rp = df["explicit_rp"].where(df["explicit_rp"].notna(), computed_rp).astype(int)
     on_hand = (df["counted"] - df["sold_after"]).astype(int)
     target = mean * (lead + p.review_days) + safety
-    suggested = (target - on_hand).apply(lambda x: max(0, math.ceil(x)))
+    suggested = np.maximum(0, np.ceil(target - on_hand))
     cover = (on_hand.clip(lower=0) / mean.where(mean > 0)).round(1)
     status = pd.Series("OK", index=df.index)
     status[on_hand <= rp] = "LOW"
