@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.procs import descendants
+
 # The Overview is "ready" when its KPI cards show figures: the net revenue card's label and a
 # formatted amount (digits with a thousands separator) are on screen.
 _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d\d)?")
@@ -17,19 +19,6 @@ _AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d\d)?")
 def overview_ready(screen: str) -> bool:
     return "Net revenue" in screen and bool(_AMOUNT.search(screen))
 
-
-def _descendants(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
-    children: dict[int, list[int]] = {}
-    for line in out.splitlines():
-        p, pp = map(int, line.split())
-        children.setdefault(pp, []).append(p)
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
-    return found
 
 
 def _hwm_mb(pid: int) -> int:
@@ -67,7 +56,7 @@ def peak_rss_after_tabs(tui_command: str, root: Path, tabs: str = "1234567") -> 
                 before = now
         pane = int(subprocess.run(["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"],
                                   capture_output=True, text=True).stdout.strip())
-        return max(_hwm_mb(p) for p in _descendants(pane))
+        return max(_hwm_mb(p) for p in descendants(pane))
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 

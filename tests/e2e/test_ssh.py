@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.conftest import ROOT, shopintel_argv, store_digest
 from tests.e2e.terminal import Terminal, shell_join
+from tests.procs import alive, cmdline, descendants
 
 pytestmark = pytest.mark.e2e
 
@@ -138,13 +139,13 @@ def test_killing_the_client_leaves_no_orphan_and_the_store_unchanged(ssh_keys, e
         t.wait_for("Net revenue", timeout=40)
         server_side = set(_server_pids(e2e_store)) - others
         assert server_side, "the app should be running on the server side"
-        for pid in _descendants(t.pane_pid()):
-            if os.path.basename(_cmdline(pid).split(" ")[0]) == "ssh":   # the client, not sshd
+        for pid in descendants(t.pane_pid()):
+            if os.path.basename(cmdline(pid).split(" ")[0]) == "ssh":   # the client, not sshd
                 os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in server_side):
+        while time.monotonic() < deadline and any(alive(p) for p in server_side):
             time.sleep(0.1)
-        left = [(p, _cmdline(p)) for p in server_side if _alive(p)]
+        left = [(p, cmdline(p)) for p in server_side if alive(p)]
         assert not left, f"the server-side shopintel must exit within 5 seconds: {left}"
     assert store_digest(e2e_store) == before
 
@@ -168,34 +169,6 @@ def test_the_forced_command_cannot_be_escaped(ssh_keys, e2e_store, tmp_path):
 
 def _server_pids(store) -> list[int]:
     out = subprocess.run(["pgrep", "-f", f"tui --read-only --db {store}"], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split() if _alive(int(p))]
+    return [int(p) for p in out.split() if alive(int(p))]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _descendants(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
-    children: dict[int, list[int]] = {}
-    for line in out.splitlines():
-        p, pp = map(int, line.split())
-        children.setdefault(pp, []).append(p)
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
-    return found

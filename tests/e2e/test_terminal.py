@@ -6,6 +6,7 @@ import pytest
 
 from tests.e2e.conftest import shopintel_argv, store_digest
 from tests.e2e.terminal import Terminal, shell_join
+from tests.procs import alive, cmdline, descendants
 
 pytestmark = pytest.mark.e2e
 
@@ -63,23 +64,9 @@ def test_sighup_ends_the_app(e2e_store):
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(p) for p in targets):
+        while time.monotonic() < deadline and any(alive(p) for p in targets):
             time.sleep(0.1)
-        assert not any(_alive(p) for p in targets)
-
-
-def _alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except OSError:
-        return False
+        assert not any(alive(p) for p in targets)
 
 
 def test_closing_the_terminal_leaves_no_orphan(e2e_store):
@@ -89,34 +76,11 @@ def test_closing_the_terminal_leaves_no_orphan(e2e_store):
     cmd = shell_join([*shopintel_argv(), "tui", "--db", str(e2e_store), "--read-only"])
     t = Terminal(cmd, width=80, height=24)
     t.wait_for("Net revenue", timeout=30)
-    app_pids = [p for p in _tree(t.pane_pid()) if "tui" in _cmd(p)]
+    app_pids = [p for p in descendants(t.pane_pid()) if "tui" in cmdline(p)]
     assert app_pids
     subprocess.run(["tmux", "kill-session", "-t", t.name], check=True)   # the terminal goes away
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(_alive(p) for p in app_pids):
+    while time.monotonic() < deadline and any(alive(p) for p in app_pids):
         time.sleep(0.1)
-    assert not any(_alive(p) for p in app_pids), "the app must exit within 5 s when its terminal closes"
+    assert not any(alive(p) for p in app_pids), "the app must exit within 5 s when its terminal closes"
 
-
-def _tree(pid: int) -> list[int]:
-    import subprocess
-
-    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
-    kids: dict[int, list[int]] = {}
-    for line in out.splitlines():
-        p, pp = map(int, line.split())
-        kids.setdefault(pp, []).append(p)
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(kids.get(p, []))
-    return found
-
-
-def _cmd(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
