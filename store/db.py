@@ -15,6 +15,7 @@ from store.errors import StoreError
 from store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 65_536   # SQLite page cache per connection: imports and reports work through many pages
 ENV_VAR = "SHOPINTEL_DB"
 
 
@@ -38,13 +39,13 @@ def resolve_db_path(cli_value: str | os.PathLike | None) -> Path:
     return default_db_path()
 
 
-def _configure(conn: sqlite3.Connection, *, read_only: bool) -> None:
+def _configure(conn: sqlite3.Connection, *, read_only: bool, cache_kib: int = CACHE_KIB) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+    conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
 
 
 def _wrap(exc: sqlite3.Error, path: Path) -> StoreError:
@@ -149,8 +150,9 @@ def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sq
     return conn
 
 
-def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connection:
-    """A reader connection (`mode=ro`): it can never write, even by mistake."""
+def connect_read_only(path: str | os.PathLike | None = None, *, cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
+    """A reader connection (`mode=ro`): it can never write, even by mistake. A process that keeps several
+    readers open (the app: one per worker thread) gives each a smaller page cache (`cache_kib`)."""
     db = resolve_db_path(path)
     if db.is_dir():
         raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
@@ -161,7 +163,7 @@ def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connecti
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False)
         try:
-            _configure(conn, read_only=True)
+            _configure(conn, read_only=True, cache_kib=cache_kib)
             version = _check_version(conn, db)
         except sqlite3.OperationalError:
             conn.close()
@@ -172,7 +174,7 @@ def connect_read_only(path: str | os.PathLike | None = None) -> sqlite3.Connecti
             # immutable.
             conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                    isolation_level=None, check_same_thread=False)
-            _configure(conn, read_only=True)
+            _configure(conn, read_only=True, cache_kib=cache_kib)
             version = _check_version(conn, db)
         if version < SCHEMA_VERSION:
             if version == 0:

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from reports.params import Params, Period, resolve, store_range
 
+# The app keeps a reader open per worker thread (a pool of up to a handful) plus the alert monitor's:
+# each gets SQLite's default page cache, not the 64 MiB of a command-line report (the operating system
+# caches the file anyway; the app's queries read a few thousand aggregate rows).
+READER_CACHE_KIB = 2000
+
 PRESETS = ("7d", "28d", "90d", "12m", "ytd", "all")
 PRESET_LABELS = {"7d": "last 7 days", "28d": "last 28 days", "90d": "last 90 days", "12m": "last 12 months",
                  "ytd": "year to date", "all": "all history", "custom": "custom"}
@@ -50,7 +55,7 @@ class Store:
         if c is None or getattr(self._local, "generation", -1) != self.generation:
             from store.db import connect_read_only
 
-            c = connect_read_only(self.path)
+            c = connect_read_only(self.path, cache_kib=READER_CACHE_KIB)
             self._local.conn, self._local.generation = c, self.generation
         return c
 

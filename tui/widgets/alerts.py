@@ -85,8 +85,9 @@ class AlertPanel(Vertical):
         from reports.monitor import Monitor
         from store.db import connect, connect_read_only
         from store.errors import StoreError
+        from tui.data import READER_CACHE_KIB
 
-        reader = connect_read_only(self.app.store.path)
+        reader = connect_read_only(self.app.store.path, cache_kib=READER_CACHE_KIB)
         writer = None
         if not self.app.read_only:
             try:
