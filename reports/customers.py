@@ -1,7 +1,7 @@
 """Per-customer spend for a period: the shared base of whales, summary concentration and segments.
 
 All history reads the kept `agg_customer` table (its spend index gives the top customers without a
-sort); a bounded period groups the kept per-order totals (`order_totals`), never the order lines.
+sort) and the kept `agg_customer_base` row (count and revenue base, no scan); a bounded period groups the kept per-order totals (`order_totals`), never the order lines.
 Ranking: spend, highest first; ties go to the customer who first appeared in the store.
 
 Shares (whales' share and cumulative share, summary's top 1%/20% shares) are taken of the *customer
@@ -59,8 +59,7 @@ def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None
 def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
     """(number of customers with an order in the period, the customer revenue base in cents)."""
     if is_all_history(conn, period):
-        n, total = conn.execute(
-            "SELECT count(*), coalesce(sum(max(net_cents, 0)), 0) FROM agg_customer").fetchone()
+        n, total = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone()
     else:
         n, total = conn.execute(f"SELECT count(*), coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND})",
                                 (period.first.isoformat(), period.last.isoformat())).fetchone()

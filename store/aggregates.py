@@ -127,6 +127,11 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
         x(f"DELETE FROM {table}")
 
 
+_ORDERS_FROM_LINES = """
+        WITH o AS (SELECT s.order_id, max(s.customer_id) AS customer_id, min(s.day) AS day,
+                          sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net
+                   FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id)"""
+
 # Each kept table with the query that recomputes it from the order lines alone.
 EXPECTED: dict[str, str] = {
     "order_totals": ORDER_TOTALS_SELECT.format(where=""),
@@ -137,12 +142,12 @@ EXPECTED: dict[str, str] = {
     "agg_day": """
         -- replaced in mismatches() by a form that counts orders once
         SELECT day FROM sales""",
-    "agg_customer": """
-        WITH o AS (SELECT s.order_id, max(s.customer_id) AS customer_id, min(s.day) AS day,
-                          sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net
-                   FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id)
+    "agg_customer": _ORDERS_FROM_LINES + """
         SELECT customer_id, count(*), sum(units), sum(net), min(day), max(day)
         FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id""",
+    "agg_customer_base": _ORDERS_FROM_LINES + """,
+             c AS (SELECT sum(net) AS net FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id)
+        SELECT 1, count(*), coalesce(sum(max(net, 0)), 0) FROM c""",
 }
 
 

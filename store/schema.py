@@ -164,5 +164,27 @@ CREATE TABLE agg_customer (
 {AGG_INDEXES}
 """
 
-MIGRATIONS: list[str] = [V1]
+# The all-history customer revenue base (customers with orders; sum of their non-negative spends),
+# kept by triggers on agg_customer whichever path writes it, so that whales' and the summary's
+# shares need no scan of every customer.
+V2 = """
+CREATE TABLE agg_customer_base (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    customers   INTEGER NOT NULL,
+    base_cents  INTEGER NOT NULL
+) STRICT;
+INSERT INTO agg_customer_base
+    SELECT 1, count(*), coalesce(sum(max(net_cents, 0)), 0) FROM agg_customer;
+CREATE TRIGGER agg_customer_base_add AFTER INSERT ON agg_customer BEGIN
+    UPDATE agg_customer_base SET customers = customers + 1, base_cents = base_cents + max(NEW.net_cents, 0);
+END;
+CREATE TRIGGER agg_customer_base_remove AFTER DELETE ON agg_customer BEGIN
+    UPDATE agg_customer_base SET customers = customers - 1, base_cents = base_cents - max(OLD.net_cents, 0);
+END;
+CREATE TRIGGER agg_customer_base_change AFTER UPDATE OF net_cents ON agg_customer BEGIN
+    UPDATE agg_customer_base SET base_cents = base_cents - max(OLD.net_cents, 0) + max(NEW.net_cents, 0);
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)
