@@ -177,3 +177,23 @@ def test_a_load_with_more_customers_and_products_than_the_cache_holds_keeps_ever
     assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 23
     assert set(mismatches(conn).values()) == {0}
     conn.close()
+
+
+def test_an_older_store_is_refused_read_only_until_doctor_upgrades_it(db_path, cli):
+    """After an upgrade a reader cannot migrate: it says how; `doctor` opens for writing and migrates."""
+    assert cli("ingest", str(SAMPLE), "--db", str(db_path)).returncode == 0
+    before = cli("report", "whales", "--db", str(db_path), "--format", "json").stdout
+    conn = sqlite3.connect(db_path)
+    for trigger in ("agg_customer_base_add", "agg_customer_base_remove", "agg_customer_base_change"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE agg_customer_base")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    r = cli("report", "whales", "--db", str(db_path))
+    assert_clean(r)
+    assert r.returncode != 0 and "older schema" in r.stderr and "shopintel doctor" in r.stderr
+    assert cli("doctor", "--db", str(db_path)).returncode == 0
+    r = cli("report", "whales", "--db", str(db_path), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == before   # the same shares: the migrated base equals the one kept all along
