@@ -7,6 +7,7 @@ import csv
 import os
 import signal
 import tempfile
+from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -76,7 +77,7 @@ class ShopApp(App):
     COMMANDS = App.COMMANDS | {ShopCommands}
 
     def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
-                 live_alerts: bool = True):
+                 live_alerts: bool = True, first_cards: Future | None = None):
         # NO_COLOR: with ANSI colour mode Textual strips colour entirely (otherwise it only greys it);
         # statuses stay readable because they are words (OUT/LOW/OK), not colours
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
@@ -89,6 +90,7 @@ class ShopApp(App):
         self.period_choice = PeriodChoice("all")
         self.empty_message = empty_message
         self._alerts_started = False
+        self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
         self.sub_title = f"{Path(db_path).name} · all history" + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -154,6 +156,11 @@ class ShopApp(App):
             self._alerts_started = True
             self.call_after_refresh(lambda: [panel.start() for panel in self.query("#alerts")])
 
+    def prefetched_cards(self, choice: PeriodChoice) -> Future | None:
+        """The cards started before the app, for the first Overview load if it is for the same period."""
+        cards, self._first_cards = self._first_cards, None
+        return cards if choice == PeriodChoice() else None
+
     def pane(self, tab: str):
         return self.query_one(f"#pane-{tab}")
 
@@ -193,10 +200,13 @@ class ShopApp(App):
     async def _loaded(self, message: ReportPane.Loaded) -> None:
         if isinstance(message.pane, ReportPane):
             await message.pane.mounted()
-        message.pane.busy(False)
-        message.pane.apply(message.result)
-        if isinstance(message.pane, ReportPane):
-            message.pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
+        self.show_result(message.pane, message.result)
+
+    def show_result(self, pane, result) -> None:
+        pane.busy(False)
+        pane.apply(result)
+        if isinstance(pane, ReportPane):
+            pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
         self._start_alerts()
 
     @on(ReportPane.Failed)

@@ -57,7 +57,7 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the app needs a terminal, and this is not one (input or output is redirected). "
                         "Over SSH connect with 'ssh -t'; in scripts use 'shopintel report NAME'.", code=2)
-    from tui.app import ShopApp
+    from tui.data import PeriodChoice, Store, in_background
 
     path = Path(path)
     simulator = None
@@ -69,7 +69,12 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
         if start_simulator is not None:
             simulator = start_simulator(path)
     try:
-        app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty_store_message(path))
+        empty = empty_store_message(path)
+        # the Overview's first figures are worked out while Textual loads, not after it has drawn
+        cards = None if empty else in_background(Store(path).overview_cards, PeriodChoice())
+        from tui.app import ShopApp
+
+        app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty, first_cards=cards)
         if simulator is not None:
             app.on_terminal_gone.append(simulator.stop)
         app.run()

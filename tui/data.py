@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -76,3 +77,42 @@ class Store:
 
     def period(self, params: Params) -> Period:
         return resolve(self.conn(), params)
+
+    def overview_cards(self, choice: PeriodChoice) -> dict:
+        """The Overview's KPI cards: the period's figures, the two spans its change line compares, and the
+        active alert count. Plain SQL, no pandas: these are the first numbers the app shows."""
+        from reports.monitor import active_alert_count
+        from reports.summary import summary
+
+        conn = self.conn()
+        params = self.params(choice)
+        period = self.period(params)
+        if period.explicit:
+            label = "vs prev."
+            before_params = Params(since=period.first - timedelta(days=period.days),
+                                   until=period.first - timedelta(days=1))
+            recent_params = None
+        else:   # all history: the cards show totals; the change line compares the last 28 days
+            label = "28d"
+            recent_params = Params(since=period.as_of - timedelta(days=27), until=period.as_of)
+            before_params = Params(since=period.as_of - timedelta(days=55), until=period.as_of - timedelta(days=28))
+        # the cards show no concentration shares: leave them out, they cost most of the time
+        now = summary(conn, params, period, shares=False)
+        recent = now if recent_params is None else summary(conn, recent_params, shares=False)
+        before = summary(conn, before_params, shares=False)
+        return {"period": period, "now": now, "recent": recent, "before": before, "label": label,
+                "alerts": active_alert_count(conn)}
+
+
+def in_background(fn, *args) -> Future:
+    """fn(*args) in a daemon thread, started now; its result (or exception) waits in the Future."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True, name="shopintel-prefetch").start()
+    return future

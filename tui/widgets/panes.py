@@ -4,7 +4,6 @@ message; the handler draws. A failing query becomes an error toast, the app keep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
@@ -178,7 +177,12 @@ class OverviewPane(VerticalScroll):
         self.busy(True)
         self._loads += 1
         store, choice = self.app.store, self.app.period_choice
-        self._run(lambda: self.compute_cards(store, choice), partial=True)
+        # the app's first load may find its cards computed already (launch starts them before Textual loads)
+        ready = self.app.prefetched_cards(choice)
+        if ready is not None and ready.done() and ready.exception() is None:
+            self.app.show_result(self, {**ready.result(), "partial": True})   # in the very first frame
+        else:
+            self._run(ready.result if ready is not None else lambda: store.overview_cards(choice), partial=True)
 
     def _load_rest(self, load: int, period) -> None:
         if load != self._loads:   # a newer load() is under way; it will start its own second step
@@ -199,7 +203,9 @@ class OverviewPane(VerticalScroll):
         except Exception as exc:
             self.post_message(ReportPane.Failed(self, f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
             return
-        self.post_message(ReportPane.Loaded(self, {**result, "partial": True} if partial else result))  # type: ignore[arg-type]
+        if partial:
+            result = {**result, "partial": True}
+        self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
 
     def compute(self, store, choice, period) -> dict:
         from reports.params import Params
@@ -215,34 +221,6 @@ class OverviewPane(VerticalScroll):
             "whales": whales(conn, params.with_(limit=5), period),
             "sellers": top_sellers(conn, Params(limit=5, as_of=period.as_of)),
         }
-
-    def compute_cards(self, store, choice) -> dict:
-        from reports.monitor import active_alert_count
-        from reports.params import Params
-        from reports.summary import summary
-
-        conn = store.conn()
-        params = store.params(choice)
-        period = store.period(params)
-        if period.explicit:
-            cur, label = period, "vs prev."
-            prev_params = Params(since=period.first - timedelta(days=period.days),
-                                 until=period.first - timedelta(days=1))
-            comparison = None
-        else:   # all history: the cards show totals; the change line compares the last 28 days
-            cur, label = period, "28d"
-            comparison = (Params(since=period.as_of - timedelta(days=27), until=period.as_of),
-                          Params(since=period.as_of - timedelta(days=55), until=period.as_of - timedelta(days=28)))
-            prev_params = None
-        # the cards show no concentration shares: leave them out, they cost most of the time
-        now = summary(conn, params, cur, shares=False)
-        if prev_params is not None:
-            before = summary(conn, prev_params, shares=False)
-            recent = now
-        else:
-            recent, before = summary(conn, comparison[0], shares=False), summary(conn, comparison[1], shares=False)
-        return {"period": period, "now": now, "recent": recent, "before": before, "label": label,
-                "alerts": active_alert_count(conn)}
 
     def apply(self, r: dict) -> None:
         if "series" in r:
