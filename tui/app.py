@@ -90,6 +90,8 @@ class ShopApp(App):
         self.period_choice = PeriodChoice("all")
         self.empty_message = empty_message
         self._alerts_started = False
+        self._first_frame_drawn = False
+        self._after_first_frame: list = []
         self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
         self.sub_title = f"{Path(db_path).name} · all history" + (" · read-only" if read_only else "")
 
@@ -123,7 +125,6 @@ class ShopApp(App):
             self.push_screen(EmptyScreen(self.empty_message))
             return
         self.pane("overview").load()
-        self.mount_alert_panel()
 
     def _check_parent(self) -> None:
         if os.getppid() != self._parent_pid:
@@ -140,7 +141,7 @@ class ShopApp(App):
                 pass
         os._exit(0)
 
-    def mount_alert_panel(self) -> None:
+    async def mount_alert_panel(self) -> None:
         """The live alert panel docks at the bottom of every tab (tui/widgets/alerts.py)."""
         if not self.live_alerts:
             return
@@ -148,13 +149,33 @@ class ShopApp(App):
             from tui.widgets.alerts import AlertPanel
         except ImportError:
             return
-        self.query_one("#alerts-dock", Container).mount(AlertPanel(id="alerts"))
+        panel = AlertPanel(id="alerts")
+        await self.query_one("#alerts-dock", Container).mount(panel)
+        panel.start()
 
     def _start_alerts(self) -> None:
-        """The alert panel's monitor starts once the first figures (the Overview's cards) are on screen."""
+        """The alert panel is mounted, and its monitor started, once the first figures (the Overview's
+        cards) are on screen: it starts hidden, and styling it and its table with the rest of the screen
+        held the first frame back; its monitor loads pandas and evaluates every counted product."""
         if not self._alerts_started:
             self._alerts_started = True
-            self.call_after_refresh(lambda: [panel.start() for panel in self.query("#alerts")])
+            self.after_first_frame(self.mount_alert_panel)
+
+    def after_first_frame(self, callback) -> None:
+        """Run callback once the first frame is on screen. call_after_refresh alone is not enough at
+        start-up: Textual draws nothing until its start-up batch is over, yet runs those callbacks after
+        the first (undrawn) refresh, so work meant for after the first frame would hold it back."""
+        if self._first_frame_drawn:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def on_ready(self) -> None:
+        # Ready is handled once the start-up batch is over: the next refresh is drawn
+        self._first_frame_drawn = True
+        for callback in self._after_first_frame:
+            self.call_after_refresh(callback)
+        self._after_first_frame.clear()
 
     def prefetched_cards(self, choice: PeriodChoice) -> Future | None:
         """The cards started before the app, for the first Overview load if it is for the same period."""
@@ -198,8 +219,7 @@ class ShopApp(App):
 
     @on(ReportPane.Loaded)
     async def _loaded(self, message: ReportPane.Loaded) -> None:
-        if isinstance(message.pane, ReportPane):
-            await message.pane.mounted()
+        await message.pane.mounted()
         self.show_result(message.pane, message.result)
 
     def show_result(self, pane, result) -> None:
@@ -212,8 +232,7 @@ class ShopApp(App):
     @on(ReportPane.Failed)
     async def _failed(self, message: ReportPane.Failed) -> None:
         self._start_alerts()
-        if isinstance(message.pane, ReportPane):
-            await message.pane.mounted()
+        await message.pane.mounted()
         message.pane.busy(False)
         message.pane.stale = True
         message.pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))

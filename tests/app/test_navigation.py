@@ -10,7 +10,7 @@ from tests.app.conftest import settle
 from tui.app import ShopApp
 from tui.screens.detail import ProductScreen
 from tui.screens.modals import HelpScreen
-from tui.widgets.panes import Chart
+from tui.widgets.chart import Chart
 from tui.widgets.report_table import ReportTable
 
 

@@ -22,6 +22,12 @@ async def wait_for(pilot, predicate, timeout=15.0):
     raise AssertionError("condition not met in time")
 
 
+async def alert_panel(pilot, app) -> AlertPanel:
+    """The panel, once mounted: the app mounts it after the Overview's first figures are on screen."""
+    await wait_for(pilot, lambda: bool(app.query(AlertPanel)))
+    return app.query_one(AlertPanel)
+
+
 def rows(app):
     t = app.query_one(AlertTable)
     return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
@@ -30,7 +36,7 @@ def rows(app):
 async def test_a_sale_from_another_connection_raises_an_alert_in_the_panel(live_store):
     app = ShopApp(live_store)
     async with app.run_test(size=(120, 40)) as pilot:
-        panel = app.query_one(AlertPanel)
+        panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started)
         assert not panel.display                       # nothing due: the panel starts hidden
         writer = connect(live_store)
@@ -55,7 +61,7 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
     sell(writer, "FAST", 60)
     app = ShopApp(live_store, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        panel = app.query_one(AlertPanel)
+        panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started and panel.display)   # due at start: shown at once
         await wait_for(pilot, lambda: len(rows(app)) == 1)
         app.query_one(AlertTable).focus()

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.actions import bindings
-from tui.widgets.panes import Chart
+from tui.widgets.chart import Chart
 from tui.widgets.report_table import ReportTable, plain
 
 

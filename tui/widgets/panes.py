@@ -3,7 +3,9 @@ message; the handler draws. A failing query becomes an error toast, the app keep
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+import functools
 from typing import Any
 
 from rich.text import Text
@@ -12,45 +14,34 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from tui import plots
 from tui.format import format_value
 from tui.widgets.report_table import ReportTable, plain
 
 
-class Chart(PlotextPlot):
-    """A plotext chart that redraws itself (render) from the last data it was given."""
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self._draw = None
-
-    def draw(self, fn) -> None:
-        self._draw = fn
-        self.plt.clear_data()
-        self.plt.clear_figure()
-        fn(self.plt)
-        self.refresh()
-
-    def render(self):
-        if self._draw is not None:
-            self.plt.clear_figure()
-            # the drawing functions size labels to the room they have
-            self.plt.si_width, self.plt.si_height = self.size.width, self.size.height
-            self._draw(self.plt)
-        return super().render()
-
-
 def busy_indicator(pane, on: bool) -> None:
     """The loading indicator goes on the charts (never focused) and the status line says so."""
-    for chart in pane.query(Chart):
+    for chart in pane.query(".chart"):   # a Chart, or the Overview's placeholder for one
         chart.loading = on
     if on:
         pane.query_one(".status", Static).update(Text("Loading…"))
 
 
-class ReportPane(Vertical):
+class BuiltLater:
+    """A pane whose widgets build() mounts when they are first needed, not when the app is composed."""
+
+    _mounting = None   # an awaitable while build() is mounting
+
+    async def mounted(self) -> None:
+        """Wait until the widgets of build() are mounted: a result must not land on widgets still mounting
+        (their sizes would be worked out from what they showed before)."""
+        if self._mounting is not None:
+            await self._mounting
+            self._mounting = None
+
+
+class ReportPane(BuiltLater, Vertical):
     """Base pane: a status line, optional chart, a table; data loaded in a worker thread."""
 
     report = ""
@@ -72,21 +63,18 @@ class ReportPane(Vertical):
         super().__init__(**kw)
         self.stale = True
         self.table = ReportTable(key_column=self.key_column, hidden=self.hidden, id=f"{self.id}-table")
-        self._mounting = None
 
     def build(self) -> None:
         """The pane's widgets, mounted when the tab is first loaded rather than composed with the app:
         the first screen then mounts, styles and lays out the Overview only."""
         if not self.children:
+            from tui.widgets.chart import Chart
+
             self._mounting = self.mount_all([Static("", classes="status"),
                                              *([Chart(classes="chart")] if self.with_chart else []), self.table])
 
-    async def mounted(self) -> None:
-        """Wait until the widgets of build() are mounted: a result must not land on widgets still mounting
-        (their sizes would be worked out from what they showed before)."""
-        if self._mounting is not None:
-            await self._mounting
-            self._mounting = None
+    def chart(self):
+        return self.query_one(".chart")
 
     def set_status(self, text: str) -> None:
         """The pane's one-line story, led by the table's honest 'showing N of M'."""
@@ -148,7 +136,7 @@ def kpi_value(key: str, value) -> str:
     return format_value("revenue" if money else "orders", value)
 
 
-class OverviewPane(VerticalScroll):
+class OverviewPane(BuiltLater, VerticalScroll):
     """KPI cards with change, the revenue chart, top 5 whales and sellers, active alerts."""
 
     KPIS = (("revenue", "Net revenue"), ("orders", "Orders"), ("customers", "Customers"), ("aov", "AOV"),
@@ -158,6 +146,7 @@ class OverviewPane(VerticalScroll):
         super().__init__(**kw)
         self.stale = True
         self._loads = 0   # counts load() calls: the second step of a superseded load never starts
+        self._built = False
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="status")
@@ -165,28 +154,51 @@ class OverviewPane(VerticalScroll):
             for key, label in self.KPIS:
                 yield Static(label, id=f"kpi-{key}", classes="kpi")
         yield Static("", id="alert-count")
-        yield Chart(id="overview-chart", classes="chart")
-        with Horizontal(id="overview-tops"):
-            # ids stay in the frame (Enter opens them) but not on screen: at 80 columns each table
-            # has 39 and the names and figures need them
-            yield ReportTable(id="top-whales", key_column="customer_id", hidden=("customer_id",))
-            yield ReportTable(id="top-sellers-mini", key_column="sku", hidden=("sku",))
+        # the chart's place until build(); the top-5 tables go in #overview-tops then
+        yield Static(id="overview-chart-slot", classes="chart")
+        yield Horizontal(id="overview-tops")
+
+    def build(self) -> None:
+        """The chart and the two top-5 tables, mounted with the second step rather than composed with the
+        app: they have nothing to show before it, the first frame styles and lays out fewer widgets, and
+        textual-plotext loads after that frame."""
+        if not self._built:
+            self._built = True
+            self._mounting = asyncio.ensure_future(self._build())
+
+    async def _build(self) -> None:
+        from tui.widgets.chart import Chart
+
+        slot = self.query_one("#overview-chart-slot")
+        slot.display = False   # at once, so that no frame shows the slot and the chart
+        chart = Chart(id="overview-chart", classes="chart")
+        await self.mount(chart, before=slot)
+        chart.loading = slot.loading
+        await slot.remove()
+        # ids stay in the frame (Enter opens them) but not on screen: at 80 columns each table
+        # has 39 and the names and figures need them
+        await self.query_one("#overview-tops").mount_all([
+            ReportTable(id="top-whales", key_column="customer_id", hidden=("customer_id",)),
+            ReportTable(id="top-sellers-mini", key_column="sku", hidden=("sku",))])
 
     def load(self) -> None:
         self.stale = False
-        self.busy(True)
         self._loads += 1
         store, choice = self.app.store, self.app.period_choice
         # the app's first load may find its cards computed already (launch starts them before Textual loads)
         ready = self.app.prefetched_cards(choice)
         if ready is not None and ready.done() and ready.exception() is None:
-            self.app.show_result(self, {**ready.result(), "partial": True})   # in the very first frame
+            # in the very first frame, and without putting up a loading indicator to take it down at once:
+            # removing one still mounting holds Textual's start-up, and so the first frame, back ~70 ms
+            self.app.show_result(self, {**ready.result(), "partial": True})
         else:
+            self.busy(True)
             self._run(ready.result if ready is not None else lambda: store.overview_cards(choice), partial=True)
 
     def _load_rest(self, load: int, period) -> None:
         if load != self._loads:   # a newer load() is under way; it will start its own second step
             return
+        self.build()
         store, choice = self.app.store, self.app.period_choice
         self._run(lambda: self.compute(store, choice, period))
 
@@ -251,17 +263,17 @@ class OverviewPane(VerticalScroll):
             # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
             # meanwhile, so the second step starts once the cards are on screen.
             self.busy_charts(True)
-            self.call_after_refresh(self._load_rest, self._loads, period)
+            self.app.after_first_frame(functools.partial(self._load_rest, self._loads, period))
 
     def busy_charts(self, on: bool) -> None:
-        for chart in self.query(Chart):
+        for chart in self.query(".chart"):
             chart.loading = on
 
     def apply_tables(self, r: dict) -> None:
         self.busy_charts(False)
         series = r["series"]
         title = f"Revenue per {r['grain']}"
-        self.query_one("#overview-chart", Chart).draw(lambda plt: plots.revenue_chart(plt, series, title=title))
+        self.query_one("#overview-chart").draw(lambda plt: plots.revenue_chart(plt, series, title=title))
         w = r["whales"][["rank", "customer_id", "customer_name", "spend"]] if len(r["whales"]) else r["whales"]
         self.query_one("#top-whales", ReportTable).show(w)
         s = r["sellers"][["sku", "product_name", "units_per_week"]] if len(r["sellers"]) else r["sellers"]
@@ -292,7 +304,7 @@ class RevenuePane(ReportPane):
         self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
                                 f"t: table")
         profile = self.profile
-        self.query_one(Chart).draw(lambda plt: plots.revenue_chart(plt, df, profile=profile))
+        self.chart().draw(lambda plt: plots.revenue_chart(plt, df, profile=profile))
         self.table.show(df)
 
 
@@ -351,7 +363,7 @@ class TopSellersPane(ReportPane):
         self.set_status(
             f"more than {self.min_per_week:g} units/week over the {self.window_days} days to {period.as_of} · "
             f"+/-: threshold  [/]: window · Enter: product")
-        self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["sku"]), list(df["units_per_week"]),
+        self.chart().draw(lambda plt: plots.bars(plt, list(df["sku"]), list(df["units_per_week"]),
                                                           "Units per week", horizontal=True))
         self.table.show(df)
 
@@ -373,7 +385,7 @@ class CategoriesPane(ReportPane):
         lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
         self.set_status(f"{lead}{self.describe_period(period)}{hint} · Enter: products")
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
-        self.query_one(Chart).draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
+        self.chart().draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
                                                           "Revenue by category", horizontal=True))
         self.table.show(df)
 
