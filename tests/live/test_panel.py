@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from store.db import connect
 from tests.live.conftest import sell
@@ -64,6 +64,9 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
         panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started and panel.display)   # due at start: shown at once
         await wait_for(pilot, lambda: len(rows(app)) == 1)
+        # nothing is stored read-only: the Overview's alert line must still count the panel's alert
+        line = app.query_one("#alert-count", Static)
+        await wait_for(pilot, lambda: "Active reorder alerts: 1" in str(line.render()))
         app.query_one(AlertTable).focus()
         await pilot.press("x")
         await pilot.pause(0.2)

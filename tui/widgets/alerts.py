@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui.actions import bindings
+from tui.widgets.panes import OverviewPane
 from tui.widgets.report_table import ReportTable, plain
 
 if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
@@ -127,6 +128,8 @@ class AlertPanel(Vertical):
             self.started = True
             self.display = n_active > 0
         self._update_tab_title(n_active)
+        for overview in self.app.query(OverviewPane):
+            overview.show_alert_count(n_active)
         new = message.new
         if first and new:   # alerts already due when the app opens: one toast, not a wall of them
             self.app.notify(f"{len(new)} reorder alert(s) due: see the panel below (a) or the Reorder tab (6)",

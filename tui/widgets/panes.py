@@ -234,6 +234,11 @@ class OverviewPane(BuiltLater, VerticalScroll):
             "sellers": top_sellers(conn, Params(limit=5, as_of=period.as_of)),
         }
 
+    def show_alert_count(self, n: int) -> None:
+        """The cards' alert line; the live panel calls it after each check so the two always agree."""
+        self.query_one("#alert-count", Static).update(
+            Text(f"Active reorder alerts: {n}" + ("  (press 6 for Reorder)" if n else "")))
+
     def apply(self, r: dict) -> None:
         if "series" in r:
             self.apply_tables(r)
@@ -254,10 +259,9 @@ class OverviewPane(BuiltLater, VerticalScroll):
             self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
         alerts = r["alerts"]
         panels = self.app.query("#alerts")
-        if panels:   # the live panel knows best (in read-only mode its alerts live in memory)
-            alerts = max(alerts, panels.first().active_count)
-        self.query_one("#alert-count", Static).update(
-            Text(f"Active reorder alerts: {alerts}" + ("  (press 6 for Reorder)" if alerts else "")))
+        if panels and panels.first().started:   # the live panel knows best (read-only: its alerts live in memory)
+            alerts = panels.first().active_count
+        self.show_alert_count(alerts)
         if r.get("partial"):
             # Two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas
             # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
