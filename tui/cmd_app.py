@@ -50,7 +50,6 @@ def empty_store_message(path: Path) -> str | None:
 
 
 def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
-    import os
     import sys
 
     from tui.errors import UserError
@@ -69,10 +68,6 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
             start_simulator = None
         if start_simulator is not None:
             simulator = start_simulator(path)
-    # The app's frames are small and many: Arrow's default allocator (mimalloc) keeps what they freed,
-    # about 15 MB by the time every tab has loaded; the system allocator hands it back. Set before
-    # pandas loads Arrow, and after the simulator started (its imports keep the default).
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         empty = empty_store_message(path)
         # the Overview's first figures are worked out while Textual loads, not after it has drawn
