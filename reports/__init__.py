@@ -1,6 +1,6 @@
 """Business questions answered from the store: one module per report, plus the live monitor.
 
-    from reports import REPORTS            # name -> ReportSpec(run, description, columns, plot, params_class)
+    from . import REPORTS            # name -> ReportSpec(run, description, columns, plot, params_class)
     REPORTS["whales"].run(conn, Params(limit=10))
 
 Nothing in this package imports textual, rich or plotext. `REPORTS` and `bench_calls` are loaded on
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 def __getattr__(name: str):
     if name in ("REPORTS", "ReportSpec", "bench_calls"):
-        from reports import registry
+        from . import registry
 
         return getattr(registry, name)
     raise AttributeError(f"module 'reports' has no attribute {name!r}")

@@ -11,7 +11,7 @@ import sqlite3
 
 import pandas as pd
 
-from reports.params import Params, Period, previous_span, resolve
+from .params import Params, Period, previous_span, resolve
 
 COLUMNS = ["category", "revenue", "share", "previous_revenue", "growth", "growth_contribution", "driver"]
 

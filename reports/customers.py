@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from reports.params import Period
+from .params import Period
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-from reports.params import Params, Period, ReportError, resolve
-from reports.reorder import evaluate
-from reports.segments import segment_of
+from .params import Params, Period, ReportError, resolve
+from .reorder import evaluate
+from .segments import segment_of
 
 
 @dataclass

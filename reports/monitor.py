@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from reports.params import Params, resolve
+from .params import Params, resolve
 
 if TYPE_CHECKING:   # pandas loads on the first tick, never for active_alert_count (the Overview's KPI cards)
     import pandas as pd
@@ -98,7 +98,7 @@ class Monitor:
         return self._evaluate(sorted({r[1] for r in rows}))
 
     def _evaluate(self, product_ids: list[int]) -> list[Alert]:
-        from reports.reorder import evaluate   # imports pandas
+        from .reorder import evaluate   # imports pandas
 
         self.last_check = datetime.now()
         if not product_ids:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from reports import categories as _categories
-from reports import reorder as _reorder
-from reports import revenue as _revenue
-from reports import segments as _segments
-from reports import summary as _summary
-from reports import top_sellers as _top_sellers
-from reports import whales as _whales
-from reports.params import Params
+from . import categories as _categories
+from . import reorder as _reorder
+from . import revenue as _revenue
+from . import segments as _segments
+from . import summary as _summary
+from . import top_sellers as _top_sellers
+from . import whales as _whales
+from .params import Params
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from reports.params import Params, Period, ReportError, resolve
+from .params import Params, Period, ReportError, resolve
 
 COLUMNS = ["sku", "product_name", "category", "on_hand", "units_per_week", "days_of_cover", "lead_time_days",
            "reorder_point", "suggested_qty", "status"]

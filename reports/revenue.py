@@ -15,7 +15,7 @@ import sqlite3
 
 import pandas as pd
 
-from reports.params import Params, Period, ReportError, resolve
+from .params import Params, Period, ReportError, resolve
 
 COLUMNS = ["period", "revenue", "orders", "units", "moving_average"]
 PROFILE_COLUMNS = ["period", "revenue", "index"]

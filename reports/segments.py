@@ -29,8 +29,8 @@ from datetime import date
 
 import pandas as pd
 
-from reports.customers import is_all_history
-from reports.params import Params, Period, ReportError, resolve
+from .customers import is_all_history
+from .params import Params, Period, ReportError, resolve
 
 SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Potential Loyalist", "Need Attention",
             "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]

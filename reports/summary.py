@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from reports.customers import concentration, totals
-from reports.params import Params, Period, ReportError, cents, resolve
+from .customers import concentration, totals
+from .params import Params, Period, ReportError, cents, resolve
 
 
 COLUMNS = ["revenue", "gross_revenue", "returns", "orders", "customers", "guest_orders", "units", "aov",

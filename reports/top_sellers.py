@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from reports.params import Params, Period, ReportError, resolve
+from .params import Params, Period, ReportError, resolve
 
 COLUMNS = ["sku", "product_name", "category", "units", "units_per_week", "revenue", "previous_units", "trend"]
 

@@ -14,8 +14,8 @@ import sqlite3
 
 import pandas as pd
 
-from reports.customers import ranked_customers, totals
-from reports.params import Params, Period, ReportError, resolve
+from .customers import ranked_customers, totals
+from .params import Params, Period, ReportError, resolve
 
 COLUMNS = ["rank", "customer_id", "customer_name", "orders", "units", "spend", "aov", "first_order",
            "last_order", "share", "cumulative_share"]

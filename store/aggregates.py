@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from store.schema import AGG_INDEX_NAMES, AGG_INDEXES
+from .schema import AGG_INDEX_NAMES, AGG_INDEXES
 
 TEMP_TABLES = """
 CREATE TEMP TABLE IF NOT EXISTS dirty_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;

@@ -11,8 +11,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from store.errors import StoreError
-from store.schema import MIGRATIONS, SCHEMA_VERSION
+from .errors import StoreError
+from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536   # SQLite page cache per connection: imports and reports work through many pages

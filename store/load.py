@@ -17,8 +17,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from store import aggregates
-from store.schema import SALES_INDEX_NAMES, SALES_INDEXES
+from . import aggregates
+from .schema import SALES_INDEX_NAMES, SALES_INDEXES
 
 CANONICAL_COLUMNS = (
     "order_id", "ordered_at", "day", "customer_key", "customer_name", "email", "country",

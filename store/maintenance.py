@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from store.errors import StoreError
+from .errors import StoreError
 
 # date('2024-02-31') echoes its input; a round trip through the day number normalises it to March 2.
 # Each check: a description a shop owner can act on, and a query counting the offending rows.
@@ -66,7 +66,7 @@ class DoctorReport:
 def check(conn: sqlite3.Connection, path: str = "") -> DoctorReport:
     """Run every check on an open connection (read-only is enough). Never raises for a damaged
     file: what cannot be read is reported as a problem."""
-    from store.aggregates import mismatches
+    from .aggregates import mismatches
 
     report = DoctorReport(path)
 
@@ -122,8 +122,8 @@ def check(conn: sqlite3.Connection, path: str = "") -> DoctorReport:
 
 def doctor(path: str | os.PathLike | None) -> DoctorReport:
     """Open the store read-only (an older schema is migrated first by a writer) and check it."""
-    from store.db import connect, connect_read_only, resolve_db_path
-    from store.schema import SCHEMA_VERSION
+    from .db import connect, connect_read_only, resolve_db_path
+    from .schema import SCHEMA_VERSION
 
     db = resolve_db_path(path)
     try:
@@ -145,8 +145,8 @@ def doctor(path: str | os.PathLike | None) -> DoctorReport:
 
 def repair(path: str | os.PathLike | None) -> None:
     """Rebuild every kept aggregate from the order lines (one transaction)."""
-    from store.aggregates import ensure_temp_tables, rebuild_all
-    from store.db import connect
+    from .aggregates import ensure_temp_tables, rebuild_all
+    from .db import connect
 
     conn = connect(path, create=False)
     try:
@@ -179,7 +179,7 @@ def backup(path: str | os.PathLike | None, dest: str | os.PathLike, *, overwrite
     it is the store exactly as of one commit, and writers keep going (WAL) meanwhile. It is written to a
     temporary file beside DEST and renamed into place only when complete, so a failure (full disk...)
     never leaves a half-written DEST."""
-    from store.db import connect_read_only, resolve_db_path
+    from .db import connect_read_only, resolve_db_path
 
     db = resolve_db_path(path)
     target = backup_target(dest, db)

@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from store.load import CANONICAL_COLUMNS, Loader
+from .load import CANONICAL_COLUMNS, Loader
 
 
 @dataclass

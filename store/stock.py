@@ -11,8 +11,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from store.errors import ImportFailed
-from store.ingest import reader, values
+from .errors import ImportFailed
+from .ingest import reader, values
 
 STOCK_FIELDS = ("sku", "on_hand", "counted_at", "lead_time_days", "reorder_point")
 

@@ -17,7 +17,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from store.load import Loader
+from .load import Loader
 
 CATEGORIES = ("Kitchen", "Home Decor", "Garden", "Toys", "Stationery", "Beauty", "Outdoor", "Pet Supplies",
               "Electronics", "Books", "Apparel", "Lighting")
@@ -170,7 +170,7 @@ def _frame(oid, ts, cust, guest, cat: Catalogue, prod, qty, disc, names, countri
     price_micros = np.round(cat.prices[prod] * 1_000_000).astype("int64")
     gross = qty.astype("int64") * price_micros
     disc_micros = np.round(gross * disc).astype("int64")
-    from store.ingest.values import round_half_away
+    from .ingest.values import round_half_away
 
     gross_c = round_half_away(gross)
     net_c = round_half_away(gross - disc_micros)

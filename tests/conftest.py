@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def check_store(path: Path) -> None:
     """The invariants every store must keep after any operation."""
-    from store.aggregates import mismatches
+    from shopintel.store.aggregates import mismatches
 
     conn = sqlite3.connect(path)
     try:
@@ -59,7 +59,7 @@ def shopintel(*args: str, env: dict | None = None, input: str | None = None, tim
               cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command line in a subprocess (the same entry point as the console script)."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "shopintel.tui.cli", *args], capture_output=True, text=True,
                           env=full_env, input=input, timeout=timeout, cwd=cwd or ROOT)
 
 

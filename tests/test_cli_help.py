@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.cli import build_parser
+from shopintel.tui.cli import build_parser
 
 
 def _commands() -> list[list[str]]:

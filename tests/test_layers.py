@@ -8,7 +8,8 @@ import sys
 
 def test_store_and_reports_import_no_ui_library():
     code = (
-        "import sys, pkgutil, importlib, store, reports\n"
+        "import sys, pkgutil, importlib\n"
+        "from shopintel import store, reports\n"
         "for pkg in (store, reports):\n"
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        importlib.import_module(m.name)\n"

@@ -21,11 +21,11 @@ from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from tui.actions import ACTIONS, TAB_TITLES, TABS, bindings
-from tui.data import PeriodChoice, Store
-from tui.screens.modals import FilterScreen, HelpScreen, PeriodScreen
-from tui.widgets.panes import PANES, OverviewPane, ReportPane
-from tui.widgets.report_table import ReportTable, plain
+from .actions import ACTIONS, TAB_TITLES, TABS, bindings
+from .data import PeriodChoice, Store
+from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
+from .widgets.panes import PANES, OverviewPane, ReportPane
+from .widgets.report_table import ReportTable, plain
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 NARROW_WIDTH, SHORT_HEIGHT = 100, 32
@@ -146,7 +146,7 @@ class ShopApp(App):
         if not self.live_alerts:
             return
         try:
-            from tui.widgets.alerts import AlertPanel
+            from .widgets.alerts import AlertPanel
         except ImportError:
             return
         panel = AlertPanel(id="alerts")
@@ -403,7 +403,7 @@ class ShopApp(App):
             return
         pane = next((a for a in table.ancestors if isinstance(a, (ReportPane, OverviewPane))), None)
         if isinstance(pane, OverviewPane):
-            from tui.screens.detail import CustomerScreen, ProductScreen
+            from .screens.detail import CustomerScreen, ProductScreen
 
             if table.id == "top-whales":
                 self.push_screen(CustomerScreen(record["customer_id"]))

@@ -1,6 +1,6 @@
 """The `shopintel` command line: a thin argparse front over store/, reports/ and the app.
 
-Each command lives in its own `tui/cmd_*.py` module exposing `register(subparsers, common)`;
+Each command lives in its own `shopintel.tui.cmd_*` module exposing `register(subparsers, common)`;
 heavy libraries (pandas, textual) are imported inside the commands so `--help` is instant.
 Errors a user can fix are printed as one clear paragraph, never a traceback.
 """
@@ -14,18 +14,18 @@ import sqlite3
 import sys
 from typing import Sequence
 
-from tui.errors import UserError
+from .errors import UserError
 
 __all__ = ["UserError", "add_command", "main"]
 
 COMMAND_MODULES = (
-    "tui.cmd_ingest",
-    "tui.cmd_stock",
-    "tui.cmd_demo",
-    "tui.cmd_report",
-    "tui.cmd_app",
-    "tui.cmd_live",
-    "tui.cmd_admin",
+    ".cmd_ingest",
+    ".cmd_stock",
+    ".cmd_demo",
+    ".cmd_report",
+    ".cmd_app",
+    ".cmd_live",
+    ".cmd_admin",
 )
 
 EPILOG = """\
@@ -55,7 +55,7 @@ def _terminal_width() -> int:
 
 def common_parser() -> argparse.ArgumentParser:
     """Options every command takes."""
-    from store.db import ENV_VAR  # light: no pandas
+    from ..store.db import ENV_VAR  # light: no pandas
 
     p = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand must not reset a --db given before it (shopintel --db X report ...)
@@ -65,7 +65,7 @@ def common_parser() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from store.db import default_db_path
+    from ..store.db import default_db_path
 
     common = common_parser()
     parser = argparse.ArgumentParser(
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub, common)
+        importlib.import_module(name, __package__).register(sub, common)
     return parser
 
 
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # timing: the app kept ~15 MB more after visiting every tab, a 10M-line ingest peaked anywhere from
     # 440 to 540 MB. The system allocator hands it back at the same speed. Set before pandas loads Arrow.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    from store.errors import ImportFailed, StoreError
+    from ..store.errors import ImportFailed, StoreError
 
     try:
         return int(args.func(args) or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli import add_command
+from .cli import add_command
 
 
 def register(sub, common) -> None:
@@ -33,7 +33,7 @@ def register(sub, common) -> None:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from store.maintenance import doctor, repair
+    from ..store.maintenance import doctor, repair
 
     if args.repair:
         repair(args.db)
@@ -51,7 +51,7 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from store.maintenance import backup, doctor
+    from ..store.maintenance import backup, doctor
 
     target = backup(args.db, args.dest, overwrite=args.force)
     report = doctor(target)

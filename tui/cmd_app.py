@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui.cli import add_command
+from .cli import add_command
 
 
 def register(sub, common) -> None:
@@ -23,15 +23,15 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from store.db import resolve_db_path
+    from ..store.db import resolve_db_path
 
     return launch(resolve_db_path(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell)
 
 
 def empty_store_message(path: Path) -> str | None:
     """None when the store has sales; otherwise what to tell the user (with the exact command)."""
-    from store.db import connect_read_only, is_empty
-    from store.errors import StoreError
+    from ..store.db import connect_read_only, is_empty
+    from ..store.errors import StoreError
 
     if not path.exists():
         return (f"No store at {path}.\n\nImport your orders first:\n\n"
@@ -52,18 +52,18 @@ def empty_store_message(path: Path) -> str | None:
 def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
     import sys
 
-    from tui.errors import UserError
+    from .errors import UserError
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the app needs a terminal, and this is not one (input or output is redirected). "
                         "Over SSH connect with 'ssh -t'; in scripts use 'shopintel report NAME'.", code=2)
-    from tui.data import PeriodChoice, Store, in_background
+    from .data import PeriodChoice, Store, in_background
 
     path = Path(path)
     simulator = None
     if live and not read_only:
         try:
-            from tui.live_sim import start_simulator
+            from .live_sim import start_simulator
         except ImportError:
             start_simulator = None
         if start_simulator is not None:
@@ -72,7 +72,7 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
         empty = empty_store_message(path)
         # the Overview's first figures are worked out while Textual loads, not after it has drawn
         cards = None if empty else in_background(Store(path).overview_cards, PeriodChoice())
-        from tui.app import ShopApp
+        from .app import ShopApp
 
         app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty, first_cards=cards)
         if simulator is not None:

@@ -7,7 +7,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from tui.cli import UserError, add_command
+from .cli import UserError, add_command
 
 DEFAULT_LINES = 60_000
 DEFAULT_SEED = 7
@@ -38,7 +38,7 @@ def register(sub, common) -> None:
 
 
 def demo_path(lines: int, seed: int) -> Path:
-    from store.db import data_dir
+    from ..store.db import data_dir
 
     name = "demo.db" if (lines, seed) == (DEFAULT_LINES, DEFAULT_SEED) else f"demo-{lines}-{seed}.db"
     return data_dir() / name
@@ -47,8 +47,8 @@ def demo_path(lines: int, seed: int) -> Path:
 def ensure_demo_store(path: Path, lines: int, seed: int, rebuild: bool = False) -> bool:
     """Build the demo store at `path` unless one built today exists. Returns True when it built.
     Builds into a temporary file and renames it, so an interrupted build leaves no half store."""
-    from store.db import connect, connect_read_only
-    from store.errors import StoreError
+    from ..store.db import connect, connect_read_only
+    from ..store.errors import StoreError
 
     today = date.today().isoformat()
     if path.exists() and not rebuild:
@@ -60,7 +60,7 @@ def ensure_demo_store(path: Path, lines: int, seed: int, rebuild: bool = False) 
                 return False
         except StoreError:
             pass
-    from store import synth
+    from ..store import synth
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".building")
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         _print_summary(path, built)
         return 0
     try:
-        from tui.cmd_app import launch
+        from .cmd_app import launch
     except ImportError:
         _print_summary(path, built)
         return 0
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(path: Path, built: bool) -> None:
-    from store.db import connect_read_only
+    from ..store.db import connect_read_only
 
     conn = connect_read_only(path)
     lines, orders, cents, first, last = conn.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli import UserError, add_command
+from .cli import UserError, add_command
 
 LAYOUTS = ("auto", "generic", "online-retail", "shopify")
 
@@ -45,9 +45,9 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from store.db import connect, resolve_db_path
-    from store.errors import ImportFailed
-    from store.ingest import IngestOptions, MappingError, ingest_file, parse_map_options
+    from ..store.db import connect, resolve_db_path
+    from ..store.errors import ImportFailed
+    from ..store.ingest import IngestOptions, MappingError, ingest_file, parse_map_options
 
     try:
         mapping = parse_map_options(args.map)

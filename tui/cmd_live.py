@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from tui.cli import UserError, add_command
+from .cli import UserError, add_command
 
 EXEC_TIMEOUT_S = 10
 
@@ -87,10 +87,10 @@ def _run_exec(argv: list[str], alert: dict) -> None:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    from reports.monitor import Monitor
-    from reports.params import Params
-    from store.db import connect, connect_read_only
-    from store.errors import StoreError
+    from ..reports.monitor import Monitor
+    from ..reports.params import Params
+    from ..store.db import connect, connect_read_only
+    from ..store.errors import StoreError
 
     if args.interval <= 0:
         raise UserError("--interval must be more than 0 seconds")
@@ -135,8 +135,8 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from store.db import connect
-    from store.simulate import Simulator
+    from ..store.db import connect
+    from ..store.simulate import Simulator
 
     if args.rate <= 0:
         raise UserError("--rate must be more than 0 orders per second")

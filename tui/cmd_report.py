@@ -9,7 +9,7 @@ import math
 import numbers
 import sys
 
-from tui.cli import UserError, add_command
+from .cli import UserError, add_command
 
 NAMES = ("summary", "whales", "top-sellers", "categories", "revenue", "reorder", "segments")
 PLOTTABLE = ("revenue", "categories", "top-sellers")
@@ -74,7 +74,7 @@ def register(sub, common) -> None:
 
 
 def params_from(args: argparse.Namespace):
-    from reports.params import Params, parse_date
+    from ..reports.params import Params, parse_date
 
     if args.limit is not None and args.limit < 0:
         raise UserError("--limit cannot be negative")
@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"unknown report {args.name!r}; choose one of: {', '.join(NAMES)}")
     if args.fmt == "plot" and args.name not in PLOTTABLE:
         raise UserError(f"--format plot is available for {', '.join(PLOTTABLE)}; not for {args.name}")
-    from reports.params import ReportError, resolve
-    from reports.registry import REPORTS
-    from store.db import connect_read_only
+    from ..reports.params import ReportError, resolve
+    from ..reports.registry import REPORTS
+    from ..store.db import connect_read_only
 
     conn = connect_read_only(args.db)
     try:
@@ -183,7 +183,7 @@ def print_table(frame, caption: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from tui.format import RIGHT, cell, header
+    from .format import RIGHT, cell, header
 
     # min_width: the caption is one line, never wrapped under a narrow table
     table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
@@ -201,7 +201,7 @@ def print_pairs(values: dict, caption: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from tui.format import cell, header
+    from .format import cell, header
 
     table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
                   show_header=False, min_width=len(caption))
@@ -226,7 +226,7 @@ def plot_text(name: str, result, params) -> str:
 
     import plotext as plt
 
-    from tui.plots import draw
+    from .plots import draw
 
     cols, rows = shutil.get_terminal_size((100, 30))
     plt.clear_figure()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli import UserError, add_command
+from .cli import UserError, add_command
 
 
 def register(sub, common) -> None:
@@ -43,8 +43,8 @@ def register(sub, common) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from store.db import connect
-    from store.stock import import_stock
+    from ..store.db import connect
+    from ..store.stock import import_stock
 
     mapping = {}
     for pair in args.map:
@@ -67,8 +67,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from store.db import connect
-    from store.stock import UnknownSku, set_stock
+    from ..store.db import connect
+    from ..store.stock import UnknownSku, set_stock
 
     if args.lead_time_days is not None and args.lead_time_days < 1:
         raise UserError("--lead-time-days must be at least 1")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from reports.params import Params, Period, resolve, store_range
+from ..reports.params import Params, Period, resolve, store_range
 
 # The app keeps a reader open per worker thread (a pool of up to a handful) plus the alert monitor's:
 # each gets SQLite's default page cache, not the 64 MiB of a command-line report (the operating system
@@ -54,7 +54,7 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
         if c is None or getattr(self._local, "generation", -1) != self.generation:
-            from store.db import connect_read_only
+            from ..store.db import connect_read_only
 
             c = connect_read_only(self.path, cache_kib=READER_CACHE_KIB)
             self._local.conn, self._local.generation = c, self.generation
@@ -81,8 +81,8 @@ class Store:
     def overview_cards(self, choice: PeriodChoice) -> dict:
         """The Overview's KPI cards: the period's figures, the two spans its change line compares, and the
         active alert count. Plain SQL, no pandas: these are the first numbers the app shows."""
-        from reports.monitor import active_alert_count
-        from reports.summary import summary
+        from ..reports.monitor import active_alert_count
+        from ..reports.summary import summary
 
         conn = self.conn()
         params = self.params(choice)

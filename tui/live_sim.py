@@ -25,8 +25,8 @@ class SimulatorProcess:
 
 def start_simulator(db_path: Path, rate: float = 2.0) -> SimulatorProcess:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "simulate", "--db", str(db_path), "--rate", str(rate), "--quiet"],
+        [sys.executable, "-m", f"{__package__}.cli", "simulate", "--db", str(db_path), "--rate", str(rate), "--quiet"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        cwd=str(Path(__file__).resolve().parent.parent), start_new_session=True,
+        start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     return SimulatorProcess(proc)

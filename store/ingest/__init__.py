@@ -12,12 +12,12 @@ from typing import Callable
 
 import pandas as pd
 
-from store.db import _wrap
-from store.errors import ImportFailed, StoreError
-from store.ingest import reader, values
-from store.ingest.formats import FORMAT_CHOICES, MappingError, parse_map_options, resolve_columns
-from store.ingest.validate import Validator
-from store.load import Loader
+from ..db import _wrap
+from ..errors import ImportFailed, StoreError
+from . import reader, values
+from .formats import FORMAT_CHOICES, MappingError, parse_map_options, resolve_columns
+from .validate import Validator
+from ..load import Loader
 
 __all__ = ["IngestOptions", "IngestReport", "ingest_file", "FORMAT_CHOICES", "parse_map_options", "MappingError"]
 

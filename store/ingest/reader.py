@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from store.errors import ImportFailed
+from ..errors import ImportFailed
 
 CHUNK_ROWS = 50_000
 _SAMPLE_BYTES = 256 * 1024

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from store.ingest import values as v
-from store.ingest.formats import NON_MERCH_NAME, NON_MERCH_SKUS, ColumnMap
+from . import values as v
+from .formats import NON_MERCH_NAME, NON_MERCH_SKUS, ColumnMap
 
 ORDER_LEVEL = ("ordered_at", "customer_id", "email", "customer_name", "country")
 DEFAULT_CATEGORY = "Uncategorized"

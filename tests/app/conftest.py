@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from store import synth
-from store.db import connect
+from shopintel.store import synth
+from shopintel.store.db import connect
 
 END = date(2026, 6, 30)
 

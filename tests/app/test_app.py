@@ -10,11 +10,11 @@ import pytest
 from textual.widgets import Static, TabbedContent
 
 from tests.app.conftest import HOSTILE, settle
-from tui.app import EmptyScreen, ShopApp
-from tui.cmd_app import empty_store_message
-from tui.screens.detail import CategoryScreen, CustomerScreen, ProductScreen, SegmentScreen
-from tui.screens.modals import HelpScreen
-from tui.widgets.report_table import ReportTable
+from shopintel.tui.app import EmptyScreen, ShopApp
+from shopintel.tui.cmd_app import empty_store_message
+from shopintel.tui.screens.detail import CategoryScreen, CustomerScreen, ProductScreen, SegmentScreen
+from shopintel.tui.screens.modals import HelpScreen
+from shopintel.tui.widgets.report_table import ReportTable
 
 TABS = ["overview", "revenue", "whales", "top-sellers", "categories", "reorder", "segments"]
 
@@ -272,7 +272,7 @@ async def test_missing_and_empty_store_say_how_to_import(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, EmptyScreen)
         await pilot.press("q")
-    from store.db import connect
+    from shopintel.store.db import connect
 
     connect(tmp_path / "empty.db").close()
     assert "has no sales yet" in empty_store_message(tmp_path / "empty.db")

@@ -7,11 +7,11 @@ import pytest
 from textual.widgets import Static
 
 from tests.app.conftest import settle
-from tui.app import ShopApp
-from tui.screens.detail import ProductScreen
-from tui.screens.modals import HelpScreen
-from tui.widgets.chart import Chart
-from tui.widgets.report_table import ReportTable
+from shopintel.tui.app import ShopApp
+from shopintel.tui.screens.detail import ProductScreen
+from shopintel.tui.screens.modals import HelpScreen
+from shopintel.tui.widgets.chart import Chart
+from shopintel.tui.widgets.report_table import ReportTable
 
 
 def whales_table(app) -> ReportTable:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import settle
-from tui.app import ShopApp
+from shopintel.tui.app import ShopApp
 
 TABS = {"1": "overview", "2": "revenue", "3": "whales", "4": "top-sellers", "5": "categories", "6": "reorder",
         "7": "segments"}

@@ -72,7 +72,7 @@ def run_measured(cmd: list[str], **kw) -> tuple[float, int]:
 
 
 def shopintel_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", *args]
+    return [sys.executable, "-m", "shopintel.tui.cli", *args]
 
 
 def fresh(path: Path) -> Path:
@@ -82,7 +82,7 @@ def fresh(path: Path) -> Path:
 
 
 def make_csv(work: Path, lines: int) -> Path:
-    from store import synth
+    from shopintel.store import synth
 
     path = work / f"orders-{lines}.csv"
     if not path.exists():
@@ -102,8 +102,8 @@ def make_store(work: Path, lines: int) -> Path:
     tmp = fresh(work / f"store-{lines}.building.db")
     subprocess.run(shopintel_cmd("ingest", str(csv_path), "--db", str(tmp)), check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    from store import synth
-    from store.db import connect
+    from shopintel.store import synth
+    from shopintel.store.db import connect
 
     conn = connect(tmp)
     conn.execute("BEGIN IMMEDIATE")
@@ -136,13 +136,13 @@ def bench_ingest(work: Path, lines: int, runs: int) -> dict:
 
 def our_reports() -> dict:
     """name -> callable(conn) running the report exactly as the app does (default parameters)."""
-    import reports
+    from shopintel import reports
 
     return {name: (lambda conn, spec=spec: spec.run(conn)) for name, spec in reports.bench_calls().items()}
 
 
 def time_our_reports(store: Path, runs: int) -> dict[str, float]:
-    from store.db import connect_read_only
+    from shopintel.store.db import connect_read_only
 
     conn = connect_read_only(store)
     out = {}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 
 def tick_seconds(store: Path, work: Path, runs: int, new_sales: int = 100) -> float:
-    from reports.monitor import Monitor
-    from store.db import connect, connect_read_only
-    from store.simulate import Simulator
+    from shopintel.reports.monitor import Monitor
+    from shopintel.store.db import connect, connect_read_only
+    from shopintel.store.simulate import Simulator
 
     copy = work / f"monitor-{store.name}"
     for suffix in ("", "-wal", "-shm"):
@@ -25,7 +25,7 @@ def tick_seconds(store: Path, work: Path, runs: int, new_sales: int = 100) -> fl
     for _ in range(runs):
         frame = sim.orders_frame(new_sales)          # about 1.6 lines per order: trim to exactly N lines
         frame = frame.head(new_sales)
-        from store.load import Loader
+        from shopintel.store.load import Loader
 
         with Loader(writer, file_name=None) as loader:   # the new sales land (not timed)
             loader.add(frame)

@@ -22,7 +22,7 @@ STORE_END = date(2026, 6, 30)
 def shopintel_argv() -> list[str]:
     """The installed console script when there is one (what a user runs), else the module."""
     exe = shutil.which("shopintel")
-    return [exe] if exe else [sys.executable, "-m", "tui.cli"]
+    return [exe] if exe else [sys.executable, "-m", "shopintel.tui.cli"]
 
 
 def store_digest(path: Path) -> str:
@@ -38,8 +38,8 @@ def store_digest(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def e2e_store(tmp_path_factory) -> Path:
-    from store import synth
-    from store.db import connect
+    from shopintel.store import synth
+    from shopintel.store.db import connect
 
     path = tmp_path_factory.mktemp("e2e") / "shop.db"
     conn = connect(path)
@@ -77,9 +77,7 @@ def export_dir(tmp_path_factory) -> Path:
 
 def forced(store: Path, cwd: Path) -> str:
     """The authorized_keys forced command of the README's recipe, for a store."""
-    argv = shopintel_argv()
-    env = f"env PYTHONPATH={ROOT} " if argv[0] == sys.executable else ""
-    return f"cd {cwd} && {env}" + shell_join([*argv, "tui", "--read-only", "--db", str(store)])
+    return f"cd {cwd} && " + shell_join([*shopintel_argv(), "tui", "--read-only", "--db", str(store)])
 
 
 @pytest.fixture(scope="session")

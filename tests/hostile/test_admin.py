@@ -112,13 +112,13 @@ def test_backup_makes_a_copy_that_passes_doctor_and_refuses_to_overwrite(sample_
 @pytest.mark.slow
 def test_backups_while_simulate_and_an_import_write(sample_store, cli, tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
-    sim = subprocess.Popen([sys.executable, "-m", "tui.cli", "simulate", "--rate", "30", "--duration", "12",
+    sim = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "simulate", "--rate", "30", "--duration", "12",
                             "--seed", "3", "--quiet", "--db", str(sample_store)], cwd=ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    from store import synth
+    from shopintel.store import synth
     big = tmp_path / "more.csv"
     synth.write_csv(str(big), 60_000, seed=5)
-    imp = subprocess.Popen([sys.executable, "-m", "tui.cli", "ingest", str(big), "--db", str(sample_store)],
+    imp = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "ingest", str(big), "--db", str(sample_store)],
                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     k = 0

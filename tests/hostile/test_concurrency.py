@@ -34,7 +34,7 @@ def _loop(args_list, stop: threading.Event, results: list) -> None:
 
 @pytest.mark.slow
 async def test_writers_and_readers_together_for_30_seconds(db_path, tmp_path):
-    from tui.app import ShopApp
+    from shopintel.tui.app import ShopApp
 
     assert shopintel("ingest", str(SAMPLE), "--db", str(db_path)).returncode == 0
     assert shopintel("stock", "import", str(ROOT / "data" / "sample_stock.csv"), "--db", str(db_path)).returncode == 0
@@ -48,10 +48,10 @@ async def test_writers_and_readers_together_for_30_seconds(db_path, tmp_path):
 
     env = {**os.environ, "NO_COLOR": "1"}
     db = ["--db", str(db_path)]
-    sim = subprocess.Popen([sys.executable, "-m", "tui.cli", "simulate", "--rate", "10", "--duration", str(DURATION),
+    sim = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "simulate", "--rate", "10", "--duration", str(DURATION),
                             "--seed", "9", *db], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)
-    watch = subprocess.Popen([sys.executable, "-m", "tui.cli", "watch", "--interval", "0.5", "--format", "jsonl", *db],
+    watch = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "watch", "--interval", "0.5", "--format", "jsonl", *db],
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stop = threading.Event()
     ingests: list = []

@@ -80,7 +80,7 @@ def _foreign_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     c.commit()
     c.close()
     newer = tmp_path / "newer.db"
-    from store.db import connect
+    from shopintel.store.db import connect
     connect(newer).close()
     c = sqlite3.connect(newer)
     c.execute("PRAGMA user_version = 99")
@@ -115,7 +115,7 @@ def _can_mount_read_only() -> bool:
 def run_read_only(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
     """Run shopintel with `folder` (and the store in it) not writable: as a normal user by permissions,
     as root (who ignores permissions) through a private read-only bind mount."""
-    cmd = [sys.executable, "-m", "tui.cli", *args]
+    cmd = [sys.executable, "-m", "shopintel.tui.cli", *args]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
     if os.geteuid() == 0:
         script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
@@ -162,7 +162,7 @@ def test_writers_on_a_read_only_store_say_so(ro_store, base_csv, command):
 
 
 def test_the_read_only_connection_refuses_every_write(db_path, base_csv, cli):
-    from store.db import connect_read_only
+    from shopintel.store.db import connect_read_only
 
     assert cli("ingest", str(base_csv), "--db", str(db_path)).returncode == 0
     conn = connect_read_only(db_path)
@@ -177,7 +177,7 @@ def test_the_read_only_connection_refuses_every_write(db_path, base_csv, cli):
 
 def run_limited(args: list[str], kib: int) -> subprocess.CompletedProcess:
     """shopintel with files limited to `kib` KiB (ulimit -f): writes beyond fail like a full disk."""
-    cmd = " ".join(["ulimit", "-f", str(kib), "&&", "exec", sys.executable, "-m", "tui.cli",
+    cmd = " ".join(["ulimit", "-f", str(kib), "&&", "exec", sys.executable, "-m", "shopintel.tui.cli",
                     *(f"'{a}'" for a in args)])
     return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "NO_COLOR": "1"})
@@ -185,7 +185,7 @@ def run_limited(args: list[str], kib: int) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def big_csv(tmp_path_factory):
-    from store import synth
+    from shopintel.store import synth
 
     path = tmp_path_factory.mktemp("big") / "orders.csv"
     synth.write_csv(str(path), 120_000, seed=11)
@@ -233,7 +233,7 @@ def test_sigkill_during_a_large_import_leaves_before_or_after(tmp_path, base_csv
     env = {**os.environ, "NO_COLOR": "1"}
     outcomes = []
     for attempt in range(5):
-        proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "ingest", str(big_csv), "--db", str(db)],
+        proc = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "ingest", str(big_csv), "--db", str(db)],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.3, full_time * 0.95))
         proc.send_signal(signal.SIGKILL)

@@ -95,9 +95,9 @@ def test_injection_strings_as_data_are_stored_verbatim_and_reported(db_path, cli
 
 def test_reports_bind_parameters_in_process(store):
     """The same strings straight into the reports layer (what the app calls)."""
-    from reports.params import Params, ReportError
-    from reports.registry import REPORTS
-    from store.db import connect_read_only
+    from shopintel.reports.params import Params, ReportError
+    from shopintel.reports.registry import REPORTS
+    from shopintel.store.db import connect_read_only
 
     before = fingerprint(store)
     conn = connect_read_only(store)

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.aggregates import mismatches
-from store.db import connect, connect_read_only
-from store.ingest import IngestOptions, ingest_file
+from shopintel.store.aggregates import mismatches
+from shopintel.store.db import connect, connect_read_only
+from shopintel.store.ingest import IngestOptions, ingest_file
 
 FIELDS = ["order_id", "ordered_at", "customer_id", "sku", "product_name", "quantity", "unit_price", "discount"]
 
@@ -97,8 +97,8 @@ def test_import_equals_the_independent_sum_and_is_idempotent(orders_):
         named = {o["customer"].lower() if "@" in o["customer"] else o["customer"] for o in orders_} - {""}
         assert first[4] == len(named)
         assert first[5] == expected_cents([o for o in orders_ if o["customer"]])
-        from reports.params import Params
-        from reports.summary import summary
+        from shopintel.reports.params import Params
+        from shopintel.reports.summary import summary
         conn = connect_read_only(db)
         s = summary(conn, Params())
         conn.close()

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from store.db import connect
-from store.load import CANONICAL_COLUMNS, Loader
-from store.stock import set_stock
+from shopintel.store.db import connect
+from shopintel.store.load import CANONICAL_COLUMNS, Loader
+from shopintel.store.stock import set_stock
 
 _ids = itertools.count(1)
 

@@ -13,9 +13,9 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from reports.monitor import Monitor, acknowledge, active_alert_count
-from store.db import connect, connect_read_only
-from store.stock import set_stock
+from shopintel.reports.monitor import Monitor, acknowledge, active_alert_count
+from shopintel.store.db import connect, connect_read_only
+from shopintel.store.stock import set_stock
 from tests.live.conftest import sell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ def _read_lines(proc, want: int, timeout: float) -> list[str]:
 
 
 def test_watch_in_another_process_sees_each_alert_exactly_once(live_store):
-    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "watch", "--db", str(live_store), "--format", "jsonl",
+    proc = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "watch", "--db", str(live_store), "--format", "jsonl",
                              "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     try:
         w = connect(live_store)
@@ -156,7 +156,7 @@ def test_watch_exec_gets_the_alert_on_stdin_never_through_a_shell(live_store, tm
     out = tmp_path / "got.json"
     script = tmp_path / "hook.py"
     script.write_text(f"import sys; open({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
-    r = subprocess.run([sys.executable, "-m", "tui.cli", "watch", "--db", str(live_store), "--once", "--exec",
+    r = subprocess.run([sys.executable, "-m", "shopintel.tui.cli", "watch", "--db", str(live_store), "--once", "--exec",
                         f"{sys.executable} {script}"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 0, r.stderr
     # --once prints the active alerts; the hook ran for the alert raised on start
@@ -168,7 +168,7 @@ def test_watch_exec_gets_the_alert_on_stdin_never_through_a_shell(live_store, tm
 def test_watch_exec_failure_is_reported_and_the_loop_goes_on(live_store):
     w = connect(live_store)
     sell(w, "FAST", 60)
-    r = subprocess.run([sys.executable, "-m", "tui.cli", "watch", "--db", str(live_store), "--once", "--exec",
+    r = subprocess.run([sys.executable, "-m", "shopintel.tui.cli", "watch", "--db", str(live_store), "--once", "--exec",
                         "false"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 0
     assert "exited 1" in r.stderr and "FAST" in r.stdout

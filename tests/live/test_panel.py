@@ -7,10 +7,10 @@ import time
 
 from textual.widgets import Static, TabbedContent
 
-from store.db import connect
+from shopintel.store.db import connect
 from tests.live.conftest import sell
-from tui.app import ShopApp
-from tui.widgets.alerts import AlertPanel, AlertTable
+from shopintel.tui.app import ShopApp
+from shopintel.tui.widgets.alerts import AlertPanel, AlertTable
 
 
 async def wait_for(pilot, predicate, timeout=15.0):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store.db import connect, connect_read_only
-from store.ingest import IngestOptions, ingest_file
+from shopintel.store.db import connect, connect_read_only
+from shopintel.store.ingest import IngestOptions, ingest_file
 
 # Three customers, a guest, a return, postage; two categories; days 2024-03-01 .. 2024-03-10.
 TINY = """order_id,ordered_at,customer_id,customer_name,sku,product_name,category,quantity,unit_price,discount

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reports.details import category_products, customer_detail, product_detail
-from reports.params import Params, ReportError
-from store.db import connect
-from store.stock import set_stock
+from shopintel.reports.details import category_products, customer_detail, product_detail
+from shopintel.reports.params import Params, ReportError
+from shopintel.store.db import connect
+from shopintel.store.stock import set_stock
 
 
 def test_customer_orders_and_monthly_spend(tiny):

@@ -138,7 +138,7 @@ def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, db_path, tmp_p
 
 @pytest.mark.parametrize("name", list(KEYS))
 def test_empty_store_is_an_empty_answer_exit_0(cli, db_path, name):
-    from store.db import connect
+    from shopintel.store.db import connect
 
     connect(db_path).close()
     table = cli("report", name, "--db", str(db_path))

@@ -8,16 +8,16 @@ from datetime import date
 
 import pytest
 
-from reports.categories import categories
-from reports.params import Params, ReportError, resolve
-from reports.reorder import reorder
-from reports.revenue import revenue
-from reports.segments import segments
-from reports.summary import summary
-from reports.top_sellers import top_sellers
-from reports.whales import whales
-from store.db import connect
-from store.stock import set_stock
+from shopintel.reports.categories import categories
+from shopintel.reports.params import Params, ReportError, resolve
+from shopintel.reports.reorder import reorder
+from shopintel.reports.revenue import revenue
+from shopintel.reports.segments import segments
+from shopintel.reports.summary import summary
+from shopintel.reports.top_sellers import top_sellers
+from shopintel.reports.whales import whales
+from shopintel.store.db import connect
+from shopintel.store.stock import set_stock
 
 # Net per order: O1 20+3=23, O2 100, O3 90, O4 10 (guest), O5 50, R1 -100, O6 100  -> 273
 # Customers: Ann 113 (O1, O3), Bob 0 (O2, R1), Cy 150 (O5, O6)
@@ -85,7 +85,7 @@ def test_whales_cumulative_share_is_monotonic_and_at_most_one_in_any_period(tiny
 def test_whales_ties_go_to_the_earlier_customer(db_path, write_csv):
     path = write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                      "1,2024-01-01,ZED,A,1,5\n2,2024-01-01,AMY,A,1,5\n")
-    from store.ingest import ingest_file
+    from shopintel.store.ingest import ingest_file
 
     conn = connect(db_path)
     ingest_file(conn, str(path))
@@ -179,7 +179,7 @@ def test_unknown_category_and_bad_period_are_clear(tiny):
 
 
 def test_cross_checks_on_a_synthetic_store(db_path):
-    from store import synth
+    from shopintel.store import synth
 
     conn = connect(db_path)
     synth.build_store(conn, 10_000, seed=3, end=date(2026, 6, 30))
@@ -208,7 +208,7 @@ def test_segments_by_hand_and_equal_customers_score_equal(tiny):
     # as of 2024-03-10: recency Cy 0, Bob 1, Ann 5; orders all 2; spend Bob 0, Ann 113, Cy 150.
     # quintile = floor((min rank - 1) x 5 / 3) + 1: recency ranks 1,2,3 -> 1,2,4 -> R 5,4,2;
     # orders all tie at rank 1 -> F 1 for everyone; spend ranks 1,2,3 -> M 1,2,4
-    from reports.segments import scored
+    from shopintel.reports.segments import scored
     df = scored(tiny, resolve(tiny, Params())).set_index("customer_id")
     assert df.loc[["C3", "C2", "C1"], "r"].tolist() == [5, 4, 2]
     assert df["f"].tolist() == [1, 1, 1]
@@ -221,7 +221,7 @@ def test_segments_by_hand_and_equal_customers_score_equal(tiny):
 
 def test_segment_precedence_first_rule_wins():
     import pandas as pd
-    from reports.segments import _segment
+    from shopintel.reports.segments import _segment
     r, f, m = (pd.Series(x) for x in ([5, 1, 4, 2, 3, 5, 4, 3, 2, 1], [5, 5, 4, 3, 3, 1, 1, 2, 1, 2],
                                        [5, 5, 1, 1, 3, 1, 1, 1, 1, 1]))
     assert _segment(r, f, m).tolist() == ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk",
@@ -249,7 +249,7 @@ def test_reorder_counts_sales_after_the_count_up_to_as_of_only(db_path, tiny):
 
 
 def test_reorder_evaluate_for_given_products_only(db_path, tiny):
-    from reports.reorder import evaluate
+    from shopintel.reports.reorder import evaluate
     writer = connect(db_path)
     set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
     set_stock(writer, "TENT", 5, counted_at="2024-03-01T12:00:00")
@@ -264,7 +264,7 @@ def test_reorder_evaluate_for_given_products_only(db_path, tiny):
 
 
 def test_top_sellers_ties_by_sku_and_category_filter(db_path, write_csv):
-    from store.ingest import ingest_file
+    from shopintel.store.ingest import ingest_file
     path = write_csv("order_id,ordered_at,sku,category,quantity,unit_price\n"
                      "1,2024-01-01,ZZ,A,30,1\n2,2024-01-02,AA,A,30,2\n3,2024-01-02,MM,B,31,1\n")
     conn = connect(db_path)
@@ -276,7 +276,7 @@ def test_top_sellers_ties_by_sku_and_category_filter(db_path, write_csv):
 
 
 def test_registry_lists_every_report_with_its_columns(tiny):
-    import reports
+    from shopintel import reports
     assert list(reports.REPORTS) == ["summary", "whales", "top-sellers", "categories", "revenue", "reorder",
                                      "segments"]
     for name, spec in reports.bench_calls().items():
@@ -294,7 +294,7 @@ def test_since_after_the_latest_sale_is_an_empty_period(tiny):
 
 def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(db_path, write_csv):
     """One unit a day for four weeks is 7 a week: above 3 a week even though no single day is."""
-    from store.ingest import ingest_file
+    from shopintel.store.ingest import ingest_file
 
     rows = "".join(f"O{d},2024-02-{d:02d},C1,STEADY,1,2.00\n" for d in range(1, 29))
     conn = connect(db_path)

@@ -8,9 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
-from store.db import connect
-from store.errors import ImportFailed, StoreError
-from store.ingest import IngestOptions, ingest_file
+from shopintel.store.db import connect
+from shopintel.store.errors import ImportFailed, StoreError
+from shopintel.store.ingest import IngestOptions, ingest_file
 
 HEADER = "order_id,ordered_at,customer_id,customer_name,sku,product_name,category,quantity,unit_price,discount\n"
 
@@ -229,9 +229,9 @@ def test_a_file_with_no_usable_rows_changes_nothing(db_path, write_csv):
 
 
 def test_stock_arithmetic_counts_minus_units_sold_after(db_path, write_csv):
-    from reports.params import Params
-    from reports.reorder import reorder
-    from store.stock import set_stock
+    from shopintel.reports.params import Params
+    from shopintel.reports.reorder import reorder
+    from shopintel.store.stock import set_stock
 
     load(db_path, write_csv(HEADER +
                             "1,2024-01-01 09:00,C1,Ann,A,Mug,Kitchen,5,5,\n"
@@ -247,7 +247,7 @@ def test_stock_arithmetic_counts_minus_units_sold_after(db_path, write_csv):
 
 
 def test_stock_file_reports_unknown_skus(db_path, write_csv):
-    from store.stock import import_stock
+    from shopintel.store.stock import import_stock
 
     load(db_path, write_csv(HEADER + "1,2024-01-01,C1,Ann,A,Mug,Kitchen,1,5,\n"))
     stock = write_csv("sku,on_hand,lead_time_days\nA,10,5\nZZZ,3,\n", "stock.csv")
@@ -279,7 +279,7 @@ def test_store_from_a_newer_version_is_refused(db_path):
 
 
 def test_migrations_bring_an_empty_file_to_the_current_version(db_path):
-    from store.schema import SCHEMA_VERSION
+    from shopintel.store.schema import SCHEMA_VERSION
 
     conn = connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -290,9 +290,9 @@ def test_migrations_bring_an_empty_file_to_the_current_version(db_path):
 
 def test_sample_flat_export_matches_an_independent_computation_to_the_cent(db_path):
     """The committed sample, imported, against pandas + Decimal over the raw file."""
-    from reports.params import Params
-    from reports.summary import summary
-    from store.db import connect_read_only
+    from shopintel.reports.params import Params
+    from shopintel.reports.summary import summary
+    from shopintel.store.db import connect_read_only
 
     load(db_path, "data/sample_orders.csv")
     raw = pd.read_csv("data/sample_orders.csv", dtype=str, keep_default_na=False)
@@ -312,7 +312,7 @@ def test_sample_flat_export_matches_an_independent_computation_to_the_cent(db_pa
 def test_a_version_1_store_is_migrated_with_its_customer_revenue_base(db_path):
     """Schema 2 keeps the all-history customer revenue base in a one-row table: an existing
     version-1 store gets it computed from its customers on the first write open, and reports agree."""
-    from store.aggregates import mismatches
+    from shopintel.store.aggregates import mismatches
 
     load(db_path, "data/sample_orders.csv")
     conn = connect(db_path)

@@ -101,9 +101,9 @@ def test_rows_with_too_many_fields_are_rejected_with_their_fields(db_path, write
 
 
 def test_a_failure_half_way_through_a_file_rolls_the_whole_file_back(db_path, write_csv, monkeypatch):
-    from store.db import connect
-    from store.ingest import IngestOptions, ingest_file
-    from store.load import Loader
+    from shopintel.store.db import connect
+    from shopintel.store.ingest import IngestOptions, ingest_file
+    from shopintel.store.load import Loader
 
     conn = connect(db_path)
     ingest_file(conn, str(write_csv("order_id,ordered_at,sku,quantity,unit_price\n1,2024-01-01,A,1,5\n", "a.csv")))
@@ -154,12 +154,12 @@ def test_a_load_with_more_customers_and_products_than_the_cache_holds_keeps_ever
         db_path, write_csv, monkeypatch):
     """The loader's dimension caches start over when full (flat memory on millions of customers):
     every line must still point at its own customer and product, and names updated late still win."""
-    import store.load
-    from store.aggregates import mismatches
-    from store.db import connect
-    from store.ingest import IngestOptions, ingest_file
+    from shopintel.store import load as store_load
+    from shopintel.store.aggregates import mismatches
+    from shopintel.store.db import connect
+    from shopintel.store.ingest import IngestOptions, ingest_file
 
-    monkeypatch.setattr(store.load, "_CACHE_MAX", 4)
+    monkeypatch.setattr(store_load, "_CACHE_MAX", 4)
     rows = [f"O{i},2024-03-{i % 28 + 1:02d},C{i % 23},Name {i % 23},SKU{i % 17},Thing {i % 17},{i % 5 + 1},{i % 7 + 1}.25"
             for i in range(300)]
     rows.append("O999,2024-03-28,C3,Renamed Three,SKU3,Renamed Thing,1,9.99")

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.actions import bindings
-from tui.widgets.chart import Chart
-from tui.widgets.report_table import ReportTable, plain
+from ..actions import bindings
+from ..widgets.chart import Chart
+from ..widgets.report_table import ReportTable, plain
 
 
 class DetailScreen(Screen):
@@ -91,7 +91,7 @@ class CustomerScreen(DetailScreen):
         yield ReportTable(classes="detail-table")
 
     def compute(self, store):
-        from reports.details import customer_detail
+        from ...reports.details import customer_detail
 
         return customer_detail(store.conn(), self.customer_key)
 
@@ -117,7 +117,7 @@ class ProductScreen(DetailScreen):
         yield ReportTable(classes="detail-table")
 
     def compute(self, store):
-        from reports.details import product_detail
+        from ...reports.details import product_detail
 
         return product_detail(store.conn(), self.sku, store.params(self.app.period_choice).with_(since=None,
                                                                                                    until=None))
@@ -146,7 +146,7 @@ class CategoryScreen(DetailScreen):
         self.title_text = f"Category {plain(category)}"
 
     def compute(self, store):
-        from reports.details import category_products
+        from ...reports.details import category_products
 
         params = store.params(self.app.period_choice)
         return store.period(params.with_(category=self.category)), category_products(store.conn(), self.category, params)
@@ -168,7 +168,7 @@ class SegmentScreen(DetailScreen):
         self.title_text = f"Segment {segment}"
 
     def compute(self, store):
-        from reports.segments import segments
+        from ...reports.segments import segments
 
         params = store.params(self.app.period_choice, segment=self.segment)
         return segments(store.conn(), params)
@@ -182,6 +182,6 @@ class SegmentScreen(DetailScreen):
 
 
 def _bars(plt, labels, values, title) -> None:
-    from tui.plots import bars
+    from ..plots import bars
 
     bars(plt, labels, values, title, limit=24, latest=True)

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.actions import help_rows
-from tui.data import PRESET_LABELS, PRESETS, PeriodChoice
+from ..actions import help_rows
+from ..data import PRESET_LABELS, PRESETS, PeriodChoice
 
 
 class HelpScreen(ModalScreen[None]):

@@ -18,9 +18,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from tui.actions import bindings
-from tui.widgets.panes import OverviewPane
-from tui.widgets.report_table import ReportTable, plain
+from ..actions import bindings
+from .panes import OverviewPane
+from .report_table import ReportTable, plain
 
 if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
     import pandas as pd
@@ -83,10 +83,10 @@ class AlertPanel(Vertical):
             self.run_worker(self._tick_work, thread=True, exit_on_error=False, group="alerts")
 
     def _make_monitor(self):
-        from reports.monitor import Monitor
-        from store.db import connect, connect_read_only
-        from store.errors import StoreError
-        from tui.data import READER_CACHE_KIB
+        from ...reports.monitor import Monitor
+        from ...store.db import connect, connect_read_only
+        from ...store.errors import StoreError
+        from ..data import READER_CACHE_KIB
 
         reader = connect_read_only(self.app.store.path, cache_kib=READER_CACHE_KIB)
         writer = None
@@ -179,7 +179,7 @@ class AlertPanel(Vertical):
         if not record or record.get("alert_id") is None or record.get("acknowledged_at") not in (None, "") \
                 and record.get("acknowledged_at") == record.get("acknowledged_at"):
             return
-        from reports.monitor import acknowledge
+        from ...reports.monitor import acknowledge
 
         if acknowledge(self.writer, int(record["alert_id"])):
             self.app.notify(f"Acknowledged {plain(str(record['sku']))}", timeout=3)
@@ -195,6 +195,6 @@ class AlertPanel(Vertical):
         event.stop()
         record = self.query_one(AlertTable).current_record()
         if record:
-            from tui.screens.detail import ProductScreen
+            from ..screens.detail import ProductScreen
 
             self.app.push_screen(ProductScreen(record["sku"]))

@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from tui import plots
-from tui.format import format_value
-from tui.widgets.report_table import ReportTable, plain
+from .. import plots
+from ..format import format_value
+from .report_table import ReportTable, plain
 
 
 def busy_indicator(pane, on: bool) -> None:
@@ -68,7 +68,7 @@ class ReportPane(BuiltLater, Vertical):
         """The pane's widgets, mounted when the tab is first loaded rather than composed with the app:
         the first screen then mounts, styles and lays out the Overview only."""
         if not self.children:
-            from tui.widgets.chart import Chart
+            from .chart import Chart
 
             self._mounting = self.mount_all([Static("", classes="status"),
                                              *([Chart(classes="chart")] if self.with_chart else []), self.table])
@@ -107,7 +107,7 @@ class ReportPane(BuiltLater, Vertical):
 
     def compute(self, store, choice) -> Any:
         """The usual case: this pane's report for the chosen period. Panes with their own knobs override."""
-        from reports import REPORTS
+        from ...reports import REPORTS
 
         params = store.params(choice)
         period = store.period(params)
@@ -167,7 +167,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
             self._mounting = asyncio.ensure_future(self._build())
 
     async def _build(self) -> None:
-        from tui.widgets.chart import Chart
+        from .chart import Chart
 
         slot = self.query_one("#overview-chart-slot")
         slot.display = False   # at once, so that no frame shows the slot and the chart
@@ -220,10 +220,10 @@ class OverviewPane(BuiltLater, VerticalScroll):
         self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
 
     def compute(self, store, choice, period) -> dict:
-        from reports.params import Params
-        from reports.revenue import revenue
-        from reports.top_sellers import top_sellers
-        from reports.whales import whales
+        from ...reports.params import Params
+        from ...reports.revenue import revenue
+        from ...reports.top_sellers import top_sellers
+        from ...reports.whales import whales
 
         conn = store.conn()
         params = store.params(choice)
@@ -296,7 +296,7 @@ class RevenuePane(ReportPane):
         self.profile: str | None = None
 
     def compute(self, store, choice):
-        from reports.revenue import revenue
+        from ...reports.revenue import revenue
 
         params = store.params(choice, grain=self.grain, profile=self.profile)
         period = store.period(params)
@@ -317,8 +317,8 @@ class WhalesPane(ReportPane):
     key_column = "customer_id"
 
     def compute(self, store, choice):
-        from reports.summary import summary
-        from reports.whales import whales
+        from ...reports.summary import summary
+        from ...reports.whales import whales
 
         params = store.params(choice, limit=500)
         period = store.period(params)
@@ -337,7 +337,7 @@ class WhalesPane(ReportPane):
         self.table.show(df, total=s.customers)
 
     def open_detail(self, record: dict) -> None:
-        from tui.screens.detail import CustomerScreen
+        from ..screens.detail import CustomerScreen
 
         self.app.push_screen(CustomerScreen(record["customer_id"]))
 
@@ -354,8 +354,8 @@ class TopSellersPane(ReportPane):
         self.min_per_week = 3.0
 
     def compute(self, store, choice):
-        from reports.params import Params
-        from reports.top_sellers import top_sellers
+        from ...reports.params import Params
+        from ...reports.top_sellers import top_sellers
 
         latest = store.params(choice)
         period = store.period(latest)
@@ -372,7 +372,7 @@ class TopSellersPane(ReportPane):
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
-        from tui.screens.detail import ProductScreen
+        from ..screens.detail import ProductScreen
 
         self.app.push_screen(ProductScreen(record["sku"]))
 
@@ -394,7 +394,7 @@ class CategoriesPane(ReportPane):
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
-        from tui.screens.detail import CategoryScreen
+        from ..screens.detail import CategoryScreen
 
         self.app.push_screen(CategoryScreen(record["category"]))
 
@@ -404,8 +404,8 @@ class ReorderPane(ReportPane):
     key_column = "sku"
 
     def compute(self, store, choice):
-        from reports.params import Params
-        from reports.reorder import reorder
+        from ...reports.params import Params
+        from ...reports.reorder import reorder
 
         period = store.period(store.params(choice))
         return period, reorder(store.conn(), Params(as_of=period.as_of))
@@ -420,7 +420,7 @@ class ReorderPane(ReportPane):
         self.table.show(df[["status", *[c for c in df.columns if c != "status"]]])
 
     def open_detail(self, record: dict) -> None:
-        from tui.screens.detail import ProductScreen
+        from ..screens.detail import ProductScreen
 
         self.app.push_screen(ProductScreen(record["sku"]))
 
@@ -435,7 +435,7 @@ class SegmentsPane(ReportPane):
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
-        from tui.screens.detail import SegmentScreen
+        from ..screens.detail import SegmentScreen
 
         self.app.push_screen(SegmentScreen(record["segment"]))
 

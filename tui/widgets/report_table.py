@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from tui.actions import bindings
-from tui.format import RIGHT, format_value, header
+from ..actions import bindings
+from ..format import RIGHT, format_value, header
 
 if TYPE_CHECKING:   # pandas loads in the worker threads, not on the way to the first screen
     import pandas as pd
