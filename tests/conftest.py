@@ -13,6 +13,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_FOLDERS = ("tui", "store", "reports")
+
+
+def pytest_sessionstart(session) -> None:
+    """The suite tests the installed `shopintel`. With a non-editable install (the README's command), a
+    checkout edited since the install would be tested as it was: refuse that instead of passing stale."""
+    import shopintel.tui
+
+    installed = Path(shopintel.tui.__file__).resolve().parent.parent
+    if installed == ROOT:
+        return   # editable: the checkout itself
+    stale = [str(p.relative_to(ROOT)) for folder in PACKAGE_FOLDERS for p in sorted((ROOT / folder).rglob("*"))
+             if p.suffix in (".py", ".tcss") and "__pycache__" not in p.parts
+             and not _same_file(p, installed / p.relative_to(ROOT))]
+    if stale:
+        pytest.exit(f"the installed shopintel ({installed}) is not this checkout ({len(stale)} files differ, "
+                    f"e.g. {stale[0]}): run pip install '.[test]' again, or pip install -e '.[test]' while "
+                    "developing", returncode=4)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return b.is_file() and a.read_bytes() == b.read_bytes()
 
 
 def check_store(path: Path) -> None:

@@ -76,10 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"shopintel {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name, __package__).register(sub, common)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shopintel")
+    except PackageNotFoundError:   # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,9 +20,9 @@ STORE_END = date(2026, 6, 30)
 
 
 def shopintel_argv() -> list[str]:
-    """The installed console script when there is one (what a user runs), else the module."""
-    exe = shutil.which("shopintel")
-    return [exe] if exe else [sys.executable, "-m", "shopintel.tui.cli"]
+    """The console script installed beside the Python running the tests (what a user runs), else the module."""
+    exe = Path(sys.executable).with_name("shopintel")
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "shopintel.tui.cli"]
 
 
 def store_digest(path: Path) -> str:
