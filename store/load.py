@@ -161,6 +161,11 @@ class Loader:
         if named.empty:
             return np.full(len(frame), None, dtype=object)
         latest = named.drop_duplicates("customer_key", keep="last")
+        details = ["customer_name", "email", "country"]
+        if (latest[details] == "").to_numpy().any():
+            # the chunk's latest non-empty value of each detail, not the blank of a customer's last line
+            known_here = named[details].where(named[details] != "").groupby(named["customer_key"]).last()
+            latest = latest[["customer_key"]].join(known_here.fillna(""), on="customer_key")
         self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
                      latest["customer_key"].tolist())
         changes = []

@@ -41,6 +41,10 @@ def register(sub, common) -> None:
                    help="file encoding (default: UTF-8 with or without BOM, else cp1252/latin-1 with a note)")
     p.add_argument("--rejects", metavar="PATH",
                    help="where to write rejected rows (default: FILE.rejects.csv beside the file)")
+    p.add_argument("--keep-na-tokens", action="store_true",
+                   help="read NA, N/A, #N/A, null, NULL, None, nan, NaN as real values (a customer whose id is NA); "
+                        "by default they are empty in the customer id, name, email and country (a guest line) "
+                        "and reject the row in the order id and sku")
     p.set_defaults(func=run)
 
 
@@ -61,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     failures = 0
     for path in args.files:
         opts = IngestOptions(fmt=args.fmt, mapping=mapping, date_format=args.date_format, dayfirst=args.dayfirst,
-                             encoding=args.encoding, rejects_path=args.rejects)
+                             encoding=args.encoding, rejects_path=args.rejects,
+                             keep_na_tokens=args.keep_na_tokens)
         try:
             report = _with_progress(lambda cb: ingest_file(conn, path, opts, progress=cb), path)
         except ImportFailed as exc:

@@ -31,6 +31,9 @@ class IngestOptions:
     encoding: str | None = None
     rejects_path: str | None = None
     chunk_rows: int = reader.CHUNK_ROWS
+    # Read R's NA, Excel's #N/A, NULL, None, nan... as ordinary values (a customer whose id is NA),
+    # instead of as empty cells (customer fields) and rejected rows (order id, sku).
+    keep_na_tokens: bool = False
 
 
 @dataclass
@@ -124,7 +127,7 @@ def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | N
         rule = values.detect_date_rule(first[date_col], date_format=opts.date_format, dayfirst=opts.dayfirst)
     except values.DateFormatUnknown as exc:
         raise ImportFailed(f"{path}: {exc}") from None
-    validator = Validator(columns, src.header, rule)
+    validator = Validator(columns, src.header, rule, keep_na_tokens=opts.keep_na_tokens)
     rejects: list[pd.DataFrame] = []
     rows_read = 0
     rejects_path = opts.rejects_path or default_rejects_path(path)
@@ -155,6 +158,11 @@ def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | N
         loader.record_counts(rows_read, n_rejected)
     stats = loader.stats
     notes = list(src.notes)
+    if validator.marker_customer_ids:
+        n = validator.marker_customer_ids
+        notes.append(f"{n:,} customer id{'s were' if n != 1 else ' was'} a missing-value marker "
+                     f"({', '.join(values.MISSING_TOKENS)}): read as guest lines. If your shop really has a "
+                     "customer with such an id, import with --keep-na-tokens")
     return IngestReport(
         file=path, layout=columns.preset.name, date_format=rule.describe(), rows_read=rows_read,
         rows_loaded=stats.rows_loaded, orders_replaced=stats.orders_replaced, rows_rejected=n_rejected,

@@ -14,6 +14,9 @@ from .formats import NON_MERCH_NAME, NON_MERCH_SKUS, ColumnMap
 
 ORDER_LEVEL = ("ordered_at", "customer_id", "email", "customer_name", "country")
 DEFAULT_CATEGORY = "Uncategorized"
+# Where a missing-value marker (values.MISSING_TOKENS) means an empty cell, and where it rejects the row.
+MARKER_MEANS_EMPTY = ("customer_id", "customer_name", "email", "country")
+MARKER_REJECTS = ("order_id", "sku")
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Validator:
     columns: ColumnMap
     header: list[str]
     date_rule: v.DateRule
+    keep_na_tokens: bool = False     # the shop's values really are NA, NULL...: read markers as values
+    marker_customer_ids: int = 0     # loaded lines whose customer id was a marker (read as guests)
     _carry: pd.DataFrame | None = field(default=None)
 
     def _col(self, raw: pd.DataFrame, fld: str) -> pd.Series:
@@ -55,6 +60,14 @@ class Validator:
         cols = {f: self._col(raw, f) for f in
                 ("order_id", "ordered_at", "customer_id", "customer_name", "email", "country", "sku",
                  "product_name", "category", "quantity", "unit_price", "line_total", "discount")}
+        markers: dict[str, pd.Series] = {}
+        if not self.keep_na_tokens:
+            for fld in MARKER_MEANS_EMPTY + MARKER_REJECTS:
+                if fld in self.columns.by_field:
+                    markers[fld] = v.is_missing_marker(cols[fld])
+            for fld in MARKER_MEANS_EMPTY:
+                if fld in markers:
+                    cols[fld] = cols[fld].where(~markers[fld], "")
         if preset == "shopify":
             self._fill_down(cols)
         reason = pd.Series("", index=raw.index, dtype=object)
@@ -70,12 +83,21 @@ class Validator:
             else:
                 reason[first] = why
 
+        def fail_marker(fld: str, values: pd.Series) -> None:
+            hit = markers.get(fld)
+            if hit is not None and hit.any():
+                fail(hit, fld + " is '" + values.str.slice(0, 10) + "', a missing-value marker (what R, Excel, "
+                     "pandas or SQL tools write for an empty cell); if it is a real value, import with "
+                     "--keep-na-tokens")
+
         order_id = cols["order_id"]
         fail(order_id == "", "order_id is empty")
+        fail_marker("order_id", order_id)
         sku = cols["sku"]
         if preset == "shopify":
             sku = sku.where(sku != "", cols["product_name"])   # Shopify leaves sku blank for custom items
         fail(sku == "", "sku is empty")
+        fail_marker("sku", sku)
         dates = v.parse_dates(cols["ordered_at"], self.date_rule)
         fail(dates.reason != "", dates.reason)
         qty = v.parse_quantity(cols["quantity"])
@@ -131,6 +153,8 @@ class Validator:
         fail(pd.Series(over, index=raw.index), "discount is larger than the line amount")
 
         good = ~bad
+        if "customer_id" in markers:
+            self.marker_customer_ids += int((markers["customer_id"].to_numpy(dtype=bool) & good).sum())
         gross_cents = v.round_half_away(gross_micros[good])
         net_cents = v.round_half_away(gross_micros[good] - disc_micros[good])
 

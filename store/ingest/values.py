@@ -1,5 +1,5 @@
-"""Parsing the values of raw exports: numbers (with currency symbols and
-thousands separators), quantities, discounts and dates.
+"""Parsing the values of raw exports: missing-value markers, numbers (with currency
+symbols and thousands separators), quantities, discounts and dates.
 
 Every parser is vectorised over a pandas Series of strings and returns the
 parsed values plus a per-row reason (empty string when the value is good), so
@@ -59,6 +59,29 @@ def _clean_number(text: str) -> float | None:
     except ValueError:
         return None
     return -value if negative else value
+
+
+# What other tools write for an empty cell: R's write.csv `NA`, Excel `#N/A`, pandas `nan`/`NaN`, SQL tools
+# `NULL`/`null`, Python `None`, and `N/A` typed by hand. Matched whole, case-insensitively, after the
+# surrounding spaces are stripped (the validator strips every field first).
+MISSING_TOKENS = ("NA", "N/A", "#N/A", "null", "NULL", "None", "nan", "NaN")
+
+
+def _every_case(word: str) -> list[str]:
+    out = [""]
+    for ch in word:
+        out = [o + c for o in out for c in {ch.lower(), ch.upper()}]
+    return out
+
+
+# Every ASCII casing of every token (52 strings): `isin` on them is an exact hash lookup, far cheaper
+# than lower-casing each column of a million-line file.
+_MISSING_SPELLINGS = sorted({s for t in MISSING_TOKENS for s in _every_case(t)})
+
+
+def is_missing_marker(stripped: pd.Series) -> pd.Series:
+    """True where an (already stripped) value is one of MISSING_TOKENS, in any case."""
+    return stripped.isin(_MISSING_SPELLINGS)
 
 
 def parse_numbers(raw: pd.Series) -> pd.Series:
