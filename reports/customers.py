@@ -1,7 +1,10 @@
 """Per-customer spend for a period: the shared base of whales, summary concentration and segments.
 
 All history reads the kept `agg_customer` table (its spend index gives the top customers without a
-sort) and the kept `agg_customer_base` row (count and revenue base, no scan); a bounded period groups the kept per-order totals (`order_totals`), never the order lines.
+sort) and the kept `agg_customer_base` row (count and revenue base, no scan); a bounded period groups
+the kept customer parts of the orders (`order_customers`: each customer's lines of each order, dated
+with the order's day), never the order lines. Each line counts for the customer on it: an order whose
+lines carry several customers counts once for each of them, with their own lines' spend and units.
 Ranking: spend, highest first; ties go to the customer who first appeared in the store.
 
 Shares (whales' share and cumulative share, summary's top 1%/20% shares) are taken of the *customer
@@ -25,18 +28,18 @@ _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.order
           FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
           WHERE a.net_cents >= ?
           ORDER BY a.net_cents DESC, a.customer_id LIMIT ?"""
-# Group and rank the period's order totals first; join the names of the kept rows only.
+# Group and rank the period's customer parts of orders first; join the names of the kept rows only.
 _PERIOD = """SELECT g.customer_id, c.customer_key, c.name AS customer_name, g.orders, g.units, g.spend_cents,
                     g.first_day, g.last_day
              FROM (SELECT customer_id, count(*) AS orders, sum(units) AS units, sum(net_cents) AS spend_cents,
                           min(day) AS first_day, max(day) AS last_day
-                   FROM order_totals WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL
+                   FROM order_customers WHERE day BETWEEN ? AND ?
                    GROUP BY customer_id HAVING spend_cents >= ?
                    ORDER BY spend_cents DESC, customer_id LIMIT ?) g
              JOIN customers c USING (customer_id)
              ORDER BY g.spend_cents DESC, g.customer_id"""
-_PERIOD_SPEND = """SELECT sum(net_cents) AS s FROM order_totals
-                   WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL GROUP BY customer_id"""
+_PERIOD_SPEND = """SELECT sum(net_cents) AS s FROM order_customers
+                   WHERE day BETWEEN ? AND ? GROUP BY customer_id"""
 
 
 def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
@@ -74,7 +77,7 @@ def concentration(conn: sqlite3.Connection, period: Period, fractions: tuple[flo
                   ) -> tuple[int, int, list[float | None]]:
     """(customers, customer revenue base in cents, [share of the base of the top fraction of customers])
     in one pass: all history from agg_customer and its spend index, a period from one grouping of
-    order_totals."""
+    order_customers."""
     if is_all_history(conn, period):
         n, total = totals(conn, period)
         return n, total, [top_share(conn, period, f, n, total) for f in fractions]

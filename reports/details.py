@@ -19,24 +19,26 @@ class CustomerDetail:
     name: str
     email: str
     country: str
-    orders: pd.DataFrame          # order_id, day, lines, units, revenue (newest first)
+    orders: pd.DataFrame          # order_id, day, lines, units, revenue of the customer's own lines (newest first)
     monthly: pd.DataFrame         # month, revenue
     segment: str | None
     total_orders: int
 
 
 def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int = 500) -> CustomerDetail:
+    """The customer's orders and monthly spend, each order counting only the customer's own lines (an
+    order whose lines carry several customers shows each of them their part)."""
     row = conn.execute("SELECT customer_id, name, email, country FROM customers WHERE customer_key = ?",
                        (customer_key,)).fetchone()
     if row is None:
         raise ReportError(f"no customer {customer_key!r} in the store")
     cid, name, email, country = row
     orders = pd.read_sql_query(
-        """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_totals
+        """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_customers
            WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", conn, params=(cid, limit))
-    total = conn.execute("SELECT count(*) FROM order_totals WHERE customer_id = ?", (cid,)).fetchone()[0]
+    total = conn.execute("SELECT count(*) FROM order_customers WHERE customer_id = ?", (cid,)).fetchone()[0]
     monthly = pd.read_sql_query(
-        """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_totals
+        """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_customers
            WHERE customer_id = ? GROUP BY 1 ORDER BY 1""", conn, params=(cid,))
     return CustomerDetail(customer_key, name or customer_key, email, country, orders, monthly,
                           segment_of(conn, customer_key), total)

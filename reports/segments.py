@@ -1,5 +1,8 @@
 """`segments`: RFM segmentation of non-guest customers as of the as-of date.
 
+Each line counts for the customer on it (reports.customers): an order whose lines carry several
+customers is one order of each of them, with their own lines' spend.
+
 Recency (days since the last order), frequency (orders) and monetary (spend) are each scored 1-5 by
 quintile of rank (5 = best; recency reversed: recent is good): score = floor((rank - 1) x 5 / n) + 1
 where rank is the 1-based rank from the lowest value and equal values take the lowest rank of their
@@ -72,7 +75,7 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> pd.D
     else:
         sql = f"""SELECT g.orders, g.net_cents, g.last_day {who}
                   FROM (SELECT customer_id, count(*) AS orders, sum(net_cents) AS net_cents, max(day) AS last_day
-                        FROM order_totals WHERE day BETWEEN ? AND ? AND customer_id IS NOT NULL
+                        FROM order_customers WHERE day BETWEEN ? AND ?
                         GROUP BY customer_id) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
                                                      .replace('(customer_id)', '')}
                   ORDER BY g.customer_id"""

@@ -1,6 +1,11 @@
-"""The kept aggregates: order totals, per product-day, per category-day, per day
-and per customer. They are refreshed for the keys a write touched, inside the
-writer's transaction, so a report never has to scan order lines.
+"""The kept aggregates: order totals, each customer's part of each order, per
+product-day, per category-day, per day and per customer. They are refreshed for
+the keys a write touched, inside the writer's transaction, so a report never has
+to scan order lines.
+
+Each line's spend belongs to the customer on that line: an order whose lines
+carry several customers (Tableau's Superstore export has them) has one
+`order_customers` row per customer, and counts once among each one's orders.
 
 Writers record what they touch in the temp tables `dirty_orders` (order ids)
 and `dirty_pd` (day, product) and call `refresh()` before committing.
@@ -40,10 +45,19 @@ def mark_product_days(conn: sqlite3.Connection, product_id: int) -> None:
 
 # Units everywhere but per product count merchandise only: postage is not a unit sold.
 ORDER_TOTALS_SELECT = """
-    SELECT s.order_id, min(s.day), max(s.customer_id), count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
-           sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+    SELECT s.order_id, min(s.day), count(DISTINCT s.customer_id), count(*), sum(s.quantity * p.is_merch),
+           sum(s.net_cents), sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
            sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
     FROM sales s JOIN products p USING (product_id) {where} GROUP BY s.order_id
+"""
+# Each customer's lines of each order, dated with the order's day (from order_totals, already current).
+ORDER_CUSTOMERS_SELECT = """
+    SELECT g.order_id, g.customer_id, o.day, g.lines, g.units, g.net_cents
+    FROM (SELECT s.order_id, s.customer_id, count(*) AS lines, sum(s.quantity * p.is_merch) AS units,
+                 sum(s.net_cents) AS net_cents
+          FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL {where}
+          GROUP BY s.order_id, s.customer_id) g
+    JOIN order_totals o USING (order_id)
 """
 PRODUCT_DAY_SELECT = """
     SELECT s.day, s.product_id, count(*), sum(s.quantity), sum(s.net_cents),
@@ -59,12 +73,12 @@ CATEGORY_DAY_SELECT = """
 DAY_SELECT = """
     SELECT a.day, sum(a.lines), sum(a.units * p.is_merch), sum(a.net_cents), sum(a.gross_cents), sum(a.returns_cents),
            (SELECT count(*) FROM order_totals o WHERE o.day = a.day),
-           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.customer_id IS NULL)
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.customers = 0)
     FROM agg_product_day a JOIN products p USING (product_id) {where} GROUP BY a.day
 """
 CUSTOMER_SELECT = """
     SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
-    FROM order_totals WHERE customer_id IS NOT NULL {where} GROUP BY customer_id
+    FROM order_customers {where} GROUP BY customer_id
 """
 
 
@@ -77,16 +91,19 @@ def refresh(conn: sqlite3.Connection) -> None:
         # A bulk load touched most orders: one pass over all lines beats a lookup per key.
         rebuild_all(conn)
         return
-    # Orders: their old day and customer are dirty too (an order can move).
+    # Orders: their old day and customers are dirty too (an order can move, its lines change hands).
     x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
-    x("INSERT OR IGNORE INTO dirty_customers SELECT o.customer_id FROM order_totals o JOIN dirty_orders USING (order_id) "
-      "WHERE o.customer_id IS NOT NULL")
+    x("INSERT OR IGNORE INTO dirty_customers SELECT oc.customer_id FROM order_customers oc "
+      "JOIN dirty_orders USING (order_id)")
     x("DELETE FROM order_totals WHERE order_id IN (SELECT order_id FROM dirty_orders)")
+    x("DELETE FROM order_customers WHERE order_id IN (SELECT order_id FROM dirty_orders)")
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(
         where="WHERE s.order_id IN (SELECT order_id FROM dirty_orders)"))
+    x("INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(
+        where="AND s.order_id IN (SELECT order_id FROM dirty_orders)"))
     x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
-    x("INSERT OR IGNORE INTO dirty_customers SELECT o.customer_id FROM order_totals o JOIN dirty_orders USING (order_id) "
-      "WHERE o.customer_id IS NOT NULL")
+    x("INSERT OR IGNORE INTO dirty_customers SELECT oc.customer_id FROM order_customers oc "
+      "JOIN dirty_orders USING (order_id)")
 
     x("DELETE FROM agg_product_day WHERE (day, product_id) IN (SELECT day, product_id FROM dirty_pd)")
     x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(
@@ -101,7 +118,7 @@ def refresh(conn: sqlite3.Connection) -> None:
 
     x("DELETE FROM agg_customer WHERE customer_id IN (SELECT customer_id FROM dirty_customers)")
     x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(
-        where="AND customer_id IN (SELECT customer_id FROM dirty_customers)"))
+        where="WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"))
 
     for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
         x(f"DELETE FROM {table}")
@@ -110,12 +127,14 @@ def refresh(conn: sqlite3.Connection) -> None:
 def rebuild_all(conn: sqlite3.Connection) -> None:
     """Recompute every aggregate from all the lines in a few sorted passes (inside a write transaction)."""
     x = conn.execute
-    for table in ("order_totals", "agg_product_day", "agg_category_day", "agg_day", "agg_customer"):
+    for table in ("order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer"):
         x(f"DELETE FROM {table}")
     for name in AGG_INDEX_NAMES:   # built once after the inserts: far cheaper than per row
         x(f"DROP INDEX IF EXISTS {name}")
     # NOT INDEXED: a sorted scan of the table is far cheaper than walking an index with a lookup per line
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where="").replace("FROM sales s", "FROM sales s NOT INDEXED"))
+    x("INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where="").replace(
+        "FROM sales s", "FROM sales s NOT INDEXED"))
     x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED"))
     for statement in AGG_INDEXES.split(";"):   # the per-day order counts below need order_totals_day
         if statement.strip():
@@ -127,14 +146,19 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
         x(f"DELETE FROM {table}")
 
 
-_ORDERS_FROM_LINES = """
-        WITH o AS (SELECT s.order_id, max(s.customer_id) AS customer_id, min(s.day) AS day,
+# Each customer's part of each order, from the lines alone: the order's day, and the customer's lines.
+_PARTS_FROM_LINES = """
+        WITH od AS (SELECT order_id, min(day) AS day FROM sales GROUP BY order_id),
+             o AS (SELECT s.order_id, s.customer_id, od.day, count(*) AS lines,
                           sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net
-                   FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id)"""
+                   FROM sales s JOIN products p USING (product_id) JOIN od USING (order_id)
+                   WHERE s.customer_id IS NOT NULL GROUP BY s.order_id, s.customer_id)"""
 
 # Each kept table with the query that recomputes it from the order lines alone.
 EXPECTED: dict[str, str] = {
     "order_totals": ORDER_TOTALS_SELECT.format(where=""),
+    "order_customers": _PARTS_FROM_LINES + """
+        SELECT order_id, customer_id, day, lines, units, net FROM o""",
     "agg_product_day": PRODUCT_DAY_SELECT.format(source="sales s"),
     "agg_category_day": """
         SELECT s.day, p.category_id, sum(s.quantity), sum(s.net_cents)
@@ -142,11 +166,11 @@ EXPECTED: dict[str, str] = {
     "agg_day": """
         -- replaced in mismatches() by a form that counts orders once
         SELECT day FROM sales""",
-    "agg_customer": _ORDERS_FROM_LINES + """
+    "agg_customer": _PARTS_FROM_LINES + """
         SELECT customer_id, count(*), sum(units), sum(net), min(day), max(day)
-        FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id""",
-    "agg_customer_base": _ORDERS_FROM_LINES + """,
-             c AS (SELECT sum(net) AS net FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id)
+        FROM o GROUP BY customer_id""",
+    "agg_customer_base": _PARTS_FROM_LINES + """,
+             c AS (SELECT sum(net) AS net FROM o GROUP BY customer_id)
         SELECT 1, count(*), coalesce(sum(max(net, 0)), 0) FROM c""",
 }
 
@@ -158,8 +182,8 @@ def mismatches(conn: sqlite3.Connection) -> dict[str, int]:
         if table == "agg_day":
             # the per-day order counts above are quadratic; compute them once instead
             query = """
-                WITH o AS (SELECT order_id, min(day) AS day, max(customer_id) AS cust FROM sales GROUP BY order_id),
-                     oc AS (SELECT day, count(*) AS n, sum(cust IS NULL) AS g FROM o GROUP BY day)
+                WITH o AS (SELECT order_id, min(day) AS day, count(customer_id) AS named FROM sales GROUP BY order_id),
+                     oc AS (SELECT day, count(*) AS n, sum(named = 0) AS g FROM o GROUP BY day)
                 SELECT s.day, count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
                        sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
                        sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END),

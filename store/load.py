@@ -44,6 +44,8 @@ class LoadStats:
     non_merch_lines: int = 0
     first_day: str | None = None
     last_day: str | None = None
+    mixed_orders: int = 0                 # orders of this load whose lines carry more than one customer
+    mixed_order_example: str | None = None
 
 
 @dataclass
@@ -237,6 +239,11 @@ class Loader:
             self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales "
                               "WHERE sale_id > ?", (self._start_sale_id,))
             aggregates.refresh(self.conn)
+        # Orders whose lines carry several customers (each line already counts for its own customer):
+        # said in the summary, so a shop knows its export has them. A bulk load's orders are the store's.
+        mine = "" if self._bulk else "JOIN run_orders USING (order_id)"
+        self.stats.mixed_orders, self.stats.mixed_order_example = self.conn.execute(
+            f"SELECT count(*), min(order_id) FROM order_totals {mine} WHERE customers > 1").fetchone()
         if self.import_id is not None:
             self.conn.execute(
                 "UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",

@@ -18,8 +18,15 @@ SALES_INDEXES = """CREATE INDEX sales_order ON sales(order_id);
 CREATE INDEX sales_product_day ON sales(product_id, day);"""
 
 # Secondary indexes of the kept aggregates; a full rebuild drops and rebuilds them around the inserts.
-AGG_INDEX_NAMES = ("order_totals_day", "order_totals_customer", "agg_product_day_product", "agg_customer_spend")
-AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customer_id);
+AGG_INDEX_NAMES = ("order_totals_day", "order_customers_day", "order_customers_customer", "agg_product_day_product",
+                   "agg_customer_spend")
+AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customers);
+CREATE INDEX order_customers_day ON order_customers(day, customer_id);
+CREATE INDEX order_customers_customer ON order_customers(customer_id, day);
+CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
+CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);"""
+# The indexes as schema 1 created them (a shipped migration never changes).
+_V1_AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customer_id);
 CREATE INDEX order_totals_customer ON order_totals(customer_id, day);
 CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
 CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);"""
@@ -161,7 +168,7 @@ CREATE TABLE agg_customer (
     last_day      TEXT NOT NULL
 ) STRICT;
 
-{AGG_INDEXES}
+{_V1_AGG_INDEXES}
 """
 
 # The all-history customer revenue base (customers with orders; sum of their non-negative spends),
@@ -186,5 +193,57 @@ CREATE TRIGGER agg_customer_base_change AFTER UPDATE OF net_cents ON agg_custome
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Each line's spend belongs to its own customer. Schemas 1 and 2 kept one customer per order (the largest
+# customer id on its lines), so an order whose lines carry several customers (Tableau's Superstore) gave
+# all its spend to one of them. Now `order_totals` counts the order's customers (0: a guest order) and
+# `order_customers` holds each customer's part of each order, from which `agg_customer` is summed. The
+# migration recomputes both from the lines, and agg_customer from them (its base follows by trigger).
+V3 = """
+DROP INDEX order_totals_day;
+DROP INDEX order_totals_customer;
+DROP TABLE order_totals;
+CREATE TABLE order_totals (
+    order_id      TEXT PRIMARY KEY,
+    day           TEXT NOT NULL,           -- day of the order's first line
+    customers     INTEGER NOT NULL CHECK (customers >= 0),   -- distinct customers on its lines; 0 = a guest order
+    lines         INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    gross_cents   INTEGER NOT NULL,        -- net of the positive-quantity lines
+    returns_cents INTEGER NOT NULL         -- positive amount of negative-quantity lines
+) STRICT, WITHOUT ROWID;
+INSERT INTO order_totals
+    SELECT s.order_id, min(s.day), count(DISTINCT s.customer_id), count(*), sum(s.quantity * p.is_merch),
+           sum(s.net_cents), sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
+    FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id;
+CREATE INDEX order_totals_day ON order_totals(day, customers);
+
+-- One row per (order, customer on its lines): that customer's lines of the order. day = the order's day.
+CREATE TABLE order_customers (
+    order_id      TEXT NOT NULL,
+    customer_id   INTEGER NOT NULL REFERENCES customers(customer_id),
+    day           TEXT NOT NULL,
+    lines         INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    net_cents     INTEGER NOT NULL,
+    PRIMARY KEY (order_id, customer_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO order_customers
+    SELECT g.order_id, g.customer_id, o.day, g.lines, g.units, g.net_cents
+    FROM (SELECT s.order_id, s.customer_id, count(*) AS lines, sum(s.quantity * p.is_merch) AS units,
+                 sum(s.net_cents) AS net_cents
+          FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL
+          GROUP BY s.order_id, s.customer_id) g
+    JOIN order_totals o USING (order_id);
+CREATE INDEX order_customers_day ON order_customers(day, customer_id);
+CREATE INDEX order_customers_customer ON order_customers(customer_id, day);
+
+DELETE FROM agg_customer;
+INSERT INTO agg_customer
+    SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
+    FROM order_customers GROUP BY customer_id;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)

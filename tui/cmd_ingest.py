@@ -110,6 +110,8 @@ def _print_report(r, db) -> None:
         f"  rows rejected    {r.rows_rejected:>10,}" + (f"   -> {r.rejects_path}" if r.rejects_path else ""),
         f"  returns          {r.returns:>10,}   (negative quantities: kept, they reduce net revenue)",
         f"  guest lines      {r.guest_lines:>10,}   (no customer id: counted in revenue, never ranked)",
+        f"  mixed orders     {r.mixed_orders:>10,}   (lines of one order with different customers: each line "
+        "counts for its own customer" + (f"; e.g. order {r.mixed_order_example})" if r.mixed_order_example else ")"),
         f"  non-merchandise  {r.non_merch_lines:>10,}   (postage, fees, adjustments: kept out of top sellers)",
         f"  date range       {r.first_day} .. {r.last_day}",
     ]

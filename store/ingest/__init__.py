@@ -52,6 +52,8 @@ class IngestReport:
     first_day: str | None
     last_day: str | None
     notes: list[str]
+    mixed_orders: int = 0                    # orders whose lines carry more than one customer
+    mixed_order_example: str | None = None   # one of them
 
 
 def default_rejects_path(path: str) -> str:
@@ -168,6 +170,7 @@ def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | N
         rows_loaded=stats.rows_loaded, orders_replaced=stats.orders_replaced, rows_rejected=n_rejected,
         rejects_path=rejects_path if n_rejected else None, returns=stats.returns, guest_lines=stats.guest_lines,
         non_merch_lines=stats.non_merch_lines, first_day=stats.first_day, last_day=stats.last_day, notes=notes,
+        mixed_orders=stats.mixed_orders, mixed_order_example=stats.mixed_order_example,
     )
 
 

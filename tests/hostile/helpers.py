@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 TABLES = ("categories", "products", "customers", "sales", "inventory", "alerts", "import_runs",
-          "order_totals", "agg_product_day", "agg_category_day", "agg_day", "agg_customer")
+          "order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer")
 
 BASE = ("order_id,ordered_at,customer_id,customer_name,sku,product_name,category,quantity,unit_price\n"
         "100,2024-01-01 09:00,C1,Ann,MUG,Mug,Kitchen,2,5.00\n"

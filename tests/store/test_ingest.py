@@ -309,22 +309,22 @@ def test_sample_flat_export_matches_an_independent_computation_to_the_cent(db_pa
     assert s.customers == raw.loc[raw["customer_id"] != "", "customer_id"].nunique()
 
 
-def test_a_version_1_store_is_migrated_with_its_customer_revenue_base(db_path):
+def test_a_version_1_store_is_migrated_with_its_customer_revenue_base(db_path, tmp_path):
     """Schema 2 keeps the all-history customer revenue base in a one-row table: an existing
     version-1 store gets it computed from its customers on the first write open, and reports agree."""
     from shopintel.store.aggregates import mismatches
+    from shopintel.store.schema import SCHEMA_VERSION
+    from tests.store.old_stores import write_old_store
 
     load(db_path, "data/sample_orders.csv")
     conn = connect(db_path)
     expected = conn.execute("SELECT count(*), sum(max(net_cents, 0)) FROM agg_customer").fetchone()
-    assert expected[0] > 0
-    for trigger in ("agg_customer_base_add", "agg_customer_base_remove", "agg_customer_base_change"):
-        conn.execute(f"DROP TRIGGER {trigger}")
-    conn.execute("DROP TABLE agg_customer_base")
-    conn.execute("PRAGMA user_version = 1")
     conn.close()
-    conn = connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert expected[0] > 0
+    old = tmp_path / "v1.db"
+    write_old_store(db_path, old, 1)
+    conn = connect(old)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone() == expected
-    assert mismatches(conn)["agg_customer_base"] == 0
+    assert set(mismatches(conn).values()) == {0}
     conn.close()

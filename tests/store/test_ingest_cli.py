@@ -179,21 +179,21 @@ def test_a_load_with_more_customers_and_products_than_the_cache_holds_keeps_ever
     conn.close()
 
 
-def test_an_older_store_is_refused_read_only_until_doctor_upgrades_it(db_path, cli):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_store_is_refused_read_only_until_doctor_upgrades_it(db_path, cli, tmp_path, version):
     """After an upgrade a reader cannot migrate: it says how; `doctor` opens for writing and migrates."""
+    from tests.conftest import check_store
+    from tests.store.old_stores import write_old_store
+
     assert cli("ingest", str(SAMPLE), "--db", str(db_path)).returncode == 0
     before = cli("report", "whales", "--db", str(db_path), "--format", "json").stdout
-    conn = sqlite3.connect(db_path)
-    for trigger in ("agg_customer_base_add", "agg_customer_base_remove", "agg_customer_base_change"):
-        conn.execute(f"DROP TRIGGER {trigger}")
-    conn.execute("DROP TABLE agg_customer_base")
-    conn.execute("PRAGMA user_version = 1")
-    conn.commit()
-    conn.close()
-    r = cli("report", "whales", "--db", str(db_path))
+    old = tmp_path / f"v{version}.db"
+    write_old_store(db_path, old, version)
+    r = cli("report", "whales", "--db", str(old))
     assert_clean(r)
     assert r.returncode != 0 and "older schema" in r.stderr and "shopintel doctor" in r.stderr
-    assert cli("doctor", "--db", str(db_path)).returncode == 0
-    r = cli("report", "whales", "--db", str(db_path), "--format", "json")
+    assert cli("doctor", "--db", str(old)).returncode == 0
+    r = cli("report", "whales", "--db", str(old), "--format", "json")
     assert r.returncode == 0, r.stderr
     assert r.stdout == before   # the same shares: the migrated base equals the one kept all along
+    check_store(old)
