@@ -276,14 +276,28 @@ def test_top_sellers_ties_by_sku_and_category_filter(db_path, write_csv):
 
 
 def test_registry_lists_every_report_with_its_columns(tiny):
+    """Each report's runner returns exactly the columns its entry declares, for every variant."""
     from shopintel import reports
     assert list(reports.REPORTS) == ["summary", "whales", "top-sellers", "categories", "revenue", "reorder",
                                      "segments"]
-    for name, spec in reports.bench_calls().items():
-        out = spec.run(tiny)
-        cols = list(out.as_dict()) if hasattr(out, "as_dict") else list(out.columns)
-        assert cols == list(spec.columns), name
-        assert spec.params_class is Params
+    variants = {"profile": Params(profile="weekday"), "segment": Params(segment="Champions")}
+    for name, spec in reports.REPORTS.items():
+        for params in (Params(), *(variants[v.param] for v in spec.variants)):
+            out = spec.run(tiny, params)
+            cols = list(out.as_dict()) if hasattr(out, "as_dict") else list(out.columns)
+            assert cols == [c.name for c in spec.columns_for(params)], (name, params)
+
+
+def test_the_registry_loads_no_report_module_and_no_pandas():
+    """The CLI's help and the app's tabs come from the registry: loading it must cost no report runner."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom shopintel.reports.registry import REPORTS, column_kinds\ncolumn_kinds()\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy') or "
+            "m in ('shopintel.reports.whales', 'shopintel.reports.revenue', 'shopintel.reports.segments'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == ""
 
 
 def test_since_after_the_latest_sale_is_an_empty_period(tiny):

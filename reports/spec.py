@@ -1,0 +1,128 @@
+"""What a report declares about itself: the light description the CLI and the app are built from.
+
+Nothing here imports pandas or a report module: loading every description costs a few dataclasses,
+so `shopintel --help`, argparse's choices and the app's tabs never wait for a report's runner, which
+is imported only when the report runs (`Report.run`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from typing import Any, Callable
+
+# How a column's values are shown (tables, CSV and JSON). One kind per column name across every report.
+KINDS = (
+    "money",     # currency units; JSON rounds to cents; tables show 1,234.56
+    "count",     # whole numbers: units, orders, customers, ranks
+    "share",     # a fraction shown as a percentage: 12.5%
+    "change",    # a signed fraction shown as a signed percentage: +12.5%
+    "decimal",   # one decimal: units a week, days of cover, medians, an index
+    "date",      # YYYY-MM-DD (or a period label such as Mon or Jan)
+    "text",      # names and ids from the data: shown as text, never markup
+    "flag",      # true/false, e.g. the growth driver
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    header: str = ""        # the short table header; default: the name with spaces
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+
+    @property
+    def label(self) -> str:
+        return self.header or self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How the app changes a parameter from the keyboard: `key` steps forward through `values`, `back`
+    (if any) steps backward; with both, the ends stop, with `key` alone it wraps around."""
+
+    key: str                # a Textual key name
+    values: tuple
+    back: str = ""
+    label: str = ""         # the footer / help text
+
+
+@dataclass(frozen=True)
+class Param:
+    """One report option: a field of `reports.params.Params`, its command-line flag and help."""
+
+    name: str               # the Params field
+    flag: str               # e.g. --window-days
+    help: str
+    type: Callable = str    # int, float, str, or bool for a switch
+    choices: tuple = ()
+    metavar: str | None = None
+    keys: Keys | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """`line`: x is a date and each series a line; `bars`: one horizontal bar per row, labelled by x."""
+
+    kind: str
+    x: str
+    series: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Enter on a row opens the `target` screen (customer, product, category, segment) for the row's `key`."""
+
+    target: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A parameter that changes the shape of the result: when `param` is set, the columns are these."""
+
+    param: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str               # the CLI's NAME and the JSON contract's report name
+    title: str              # tab and palette title
+    summary: str            # one line for `--help` and the palette
+    runner: str             # "module:function" inside shopintel.reports, imported when it runs
+    columns: tuple[Column, ...]
+    params: tuple[str, ...] = ()      # names of PARAMS beyond the period (since/until/as-of) and limit
+    tab: int | None = None            # the app's number key; None: no tab of its own
+    short_title: str = ""             # the tab label where the full title does not fit
+    chart: Chart | None = None
+    drill: Drill | None = None
+    variants: tuple[Variant, ...] = ()
+    one_row: bool = False             # the result is one set of figures (summary), not a table
+
+    def run(self, conn, params=None, period=None) -> Any:
+        """The report for `params` (default: all defaults) over `period` (default: resolved from params)."""
+        from .params import Params
+
+        return _load(self.runner)(conn, params or Params(), period)
+
+    def columns_for(self, params=None) -> tuple[Column, ...]:
+        for variant in self.variants:
+            if params is not None and getattr(params, variant.param, None) not in (None, False):
+                return variant.columns
+        return self.columns
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@cache
+def _load(runner: str) -> Callable:
+    module, _, function = runner.partition(":")
+    return getattr(import_module(f"{__package__}.{module}"), function)
