@@ -23,9 +23,10 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from .actions import ACTIONS, TAB_TITLES, TABS, bindings
 from .data import PeriodChoice, Store
+from .format import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
 from .widgets.panes import PANES, OverviewPane, ReportPane
-from .widgets.report_table import ReportTable, plain
+from .widgets.report_table import ReportTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 NARROW_WIDTH, SHORT_HEIGHT = 100, 32
@@ -93,7 +94,11 @@ class ShopApp(App):
         self._first_frame_drawn = False
         self._after_first_frame: list = []
         self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
-        self.sub_title = f"{Path(db_path).name} · all history" + (" · read-only" if read_only else "")
+        self.set_sub_title(PeriodChoice("all"))
+
+    def set_sub_title(self, choice: PeriodChoice) -> None:
+        # a file name may hold any character but / and NUL: shown by the one rule, like data
+        self.sub_title = f"{plain(self.store.path.name)} · {choice.label()}" + (" · read-only" if self.read_only else "")
 
     # ------------------------------------------------------------------ layout
 
@@ -236,7 +241,8 @@ class ShopApp(App):
         message.pane.busy(False)
         message.pane.stale = True
         message.pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))
-        self.notify(plain(message.error), title="Could not load the report", severity="error", timeout=8)
+        self.notify(plain(message.error), title="Could not load the report", severity="error", timeout=8,
+                    markup=False)
 
     def reload(self, all_tabs: bool = True) -> None:
         active = self.active_tab()
@@ -261,7 +267,7 @@ class ShopApp(App):
             if choice is None:
                 return
             self.period_choice = choice
-            self.sub_title = f"{self.store.path.name} · {choice.label()}" + (" · read-only" if self.read_only else "")
+            self.set_sub_title(choice)
             self.reload()
             self.notify(f"Period: {choice.label()}")
 
@@ -280,7 +286,7 @@ class ShopApp(App):
         pane = next((a for a in table.ancestors if isinstance(a, ReportPane)), None)
         if pane is not None:
             pane.refresh_status()
-        self.notify(table.status_line(), timeout=3)
+        self.notify(table.status_line(), timeout=3, markup=False)   # it quotes the filter typed
 
     def action_filter(self) -> None:
         table = self.focused_table()
@@ -307,16 +313,18 @@ class ShopApp(App):
         if table is None or not table.has_rows():
             self.notify("Nothing to export here.", severity="warning")
             return
-        frame = table.visible_frame()
+        # for spreadsheets: cells from data that would run as formulas get a leading quote (OWASP)
+        frame = for_spreadsheet(table.visible_frame())
         name = f"shopintel-{self._table_name(table)}-{datetime.now():%Y%m%d-%H%M%S}.csv"
         folder = Path.cwd() if os.access(Path.cwd(), os.W_OK) else Path(tempfile.gettempdir())
         path = folder / name
         try:
-            frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+            # CRLF (RFC 4180, what spreadsheets expect): a field holding a CR is then quoted as well
+            frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            self.notify(f"Could not write {plain(path)}: {exc.strerror}", severity="error", markup=False)
             return
-        self.notify(f"Exported {len(frame):,} rows to {path}", title="Export", timeout=10)
+        self.notify(f"Exported {len(frame):,} rows to {plain(path)}", title="Export", timeout=10, markup=False)
 
     def _table_name(self, table: ReportTable) -> str:
         if self.screen is self.screen_stack[0]:

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .errors import UserError
 
-__all__ = ["UserError", "add_command", "main"]
+__all__ = ["UserError", "add_command", "main", "say_error"]
 
 COMMAND_MODULES = (
     ".cmd_ingest",
@@ -46,6 +46,24 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=34, width=min(100, _terminal_width()))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose errors quote what was typed (a name pasted from a report, say) by the one rule for
+    text shown to a person. Subcommands' parsers are of this class too (argparse makes them so)."""
+
+    def error(self, message: str):
+        from .format import plain
+
+        super().error(plain(message))
+
+
+def say_error(message: object) -> None:
+    """An error for the user on stderr. Messages quote values from data and paths (a file name may hold
+    any character but / and NUL): control characters are shown, never sent (tui/format.plain)."""
+    from .format import plain
+
+    print(f"shopintel: {plain(message)}", file=sys.stderr)
+
+
 def _terminal_width() -> int:
     try:
         return os.get_terminal_size().columns
@@ -68,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..store.db import default_db_path
 
     common = common_parser()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="shopintel",
         description="Terminal analytics for online shops: turn order exports into a SQLite store and "
                     "browse whales, top sellers, categories, revenue trends and live reorder alerts.",
@@ -111,16 +129,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"shopintel: {exc}", file=sys.stderr)
+        say_error(exc)
         return exc.code
     except (StoreError, ImportFailed) as exc:
-        print(f"shopintel: {exc}", file=sys.stderr)
+        say_error(exc)
         return 1
     except KeyboardInterrupt:
-        print("shopintel: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
+        say_error("interrupted; nothing was changed by the unfinished step.")
         return 130
     except sqlite3.Error as exc:
-        print(f"shopintel: the store could not be used ({exc}). Check it with: shopintel doctor", file=sys.stderr)
+        say_error(f"the store could not be used ({exc}). Check it with: shopintel doctor")
         return 1
     except BrokenPipeError:
         # `shopintel report ... | head`: the reader went away; that is not an error
@@ -132,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:   # a bug: say so in one paragraph; SHOPINTEL_DEBUG=1 shows the traceback
         if os.environ.get("SHOPINTEL_DEBUG"):
             raise
-        print(f"shopintel: unexpected error ({type(exc).__name__}: {exc}). Nothing was changed by the step that "
-              "failed. Run again with SHOPINTEL_DEBUG=1 to see the details, and please report it.", file=sys.stderr)
+        say_error(f"unexpected error ({type(exc).__name__}: {exc}). Nothing was changed by the step that failed. "
+                  "Run again with SHOPINTEL_DEBUG=1 to see the details, and please report it.")
         return 70
 
 

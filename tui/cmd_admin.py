@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import add_command
+from .cli import add_command, say_error
 
 
 def register(sub, common) -> None:
@@ -34,17 +34,19 @@ def register(sub, common) -> None:
 
 def run_doctor(args: argparse.Namespace) -> int:
     from ..store.maintenance import doctor, repair
+    from .format import plain
 
     if args.repair:
         repair(args.db)
     report = doctor(args.db)
+    # the path and the problems (SQLite's own messages among them) by the one rule for text shown to a person
     if report.ok:
-        print(f"OK: {report.path}: {report.lines:,} order lines in {report.orders:,} orders; "
-              f"checked {', '.join(report.checked)}.")
+        print(plain(f"OK: {report.path}: {report.lines:,} order lines in {report.orders:,} orders; "
+                    f"checked {', '.join(report.checked)}."))
         return 0
-    print(f"PROBLEMS in {report.path}:")
+    print(plain(f"PROBLEMS in {report.path}:"))
     for problem in report.problems:
-        print(f"  - {problem}")
+        print(plain(f"  - {problem}"))
     print("Restore a backup (shopintel backup makes one), or re-import the exports into a new store.",
           file=sys.stderr)
     return 1
@@ -52,12 +54,13 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 def run_backup(args: argparse.Namespace) -> int:
     from ..store.maintenance import backup, doctor
+    from .format import plain
 
     target = backup(args.db, args.dest, overwrite=args.force)
     report = doctor(target)
     if not report.ok:
-        print(f"shopintel: the copy at {target} does not pass doctor: " + "; ".join(report.problems),
-              file=sys.stderr)
+        say_error(f"the copy at {target} does not pass doctor: " + "; ".join(report.problems))
         return 1
-    print(f"Backed up to {target} ({report.lines:,} order lines, {report.orders:,} orders); the copy passes doctor.")
+    print(plain(f"Backed up to {target} ({report.lines:,} order lines, {report.orders:,} orders); "
+                "the copy passes doctor."))
     return 0

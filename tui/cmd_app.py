@@ -32,20 +32,22 @@ def empty_store_message(path: Path) -> str | None:
     """None when the store has sales; otherwise what to tell the user (with the exact command)."""
     from ..store.db import connect_read_only, is_empty
     from ..store.errors import StoreError
+    from .format import plain
 
+    shown = plain(path)
     if not path.exists():
-        return (f"No store at {path}.\n\nImport your orders first:\n\n"
-                f"    shopintel ingest orders.csv --db {path}\n\n"
+        return (f"No store at {shown}.\n\nImport your orders first:\n\n"
+                f"    shopintel ingest orders.csv --db {shown}\n\n"
                 f"or look around the demo shop:\n\n    shopintel demo\n\nq quits.")
     try:
         conn = connect_read_only(path)
         empty = is_empty(conn)
         conn.close()
     except StoreError as exc:
-        return f"{exc}\n\nq quits."
+        return f"{plain(exc)}\n\nq quits."
     if empty:
-        return (f"The store {path} has no sales yet.\n\nImport your orders:\n\n"
-                f"    shopintel ingest orders.csv --db {path}\n\nq quits.")
+        return (f"The store {shown} has no sales yet.\n\nImport your orders:\n\n"
+                f"    shopintel ingest orders.csv --db {shown}\n\nq quits.")
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import UserError, add_command
+from .cli import UserError, add_command, say_error
 
 LAYOUTS = ("auto", "generic", "online-retail", "shopify")
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             report = _with_progress(lambda cb: ingest_file(conn, path, opts, progress=cb), path)
         except ImportFailed as exc:
             tail = "" if "unchanged" in str(exc) else " Nothing was imported from this file; the store is unchanged."
-            print(f"shopintel: {exc}{tail}", file=sys.stderr)
+            say_error(f"{exc}{tail}")
             failures += 1
             continue
         _print_report(report, db)
@@ -85,9 +85,11 @@ def _with_progress(work, path: str):
         return work(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("importing {task.description}"), BarColumn(), MofNCompleteColumn(),
+    from .format import plain
+
+    with Progress(TextColumn("importing {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(path, total=None)
+        task = bar.add_task(plain(path), total=None)
 
         def cb(done: int, total: int) -> None:
             bar.update(task, completed=done, total=max(total, done))
@@ -117,4 +119,7 @@ def _print_report(r, db) -> None:
     ]
     for note in r.notes:
         lines.append(f"  note: {note}")
-    print("\n".join(lines))
+    from .format import plain
+
+    # file names, notes and examples quote data: every line by the one rule for text shown to a person
+    print("\n".join(plain(line) for line in lines))

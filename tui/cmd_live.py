@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import signal
 import subprocess
@@ -62,28 +61,33 @@ class _Stop:
 
 
 def _alert_line(a: dict) -> str:
+    from .format import plain
+
     cover = "-" if a["days_of_cover"] is None else f"{a['days_of_cover']:.1f} d"
-    name = "".join(ch if ch.isprintable() else "?" for ch in a["product_name"])
-    return (f"{a['created_at']}  {a['status']:<3}  {a['sku']}  {name}  on hand {a['on_hand']}  "
-            f"cover {cover}  suggested order {a['suggested_qty']}")
+    # the sku and name come from data: control characters are spelled out (\x1b), never sent
+    return plain(f"{a['created_at']}  {a['status']:<3}  {a['sku']}  {a['product_name']}  on hand {a['on_hand']}  "
+                 f"cover {cover}  suggested order {a['suggested_qty']}")
 
 
 def _emit(a: dict, fmt: str) -> None:
-    print(json.dumps(a, ensure_ascii=False) if fmt == "jsonl" else _alert_line(a), flush=True)
+    from .format import json_text
+
+    print(json_text(a) if fmt == "jsonl" else _alert_line(a), flush=True)
 
 
 def _run_exec(argv: list[str], alert: dict) -> None:
+    from .format import json_text, plain
+
     try:
-        r = subprocess.run(argv, input=json.dumps(alert, ensure_ascii=False), text=True, timeout=EXEC_TIMEOUT_S,
-                           capture_output=True)
-        if r.returncode != 0:
-            print(f"shopintel watch: --exec command exited {r.returncode} for alert {alert['alert_id']}: "
-                  f"{r.stderr.strip()[:200]}", file=sys.stderr, flush=True)
+        r = subprocess.run(argv, input=json_text(alert), text=True, timeout=EXEC_TIMEOUT_S, capture_output=True)
+        if r.returncode != 0:   # the hook's own words may echo the alert's names back
+            print(plain(f"shopintel watch: --exec command exited {r.returncode} for alert {alert['alert_id']}: "
+                        f"{r.stderr.strip()[:200]}"), file=sys.stderr, flush=True)
     except subprocess.TimeoutExpired:
         print(f"shopintel watch: --exec command ran past {EXEC_TIMEOUT_S}s for alert {alert['alert_id']}; "
               "stopped it and carried on", file=sys.stderr, flush=True)
     except OSError as exc:
-        print(f"shopintel watch: --exec could not run {argv[0]!r}: {exc.strerror}", file=sys.stderr, flush=True)
+        print(plain(f"shopintel watch: --exec could not run {argv[0]!r}: {exc.strerror}"), file=sys.stderr, flush=True)
 
 
 def run_watch(args: argparse.Namespace) -> int:

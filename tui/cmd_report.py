@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import math
 import numbers
@@ -107,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
         conn.close()
     caption = describe(args.name, params, period, result)
     if args.fmt == "json":
-        print(json.dumps(to_records(result), ensure_ascii=False, indent=1))
+        from .format import json_text
+
+        print(json_text(to_records(result), indent=1))
     elif args.fmt == "csv":
+        # the exact text, control characters included: CSV is for programs and files (README)
         frame = _frame(result)
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.fmt == "plot":
@@ -137,7 +139,9 @@ def describe(name: str, params, period, result) -> str:
     else:
         n = len(result)
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
-    return f"{name}: " + " · ".join(bits)
+    from .format import plain
+
+    return plain(f"{name}: " + " · ".join(bits))   # the filters quote what was typed
 
 
 def _frame(result):

@@ -45,6 +45,7 @@ def register(sub, common) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from ..store.db import connect
     from ..store.stock import import_stock
+    from .format import plain
 
     mapping = {}
     for pair in args.map:
@@ -54,13 +55,14 @@ def run_import(args: argparse.Namespace) -> int:
         mapping[k.strip()] = v
     conn = connect(args.db, create=False)   # stock for a store that does not exist is a mistake
     report = import_stock(conn, args.file, mapping)
-    print(f"Stock counts recorded for {report.updated:,} product(s) from {args.file}.")
+    # the file name, skus and reasons come from the file: shown by the one rule (control characters spelled out)
+    print(plain(f"Stock counts recorded for {report.updated:,} product(s) from {args.file}."))
     if report.unknown_skus:
         shown = ", ".join(report.unknown_skus[:10]) + (" ..." if len(report.unknown_skus) > 10 else "")
-        print(f"  {len(report.unknown_skus):,} unknown sku(s) skipped (not in the store; import their sales "
-              f"first): {shown}")
+        print(plain(f"  {len(report.unknown_skus):,} unknown sku(s) skipped (not in the store; import their sales "
+                    f"first): {shown}"))
     for rec, why in report.rejected[:20]:
-        print(f"  row {rec}: {why}")
+        print(plain(f"  row {rec}: {why}"))
     if len(report.rejected) > 20:
         print(f"  ... and {len(report.rejected) - 20} more rejected rows")
     return 0 if report.updated else 1
@@ -81,5 +83,7 @@ def run_set(args: argparse.Namespace) -> int:
     except UnknownSku:
         raise UserError(f"no product with sku {args.sku!r} in the store. List skus with: "
                         "shopintel report top-sellers --min-per-week 0", code=1) from None
-    print(f"{args.sku}: {args.on_hand} on hand, counted now.")
+    from .format import plain
+
+    print(plain(f"{args.sku}: {args.on_hand} on hand, counted now."))
     return 0

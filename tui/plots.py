@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .format import plain
+
 
 def draw(plt: Any, name: str, result, params=None) -> None:
     if name == "revenue":
@@ -67,6 +69,7 @@ def bars(plt: Any, labels: list, values: list, title: str, horizontal: bool = Fa
 
 
 def _label(value: Any, room: int) -> str:
-    """Data is text: control characters never reach the terminal through a chart."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    """Data is text: control characters never reach the terminal through a chart (shown as `\\x1b`, the
+    rule of every output)."""
+    text = plain(value)
     return text if len(text) <= room else text[: max(1, room - 1)] + "…"

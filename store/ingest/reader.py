@@ -152,10 +152,28 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
     return Source(path, size, sha, enc, delimiter, header, estimated, notes, nul_bytes=nuls)
 
 
+# how the files people take for exports begin: zip (xlsx, ods), OLE (xls), gzip, xz, 7z, PDF, PNG, JPEG, SQLite
+_BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c",
+                      b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"SQLite format 3\x00")
+
+
 def _looks_binary(head: bytes) -> bool:
+    """Binary data rather than a text export. Control characters alone do not tell: a shop stores what
+    its sign-up form was given (ESC, BEL, ...), and a short export of such names is full of them. A file
+    signature does, and so do many NUL bytes, or control bytes in a sample that is not UTF-8 text."""
     sample = head[:8192]
     if not sample:
         return False
+    if sample.startswith(_BINARY_SIGNATURES):
+        return True
+    if sample.count(0) > len(sample) * 0.05:   # a few NULs (a damaged export) are removed with a note
+        return True
+    try:
+        # incremental, not final: the sample may end in the middle of a character
+        codecs.getincrementaldecoder("utf-8")().decode(sample)
+        return False
+    except UnicodeDecodeError:
+        pass
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls > len(sample) * 0.05
 

@@ -72,6 +72,11 @@ class Terminal:
                              capture_output=True, text=True).stdout.strip()
         return out == "1"
 
+    def pane_title(self) -> str:
+        """The title programs in the pane set (OSC 0/2); tmux starts it as the host name."""
+        return subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{pane_title}"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+
     def pane_pid(self) -> int:
         return int(subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
                                   capture_output=True, text=True, check=True).stdout.strip())

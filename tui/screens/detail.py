@@ -15,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..actions import bindings
+from ..format import plain
 from ..widgets.chart import Chart
-from ..widgets.report_table import ReportTable, plain
+from ..widgets.report_table import ReportTable
 
 
 class DetailScreen(Screen):
@@ -65,7 +66,7 @@ class DetailScreen(Screen):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.query_one(Vertical).loading = False
-        self.notify(message.error, title="Could not load", severity="error")
+        self.notify(plain(message.error), title="Could not load", severity="error", markup=False)
 
     def compute(self, store) -> Any:
         raise NotImplementedError
@@ -99,7 +100,7 @@ class CustomerScreen(DetailScreen):
         self.query_one(".detail-title", Static).update(Text(
             f"{plain(d.name)}  ({plain(d.customer_id)})  {plain(d.email)}  {plain(d.country)}"))
         self.query_one(".status", Static).update(Text(
-            f"RFM segment: {d.segment or '-'} · {d.total_orders:,} orders · monthly spend below · Esc: back"))
+            f"RFM segment: {plain(d.segment or '-')} · {d.total_orders:,} orders · monthly spend below · Esc: back"))
         monthly = d.monthly
         self.query_one(Chart).draw(lambda plt: _bars(plt, list(monthly["month"]), list(monthly["revenue"]),
                                                      "Spend per month"))
@@ -165,7 +166,7 @@ class SegmentScreen(DetailScreen):
     def __init__(self, segment: str):
         super().__init__()
         self.segment = segment
-        self.title_text = f"Segment {segment}"
+        self.title_text = f"Segment {plain(segment)}"
 
     def compute(self, store):
         from ...reports.segments import segments

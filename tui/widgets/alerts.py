@@ -19,8 +19,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..actions import bindings
+from ..format import plain
 from .panes import OverviewPane
-from .report_table import ReportTable, plain
+from .report_table import ReportTable
 
 if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
     import pandas as pd
@@ -118,7 +119,7 @@ class AlertPanel(Vertical):
         self.set_timer(TICK_SECONDS, lambda: self.run_worker(self._tick_work, thread=True, exit_on_error=False,
                                                              group="alerts"))
         if message.error:
-            self.query_one(".alerts-title", Static).update(Text(f"Reorder alerts · check failed: {message.error}"))
+            self.query_one(".alerts-title", Static).update(Text(f"Reorder alerts · check failed: {plain(message.error)}"))
             return
         active = message.active
         n_active = int(active["acknowledged_at"].isna().sum()) if len(active) else 0
@@ -137,7 +138,7 @@ class AlertPanel(Vertical):
             new = []
         for alert in new[:3]:
             self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · on hand {alert.on_hand}"
-                            f" · order {alert.suggested_qty}", title="Reorder alert",
+                            f" · order {alert.suggested_qty}", title="Reorder alert", markup=False,
                             severity="error" if alert.status == "OUT" else "warning", timeout=8)
         if len(new) > 3:   # a burst (e.g. on start) is one toast, not a wall of them
             self.app.notify(f"… and {len(new) - 3} more reorder alerts: see the panel (a) or the Reorder tab (6)",
@@ -182,7 +183,7 @@ class AlertPanel(Vertical):
         from ...reports.monitor import acknowledge
 
         if acknowledge(self.writer, int(record["alert_id"])):
-            self.app.notify(f"Acknowledged {plain(str(record['sku']))}", timeout=3)
+            self.app.notify(f"Acknowledged {plain(record['sku'])}", timeout=3, markup=False)
 
     @on(History)
     def _history(self) -> None:

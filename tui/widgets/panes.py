@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from .. import plots
-from ..format import format_value
-from .report_table import ReportTable, plain
+from ..format import format_value, plain
+from .report_table import ReportTable
 
 
 def busy_indicator(pane, on: bool) -> None:

@@ -3,7 +3,6 @@ frame it holds, status cells styled from the theme, and an honest 'showing N of 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -12,19 +11,13 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 from ..actions import bindings
-from ..format import RIGHT, format_value, header
+from ..format import RIGHT, format_value, header, plain
 
 if TYPE_CHECKING:   # pandas loads in the worker threads, not on the way to the first screen
     import pandas as pd
 
 MAX_ROWS = 500
 MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(value: str) -> str:
-    """Data is text: control characters (ESC and friends) are shown escaped, never interpreted."""
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], value)
 
 
 class ReportTable(DataTable):
@@ -105,7 +98,7 @@ class ReportTable(DataTable):
             self.move_cursor(row=min(cursor, self.row_count - 1), column=min(cursor_col, len(cols) - 1))
 
     def _cell(self, column: str, value) -> Text:
-        text = Text(plain(format_value(column, value)), no_wrap=True, overflow="ellipsis",
+        text = Text(format_value(column, value), no_wrap=True, overflow="ellipsis",
                     justify="right" if column in RIGHT else "left")
         variables = self.app.theme_variables if self.is_mounted else {}
         if column == "status" and value in ("OUT", "LOW", "OK"):
