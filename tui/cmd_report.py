@@ -7,99 +7,107 @@ import os
 import math
 import numbers
 import sys
+from datetime import date
 
 from .cli import UserError, add_command
 
-NAMES = ("summary", "whales", "top-sellers", "categories", "revenue", "reorder", "segments")
-PLOTTABLE = ("revenue", "categories", "top-sellers")
-# JSON money is rounded to cents; everything else keeps its precision
-MONEY_KEYS = {"revenue", "gross_revenue", "returns", "spend", "aov", "previous_revenue", "moving_average",
-              "median_spend"}
+EXAMPLES = """\
+  shopintel report summary
+  shopintel report whales --limit 10 --since 2025-01-01
+  shopintel report whales --top-percent 1 --format csv > whales.csv
+  shopintel report top-sellers --window-days 14 --min-per-week 5
+  shopintel report categories --since 2026-01-01 --until 2026-06-30 --compare year
+  shopintel report revenue --grain week --format plot
+  shopintel report revenue --profile weekday
+  shopintel report reorder --all --format json
+  shopintel report segments --customers "At Risk"
+"""
 
 
 def register(sub, common) -> None:
+    """The command's names, options and help, all derived from the report registry."""
+    import textwrap
+
+    from ..reports.registry import COMMON, PARAMS, REPORTS
+
+    listing = "\n".join(textwrap.fill(r.summary, 96, initial_indent=f"  {r.name:<12} ", subsequent_indent=" " * 15)
+                         for r in REPORTS.values())
     p = add_command(
-        sub, common, "report",
-        help="print a report: summary, whales, top-sellers, categories, revenue, reorder, segments",
-        description=(
-            "Print one report as a table (default), CSV, JSON or a plot. Periods are inclusive; 'now' for "
-            "trailing windows is --as-of (default: the date of the latest sale in the store).\n\n"
-            "  summary      revenue, returns, orders, customers, AOV, top 1%/20% customers' share\n"
-            "  whales       customers ranked by spend net of returns (guests never listed)\n"
-            "  top-sellers  products moving more than --min-per-week units a week over --window-days\n"
-            "  categories   revenue and share by category; with --since, growth vs the previous span\n"
-            "  revenue      revenue by --grain day|week|month with a 7-period moving average; --profile\n"
-            "               weekday|month for seasonality\n"
-            "  reorder      counted fast movers: on hand, days of cover, reorder point, suggested qty\n"
-            "  segments     RFM customer segments; --customers SEGMENT lists one segment's customers"),
-        examples=(
-            "  shopintel report summary\n"
-            "  shopintel report whales --limit 10 --since 2025-01-01\n"
-            "  shopintel report whales --top-percent 1 --format csv > whales.csv\n"
-            "  shopintel report top-sellers --window-days 14 --min-per-week 5\n"
-            "  shopintel report categories --since 2026-01-01 --until 2026-06-30 --compare year\n"
-            "  shopintel report revenue --grain week --format plot\n"
-            "  shopintel report revenue --profile weekday\n"
-            "  shopintel report reorder --all --format json\n"
-            "  shopintel report segments --customers \"At Risk\"\n"),
-    )
-    p.add_argument("name", metavar="NAME", help=f"one of: {', '.join(NAMES)}")
+        sub, common, "report", help="print a report: " + ", ".join(REPORTS),
+        description=("Print one report as a table (default), CSV, JSON or a plot. Periods are inclusive; 'now' "
+                     "for trailing windows is --as-of (default: the date of the latest sale in the store).\n\n"
+                     + listing),
+        examples=EXAMPLES)
+    p.add_argument("name", metavar="NAME", help=f"one of: {', '.join(REPORTS)}")
     p.add_argument("--format", dest="fmt", default="table", choices=("table", "csv", "json", "plot"),
-                   help="output format (plot: revenue, categories, top-sellers)")
-    g = p.add_argument_group("period and filters")
-    g.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first sale)")
-    g.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD (default: the as-of date)")
-    g.add_argument("--as-of", metavar="DATE", help="what 'now' means (default: the latest sale's date)")
-    g.add_argument("--limit", type=int, metavar="N", help="at most N rows (whales default 20)")
-    g.add_argument("--category", metavar="NAME", help="only this category (top-sellers, categories, revenue, reorder)")
-    w = p.add_argument_group("report options")
-    w.add_argument("--top-percent", type=float, metavar="P", help="whales: customers in the top P%% by spend")
-    w.add_argument("--min-spend", type=float, metavar="X", help="whales: spend of at least X")
-    w.add_argument("--window-days", type=int, default=28, metavar="N",
-                   help="top-sellers, reorder: trailing window for velocity (default 28)")
-    w.add_argument("--min-per-week", type=float, default=3.0, metavar="U",
-                   help="top-sellers, reorder: more than U net units a week (default 3)")
-    w.add_argument("--compare", choices=("previous", "year"), default="previous",
-                   help="categories: growth vs the previous equal span (default) or a year earlier")
-    w.add_argument("--grain", choices=("day", "week", "month"), default="day", help="revenue: period length")
-    w.add_argument("--profile", choices=("weekday", "month"), help="revenue: seasonality profile instead")
-    w.add_argument("--all", dest="show_all", action="store_true", help="reorder: every counted product")
-    w.add_argument("--service-level", type=float, default=0.95, metavar="L",
-                   help="reorder: service level for safety stock (default 0.95)")
-    w.add_argument("--review-days", type=int, default=14, metavar="N",
-                   help="reorder: days between orders the suggestion covers (default 14)")
-    w.add_argument("--customers", dest="segment", metavar="SEGMENT", help="segments: list this segment's customers")
+                   help=f"output format (plot: {', '.join(_plottable())})")
+    groups = {"common": p.add_argument_group("period and limit"), "options": p.add_argument_group("report options")}
+    for param in PARAMS.values():
+        users = [] if param.name in COMMON else [r.name for r in REPORTS.values() if param.name in r.params]
+        group = groups["common" if param.name in COMMON else "options"]
+        # default None: a flag not given leaves the report's own default (reports.params.Params), and a
+        # flag given to a report that does not take it can be told apart and refused
+        kw: dict = {"dest": param.name, "default": None, "help": (f"{', '.join(users)}: " if users else "") + param.help}
+        if param.type is bool:
+            group.add_argument(param.flag, action="store_true", **kw)
+        else:
+            kw["type"] = str if param.type is date else param.type
+            if param.choices:
+                kw["choices"] = param.choices
+            group.add_argument(param.flag, metavar=param.metavar, **kw)
     p.set_defaults(func=run)
 
 
-def params_from(args: argparse.Namespace):
-    from ..reports.params import Params, parse_date
+def _plottable() -> list[str]:
+    from ..reports.registry import REPORTS
 
-    if args.limit is not None and args.limit < 0:
+    return [r.name for r in REPORTS.values() if r.chart is not None]
+
+
+def params_from(args: argparse.Namespace, report=None):
+    """The Params of the flags given (the rest keep their defaults); a flag the report does not take is
+    refused, never silently ignored."""
+    from ..reports.params import Params, ReportError, parse_date
+    from ..reports.registry import COMMON, PARAMS
+
+    given = {}
+    for param in PARAMS.values():
+        value = getattr(args, param.name, None)
+        if value is None or value is False:
+            continue
+        if report is not None and param.name not in (*COMMON, *report.params):
+            takers = [name for name, r in _reports().items() if param.name in r.params]
+            raise UserError(f"{param.flag} applies to {', '.join(takers)}; not to {report.name}")
+        try:
+            given[param.name] = parse_date(value, param.flag) if param.type is date else value
+        except ReportError as exc:
+            raise UserError(str(exc)) from None
+    if given.get("limit") is not None and given["limit"] < 0:
         raise UserError("--limit cannot be negative")
-    return Params(
-        since=parse_date(args.since, "--since"), until=parse_date(args.until, "--until"),
-        as_of=parse_date(args.as_of, "--as-of"), limit=args.limit, category=args.category,
-        top_percent=args.top_percent, min_spend=args.min_spend, window_days=args.window_days,
-        min_per_week=args.min_per_week, compare=args.compare, grain=args.grain, profile=args.profile,
-        show_all=args.show_all, service_level=args.service_level, review_days=args.review_days,
-        segment=args.segment)
+    return Params(**given)
+
+
+def _reports() -> dict:
+    from ..reports.registry import REPORTS
+
+    return REPORTS
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.name not in NAMES:
-        raise UserError(f"unknown report {args.name!r}; choose one of: {', '.join(NAMES)}")
-    if args.fmt == "plot" and args.name not in PLOTTABLE:
-        raise UserError(f"--format plot is available for {', '.join(PLOTTABLE)}; not for {args.name}")
+    reports = _reports()
+    if args.name not in reports:
+        raise UserError(f"unknown report {args.name!r}; choose one of: {', '.join(reports)}")
+    report = reports[args.name]
+    if args.fmt == "plot" and report.chart is None:
+        raise UserError(f"--format plot is available for {', '.join(_plottable())}; not for {args.name}")
+    params = params_from(args, report)
     from ..reports.params import ReportError, resolve
-    from ..reports.registry import REPORTS
     from ..store.db import connect_read_only
 
     conn = connect_read_only(args.db)
     try:
-        params = params_from(args)
         period = resolve(conn, params)
-        result = REPORTS[args.name].run(conn, params, period)
+        result = report.run(conn, params, period)
     except ReportError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -163,8 +171,15 @@ def _json_value(key: str, value):
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             return None
-        return _cents(v) if key in MONEY_KEYS else v
+        return _cents(v) if _kind(key) == "money" else v   # JSON money is rounded to cents
     return str(value)
+
+
+def _kind(column: str) -> str:
+    from ..reports.registry import column_kinds
+
+    col = column_kinds().get(column)
+    return col.kind if col else "text"
 
 
 def _cents(v: float) -> float:

@@ -1,0 +1,35 @@
+"""The report registry is the spine: the command line's report names, flags and help are derived
+from it alone (a report or an option added to the registry appears without another edit)."""
+
+from __future__ import annotations
+
+import argparse
+
+from shopintel.reports.registry import COMMON, PARAMS, REPORTS, column_kinds
+from shopintel.tui.cli import build_parser
+
+
+def report_parser() -> argparse.ArgumentParser:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices["report"]
+
+
+def test_the_report_command_has_exactly_the_registry_flags():
+    flags = {opt for a in report_parser()._actions for opt in a.option_strings}
+    assert flags - {"-h", "--help", "--db", "--format"} == {p.flag for p in PARAMS.values()}
+
+
+def test_the_report_help_lists_every_report_and_who_takes_each_option():
+    text = report_parser().format_help()
+    for report in REPORTS.values():
+        assert f"  {report.name} " in text
+    for param in PARAMS.values():
+        if param.name not in COMMON:
+            takers = [r.name for r in REPORTS.values() if param.name in r.params]
+            assert takers, f"{param.flag} is taken by no report"
+            assert f"{', '.join(takers)}: " in " ".join(text.split())
+
+
+def test_every_column_name_has_one_kind_in_every_report():
+    kinds = column_kinds()
+    assert kinds["revenue"].kind == "money" and kinds["share"].kind == "share" and kinds["trend"].kind == "change"
