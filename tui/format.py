@@ -16,21 +16,23 @@ from typing import Any
 
 from rich.text import Text
 
-MONEY = {"revenue", "gross_revenue", "returns", "spend", "aov", "previous_revenue", "moving_average",
-         "median_spend", "suggested_value"}
-SHARE = {"share", "cumulative_share", "growth", "growth_contribution", "trend", "top_1pct_share",
-         "top_20pct_share"}
-DECIMAL1 = {"units_per_week", "days_of_cover", "median_recency_days", "median_orders", "index"}
-RIGHT = MONEY | SHARE | DECIMAL1 | {"rank", "orders", "units", "customers", "guest_orders", "previous_units",
-                                    "on_hand", "lead_time_days", "reorder_point", "suggested_qty", "recency_days",
-                                    "lines", "r", "f", "m"}
-HEADERS = {"units_per_week": "units/wk", "days_of_cover": "cover (d)", "lead_time_days": "lead (d)",
-           "reorder_point": "reorder pt", "suggested_qty": "suggested", "cumulative_share": "cum. share",
-           "growth_contribution": "contribution", "previous_revenue": "prev. revenue",
-           "previous_units": "prev. units", "moving_average": "7-period avg", "median_recency_days": "med. recency",
-           "median_orders": "med. orders", "median_spend": "med. spend", "customer_name": "name",
-           "customer_id": "customer", "product_name": "product", "first_order": "first", "last_order": "last",
-           "recency_days": "recency (d)"}
+from ..reports.registry import column_kinds
+from ..reports.spec import Column
+
+# The reports' columns come from the registry; these are the extra columns of the app's detail screens
+# and alert panel (a customer's orders, a product's weeks, the alerts).
+SCREEN_COLUMNS = (Column("order_id", "text", "order"), Column("day", "date"), Column("week", "date"),
+                  Column("month", "date"), Column("lines", "count"), Column("suggested_value", "money"),
+                  Column("alert_id", "count", "alert"), Column("created_at", "date", "raised"),
+                  Column("acknowledged_at", "date", "acknowledged"))
+COLUMNS: dict[str, Column] = {**{c.name: c for c in SCREEN_COLUMNS}, **column_kinds()}
+NUMERIC_KINDS = ("money", "count", "share", "change", "decimal")
+RIGHT = {name for name, c in COLUMNS.items() if c.kind in NUMERIC_KINDS}
+
+
+def kind(column: str) -> str:
+    c = COLUMNS.get(column)
+    return c.kind if c else "text"
 
 
 def is_missing(value: Any) -> bool:
@@ -45,18 +47,21 @@ def is_missing(value: Any) -> bool:
 def format_value(column: str, value: Any) -> str:
     if is_missing(value):
         return "-"
-    if column in MONEY:
+    k = kind(column)
+    if k == "money":
         return f"{value:,.2f}"
-    if column in SHARE:
-        return f"{value * 100:+.1f}%" if column in ("growth", "trend", "growth_contribution") else f"{value * 100:.1f}%"
-    if column in DECIMAL1:
+    if k == "share":
+        return f"{value * 100:.1f}%"
+    if k == "change":
+        return f"{value * 100:+.1f}%"
+    if k == "decimal":
         return f"{value:,.1f}"
-    if column == "driver":
-        return "◆ driver" if value else ""
-    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+    if k == "flag":
+        return "◆ driver" if column == "driver" and value else ("yes" if value else "")
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if value else ""
-    if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
-                                               and column in RIGHT):
+    if isinstance(value, numbers.Integral) or (k == "count" and isinstance(value, numbers.Real)
+                                               and float(value).is_integer()):
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
         return f"{float(value):,.2f}"
@@ -72,7 +77,8 @@ def cell(column: str, value: Any) -> Text:
 
 
 def header(column: str) -> str:
-    return HEADERS.get(column, column.replace("_", " "))
+    c = COLUMNS.get(column)
+    return c.label if c else column.replace("_", " ")
 
 
 # C0 (tab and newline too: a cell, a label or a message is one line), DEL, and C1 (U+0080-U+009F:
