@@ -10,6 +10,8 @@
 - Alerts are stored in the `alerts` table, so a restarted app or a second watcher sees the same
   active alerts and never repeats one (the check and the insert share one write transaction).
   Without a writer (a read-only store) alerts are kept in memory for this process only.
+- The writer is a connection (`shopintel watch`: it may wait for a lock, retrying), or a program's one
+  writer thread (store.writer.WriterThread: the app, whose writes must never hold up its screen).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from .params import Params, resolve
 
 if TYPE_CHECKING:   # pandas loads on the first tick, never for active_alert_count (the Overview's KPI cards)
     import pandas as pd
+
+    from ..store.writer import WriterThread
 
 DEFAULT_COOLDOWN_S = 60.0
 ALERT_COLUMNS = ["alert_id", "created_at", "sku", "product_name", "status", "on_hand", "days_of_cover",
@@ -66,7 +70,7 @@ def retrying(fn, *args, attempts: int = 50, **kw):
 
 
 class Monitor:
-    def __init__(self, reader: sqlite3.Connection, writer: sqlite3.Connection | None = None, *,
+    def __init__(self, reader: sqlite3.Connection, writer: sqlite3.Connection | WriterThread | None = None, *,
                  params: Params = Params(), cooldown_s: float = DEFAULT_COOLDOWN_S):
         self.reader = reader
         self.writer = writer
@@ -145,7 +149,10 @@ class Monitor:
                 return None
             self._memory[alert.product_id] = alert
             return alert
-        return retrying(self._store_alert, alert)
+        if isinstance(self.writer, sqlite3.Connection):
+            return retrying(self._store_alert, self.writer, alert)
+        # the writer thread tries again while the store is locked; this (worker) thread waits for it
+        return self.writer.call(self._store_alert, alert)
 
     @staticmethod
     def _last_stored(conn: sqlite3.Connection, product_id: int) -> tuple | None:
@@ -153,8 +160,7 @@ class Monitor:
                            (product_id,)).fetchone()
         return tuple(row) if row else None
 
-    def _store_alert(self, alert: Alert) -> Alert | None:
-        w = self.writer
+    def _store_alert(self, w: sqlite3.Connection, alert: Alert) -> Alert | None:
         w.execute("BEGIN IMMEDIATE")
         try:
             counted = w.execute("SELECT counted_at FROM inventory WHERE product_id = ?", (alert.product_id,)).fetchone()
@@ -201,10 +207,14 @@ def active_alert_count(conn: sqlite3.Connection) -> int:
     return retrying(lambda: conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL").fetchone()[0])
 
 
+def mark_acknowledged(writer: sqlite3.Connection, alert_id: int) -> bool:
+    """Mark an alert seen, in one try (a locked store raises); it leaves the active list but stays in
+    history. True when it changed, False when it was acknowledged already."""
+    cur = writer.execute("UPDATE alerts SET acknowledged_at = ? WHERE alert_id = ? AND acknowledged_at IS NULL",
+                         (_now(), int(alert_id)))
+    return cur.rowcount == 1
+
+
 def acknowledge(writer: sqlite3.Connection, alert_id: int) -> bool:
-    """Mark an alert seen; it leaves the active list but stays in history. True when it changed."""
-    def run():
-        cur = writer.execute("UPDATE alerts SET acknowledged_at = ? WHERE alert_id = ? AND acknowledged_at IS NULL",
-                             (_now(), int(alert_id)))
-        return cur.rowcount == 1
-    return retrying(run)
+    """mark_acknowledged, retried while the store is locked for a moment."""
+    return retrying(mark_acknowledged, writer, alert_id)

@@ -16,6 +16,9 @@ class Action:
     help: str           # one line for the help screen and palette
     footer: bool = True
     scope: str = "global"   # global | table | revenue | top-sellers | detail
+    # Opens a box or dialog. Such keys act the moment they arrive (a priority binding), before the keys
+    # typed after them are handled, so that what is typed ahead goes into the box (ShopApp.check_action).
+    opens: bool = False
 
 
 TABS = ("overview", "revenue", "whales", "top-sellers", "categories", "reorder", "segments")
@@ -24,14 +27,15 @@ TAB_TITLES = ("Overview", "Revenue", "Whales", "Top Sellers", "Categories", "Reo
 ACTIONS: tuple[Action, ...] = (
     *(Action(str(i + 1), f"show_tab('{tab}')", title, f"go to the {title} tab", footer=False)
       for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES))),
-    Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom"),
-    Action("slash", "filter", "Filter", "filter the rows of the current table (case-insensitive)"),
+    Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom", opens=True),
+    Action("slash", "filter", "Filter", "filter the rows as you type (any column, case-insensitive); "
+           "Enter keeps the filter, Esc clears it", opens=True),
     Action("s", "sort", "Sort", "sort by the underlined column (←/→ pick it); again to reverse"),
     Action("e", "export", "Export", "export the current table to a CSV file and say where"),
     Action("y", "copy_row", "Copy", "copy the current row to the clipboard (OSC 52)", footer=False),
     Action("r", "refresh", "Refresh", "reload the numbers from the store", footer=False),
     Action("a", "toggle_alerts", "Alerts", "show or hide the live reorder alert panel", footer=False),
-    Action("question_mark,f1", "help", "Help", "list every key of this screen"),
+    Action("question_mark,f1", "help", "Help", "list every key of this screen", opens=True),
     Action("q", "quit", "Quit", "quit shopintel"),
     Action("enter", "open_detail", "Open", "open the row under the cursor", footer=False, scope="table"),
     Action("escape", "back", "Back", "go back / close", footer=False, scope="detail"),
@@ -60,7 +64,11 @@ ACTIONS: tuple[Action, ...] = (
 
 
 def bindings(scope: str) -> list[Binding]:
-    return [Binding(a.key, a.action, a.description, show=a.footer) for a in ACTIONS if a.scope == scope]
+    return [Binding(a.key, a.action, a.description, show=a.footer, priority=a.opens)
+            for a in ACTIONS if a.scope == scope]
+
+
+OPENERS = frozenset(a.action for a in ACTIONS if a.opens)
 
 
 def key_label(key: str) -> str:

@@ -13,15 +13,15 @@ from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from .actions import ACTIONS, TAB_TITLES, TABS, bindings
+from .actions import ACTIONS, OPENERS, TAB_TITLES, TABS, bindings
 from .data import PeriodChoice, Store
 from .format import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
@@ -94,6 +94,7 @@ class ShopApp(App):
         self._first_frame_drawn = False
         self._after_first_frame: list = []
         self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
+        self._filtering: ReportTable | None = None   # the table the open filter box narrows
         self.set_sub_title(PeriodChoice("all"))
 
     def set_sub_title(self, choice: PeriodChoice) -> None:
@@ -255,6 +256,20 @@ class ShopApp(App):
 
     # ------------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The keys that open a box or dialog (/, d, ?) are priority bindings: they act as they arrive, so
+        # the box is pushed before the keys typed after them are handled. Textual then finishes mounting
+        # the box, which focuses its first field, before it handles the next key: what was typed ahead
+        # goes into the box. While a box or dialog is up, or a field has focus, they are plain keys.
+        if action in OPENERS and (isinstance(self.screen, (ModalScreen, EmptyScreen)) or isinstance(self.focused, Input)):
+            return False
+        return True
+
+    def retype(self, key: events.Key) -> None:
+        """A key that reached a dialog's field after focus had moved on (tui/widgets/fields.py): handled
+        again as if just typed, before anything else waiting, so keys typed ahead keep their order."""
+        self.call_next(self.on_event, events.Key(key.key, key.character))
+
     def action_show_tab(self, tab: str) -> None:
         if isinstance(self.screen, EmptyScreen):
             return
@@ -292,8 +307,10 @@ class ShopApp(App):
         table = self.focused_table()
         if table is None:
             return
+        self._filtering = table
 
         def done(text: str | None) -> None:
+            self._filtering = None
             if text is None:
                 return
             table.set_filter(text)
@@ -301,6 +318,17 @@ class ShopApp(App):
             self._refresh_status(table)
 
         self.push_screen(FilterScreen(table.filter_text), done)
+
+    @on(FilterScreen.Changed)
+    def _narrow(self, message: FilterScreen.Changed) -> None:
+        """The filter box's text once typing pauses: the table behind the box narrows as you type."""
+        table = self._filtering
+        if table is None or not table.is_mounted:
+            return
+        table.set_filter(message.text)
+        pane = next((a for a in table.ancestors if isinstance(a, ReportPane)), None)
+        if pane is not None:
+            pane.refresh_status()
 
     def action_sort(self) -> None:
         table = self.focused_table()
@@ -345,6 +373,17 @@ class ShopApp(App):
     def action_refresh(self) -> None:
         self.reload()
         self.notify("Reloading from the store…", timeout=2)
+
+    async def action_quit(self) -> None:
+        # Quitting never waits for the store's write lock: an acknowledgement still waiting for it (another
+        # program holds the lock) is not saved, and the terminal says so once the app has gone.
+        panels = self.query("#alerts")
+        pending = panels.first().pending_acks() if panels else 0
+        if pending:
+            self.exit(message=Text(f"shopintel: {pending} alert acknowledgement(s) not saved: another program "
+                                   "held the store's write lock. Acknowledge them again (x) next time."))
+        else:
+            self.exit()
 
     def action_help(self) -> None:
         tab = self.active_tab()

@@ -72,3 +72,120 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
         await pilot.pause(0.2)
         assert any("Read-only" in n.message for n in app._notifications)
         assert writer.execute("SELECT count(*) FROM alerts").fetchone() == (0,)
+
+
+class HeldWriteLock:
+    """Another program (an import, say) holding the store's write lock: a real sqlite3 connection in
+    BEGIN IMMEDIATE. A safety valve lets go after `valve_s` so that an app which waits on the lock
+    (the bug) turns into a failed assertion, not a hung test run."""
+
+    def __init__(self, path, valve_s: float = 30.0):
+        import sqlite3
+        import threading
+
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.valve_fired = False
+        self._lock = threading.Lock()
+        self._valve = threading.Timer(valve_s, self._fire)
+        self._valve.daemon = True
+        self._valve.start()
+
+    def _fire(self) -> None:
+        self.valve_fired = True
+        self.release()
+
+    @property
+    def held(self) -> bool:
+        return self.conn.in_transaction and not self.valve_fired
+
+    def release(self) -> None:
+        self._valve.cancel()
+        with self._lock:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+
+def stored_acks(path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+
+
+async def _app_with_one_alert_shown(pilot, app):
+    panel = await alert_panel(pilot, app)
+    await wait_for(pilot, lambda: panel.started and panel.display and len(rows(app)) == 1)
+    app.query_one(AlertTable).focus()
+    await pilot.pause()
+    return panel
+
+
+async def test_acknowledging_while_another_program_holds_the_write_lock_keeps_the_app_responsive(live_store):
+    sell(connect(live_store), "FAST", 60)               # due when the app opens: the panel shows it
+    app = ShopApp(live_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await _app_with_one_alert_shown(pilot, app)
+        lock = HeldWriteLock(live_store)
+        try:
+            await pilot.press("x")
+            # the app answers while the lock is held: the row says its acknowledgement is pending...
+            await wait_for(pilot, lambda: any("pending" in cell for row in rows(app) for cell in row))
+            assert lock.held
+            # ...and other keys still work: h switches to the history view at once
+            await pilot.press("h")
+            assert panel.show_history and lock.held
+            await pilot.press("h")
+            assert not panel.show_history and lock.held
+            assert stored_acks(live_store) == 0
+        finally:
+            lock.release()
+        assert not lock.valve_fired, "the app waited on the lock until the test's safety valve let go"
+        # the lock is gone: the pending acknowledgement is written, and the row leaves the active list
+        await wait_for(pilot, lambda: stored_acks(live_store) == 1)
+        await wait_for(pilot, lambda: panel.active_count == 0 and not rows(app))
+        assert any(n.message.startswith("Acknowledged FAST") for n in app._notifications)
+
+
+async def test_an_acknowledgement_that_cannot_be_written_says_so(live_store, monkeypatch):
+    # the app stops retrying an acknowledgement after ACK_PATIENCE_S; here it may try only once
+    monkeypatch.setattr(AlertPanel, "ACK_PATIENCE_S", 0.0)
+    sell(connect(live_store), "FAST", 60)
+    app = ShopApp(live_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await _app_with_one_alert_shown(pilot, app)
+        lock = HeldWriteLock(live_store)
+        try:
+            await pilot.press("x")
+            await wait_for(pilot, lambda: any(n.title == "Acknowledgement not saved" for n in app._notifications))
+            assert lock.held
+            assert any("not saved" in cell for row in rows(app) for cell in row)    # the row says so too
+            assert panel.active_count == 1
+        finally:
+            lock.release()
+        assert not lock.valve_fired
+        assert stored_acks(live_store) == 0
+        await pilot.press("x")                           # the lock is gone: pressing x again stores it
+        await wait_for(pilot, lambda: stored_acks(live_store) == 1)
+
+
+async def test_quitting_while_another_program_holds_the_write_lock_does_not_wait_for_it(live_store):
+    sell(connect(live_store), "FAST", 60)
+    app = ShopApp(live_store)
+    lock = None
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _app_with_one_alert_shown(pilot, app)
+            lock = HeldWriteLock(live_store)
+            await pilot.press("x")                       # an acknowledgement waiting for the lock
+            await pilot.press("q")
+        # the app is gone while the lock is still held: quitting did not wait for it
+        assert lock.held
+        assert app.return_code == 0
+    finally:
+        if lock is not None:
+            lock.release()
+    assert not lock.valve_fired

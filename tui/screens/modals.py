@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..actions import help_rows
 from ..data import PRESET_LABELS, PRESETS, PeriodChoice
+from ..widgets.fields import Choices, Field
 
 
 class HelpScreen(ModalScreen[None]):
@@ -63,10 +68,16 @@ class PeriodScreen(ModalScreen[PeriodChoice | None]):
             yield Static(Text("Date range (Enter to choose, Esc to cancel)", style="bold"))
             # the current choice is marked in words: the highlight alone is only bold without colour
             mark = {self.current.preset: "  ◀ current"}
-            yield OptionList(*[Option(PRESET_LABELS[p] + mark.get(p, ""), id=p) for p in PRESETS],
-                             Option("custom dates…" + mark.get("custom", ""), id="custom"), id="period-options")
-            yield Input(placeholder="from YYYY-MM-DD (empty: first sale)", id="since", classes="hidden")
-            yield Input(placeholder="to YYYY-MM-DD (empty: latest sale)", id="until", classes="hidden")
+            # Enter and Esc act as they arrive, in order with the keys typed ahead (tui/widgets/fields.py)
+            options = Choices(*[Option(PRESET_LABELS[p] + mark.get(p, ""), id=p) for p in PRESETS],
+                              Option("custom dates…" + mark.get("custom", ""), id="custom"), id="period-options",
+                              keys={"enter": lambda: self._choose(options.highlighted_id),
+                                    "escape": self.action_dismiss_none})
+            yield options
+            yield Field(placeholder="from YYYY-MM-DD (empty: first sale)", id="since", classes="hidden",
+                        keys={"enter": self._since_done, "escape": self.action_dismiss_none})
+            yield Field(placeholder="to YYYY-MM-DD (empty: latest sale)", id="until", classes="hidden",
+                        keys={"enter": self._until_done, "escape": self.action_dismiss_none})
             yield Static("", id="period-error")
 
     def on_mount(self) -> None:
@@ -76,19 +87,21 @@ class PeriodScreen(ModalScreen[PeriodChoice | None]):
         options.focus()
 
     @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id == "custom":
+    def _chosen(self, event: OptionList.OptionSelected) -> None:   # a click on an option
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id == "custom":
             for widget in self.query(Input):
                 widget.remove_class("hidden")
-            self.query_one("#since", Input).focus()
-        else:
-            self.dismiss(PeriodChoice(event.option.id))
+            # focus now, not with focus() (a callback for later): the dates typed ahead follow at once
+            self.set_focus(self.query_one("#since", Input))
+        elif option_id is not None:
+            self.dismiss(PeriodChoice(option_id))
 
-    @on(Input.Submitted, "#since")
     def _since_done(self) -> None:
-        self.query_one("#until", Input).focus()
+        self.set_focus(self.query_one("#until", Input))
 
-    @on(Input.Submitted, "#until")
     def _until_done(self) -> None:
         try:
             since = _day(self.query_one("#since", Input).value)
@@ -116,25 +129,49 @@ def _day(text: str) -> date | None:
 
 
 class FilterScreen(ModalScreen[str | None]):
-    """A one-line filter box; Enter applies, Esc clears."""
+    """A one-line filter box. The table behind it narrows as you type (a Changed message once typing
+    pauses, so a long name typed fast filters once, not per key); Enter keeps the filter, Esc clears it."""
 
     BINDINGS = [Binding("escape", "clear", "Clear")]
+    DEBOUNCE_S = 0.15
+
+    @dataclass
+    class Changed(Message):
+        text: str
 
     def __init__(self, current: str):
         super().__init__()
         self.current = current
+        self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filter-box"):
-            yield Static(Text("Filter rows (case-insensitive; Enter applies, Esc clears)"))
-            yield Input(value=self.current, placeholder="text to find in any column", id="filter-input")
+            yield Static(Text("Filter rows as you type (any column, case-insensitive) · Enter keeps · Esc clears"))
+            # Enter and Esc act as they arrive, in order with the keys typed ahead (tui/widgets/fields.py)
+            yield Field(value=self.current, placeholder="text to find in any column", id="filter-input",
+                        keys={"enter": self._apply, "escape": self.action_clear})
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    @on(Input.Submitted)
-    def _apply(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(self.DEBOUNCE_S, partial(self._narrow, event.value))
+
+    def _narrow(self, text: str) -> None:
+        self._pending = None
+        self.post_message(self.Changed(text))
+
+    def _close(self, text: str) -> None:
+        if self._pending is not None:   # the result applies the text at once: no late narrowing after it
+            self._pending.stop()
+            self._pending = None
+        self.dismiss(text)
+
+    def _apply(self) -> None:
+        self._close(self.query_one(Input).value)
 
     def action_clear(self) -> None:
-        self.dismiss("")
+        self._close("")

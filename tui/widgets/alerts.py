@@ -3,12 +3,18 @@
 A monitor (reports.monitor) ticks in a worker thread; the next tick is scheduled only after the last
 one finished, so the loop never overlaps itself. New alerts raise a toast (and the bell with --bell);
 Enter opens the product, x acknowledges (not in --read-only), h shows acknowledged alerts too.
-Open report tabs are refreshed when new sales arrive, at most every few seconds."""
+Open report tabs are refreshed when new sales arrive, at most every few seconds.
+
+The app's writes (the alerts its monitor stores, the acknowledgements) all go through one writer thread
+with its own connection (store.writer), never the UI thread: while another program (an import) holds
+the store's write lock, x marks the row "pending…" and the app carries on; the acknowledgement is
+stored when the lock is free, or the row and a toast say it was not saved. Quitting never waits for it."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,7 +25,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..actions import bindings
-from ..format import plain
+from ..format import is_missing, plain
 from .panes import OverviewPane
 from .report_table import ReportTable
 
@@ -28,6 +34,7 @@ if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before th
 
 TICK_SECONDS = 1.0
 REFRESH_TABS_EVERY_S = 5.0
+ACK_MARKS = {"pending": "pending…", "failed": "not saved"}   # the ack column of a row x was pressed on
 
 
 class AlertTable(ReportTable):
@@ -58,6 +65,23 @@ class AlertPanel(Vertical):
     class Acknowledge(Message):
         record: dict | None
 
+    @dataclass
+    class Acked(Message):
+        """From the writer thread: an acknowledgement was stored (error None) or not."""
+        alert_id: int
+        sku: str
+        error: str | None
+        quitting: bool = False
+
+    @dataclass
+    class WriterWaiting(Message):
+        """From the writer thread: a write found the store locked by another program (or no longer waits)."""
+        waiting: bool
+
+    # how long an acknowledgement may wait for a store locked by another program before it is reported
+    # as not saved (x tries again); the monitor's own alerts wait until they are stored
+    ACK_PATIENCE_S = 120.0
+
     class History(Message):
         pass
 
@@ -69,6 +93,11 @@ class AlertPanel(Vertical):
         self.last_tab_refresh = 0.0
         self.active_count = 0
         self.started = False
+        self.frame: pd.DataFrame | None = None   # the monitor's last view of the alerts
+        self.acks: dict[int, str] = {}           # alert_id -> "pending" | "failed" (see ACK_MARKS)
+        self.stored_acks: set[int] = set()       # stored by this app, perhaps after the monitor's last look
+        self.writer_waiting = False
+        self.last_checked = "-"
 
     def compose(self) -> ComposeResult:
         yield Static("Reorder alerts · starting…", classes="alerts-title")
@@ -85,19 +114,32 @@ class AlertPanel(Vertical):
 
     def _make_monitor(self):
         from ...reports.monitor import Monitor
-        from ...store.db import connect, connect_read_only
-        from ...store.errors import StoreError
+        from ...store.db import connect_read_only
+        from ...store.writer import WriterThread
         from ..data import READER_CACHE_KIB
 
         reader = connect_read_only(self.app.store.path, cache_kib=READER_CACHE_KIB)
         writer = None
         if not self.app.read_only:
+            writer = WriterThread(self.app.store.path, on_waiting=self._writer_waiting)
             try:
-                writer = connect(self.app.store.path, create=False)
-            except StoreError:
+                writer.ready.result()   # it opens its connection on its own thread; this worker waits
+            except Exception:          # StoreError (e.g. a store this user cannot write), or closed
+                writer.close()
                 writer = None
         self.writer = writer
         return Monitor(reader, writer)
+
+    def _writer_waiting(self, waiting: bool) -> None:   # called on the writer thread
+        try:
+            self.post_message(self.WriterWaiting(waiting))
+        except RuntimeError:   # the app has gone (its event loop is closed)
+            pass
+
+    def on_unmount(self) -> None:
+        # quitting: queued writes fail at once, the writer thread is not waited for (nor any lock)
+        if self.writer is not None:
+            self.writer.close()
 
     def _tick_work(self) -> None:
         try:
@@ -121,16 +163,12 @@ class AlertPanel(Vertical):
         if message.error:
             self.query_one(".alerts-title", Static).update(Text(f"Reorder alerts · check failed: {plain(message.error)}"))
             return
-        active = message.active
-        n_active = int(active["acknowledged_at"].isna().sum()) if len(active) else 0
-        self.active_count = n_active
+        self.frame = message.active
+        n_active = self._active(self._view())
         first = not self.started
         if first:
             self.started = True
             self.display = n_active > 0
-        self._update_tab_title(n_active)
-        for overview in self.app.query(OverviewPane):
-            overview.show_alert_count(n_active)
         new = message.new
         if first and new:   # alerts already due when the app opens: one toast, not a wall of them
             self.app.notify(f"{len(new)} reorder alert(s) due: see the panel below (a) or the Reorder tab (6)",
@@ -145,17 +183,51 @@ class AlertPanel(Vertical):
                             title="Reorder alerts", severity="warning", timeout=8)
         if new and self.app.bell_on_alert:
             self.app.bell()
-        checked = self.monitor.last_check.strftime("%H:%M:%S") if self.monitor and self.monitor.last_check else "-"
-        mode = " · history" if self.show_history else ""
-        ro = " · read-only: x disabled" if self.app.read_only else " · x ack  h history  Enter product"
-        self.query_one(".alerts-title", Static).update(
-            Text(f"Reorder alerts · {n_active} active · last check {checked}{mode}{ro}"))
-        if self.display:   # skip drawing while hidden
-            table = self.query_one(AlertTable)
-            table.show(active)
+        self.last_checked = self.monitor.last_check.strftime("%H:%M:%S") if self.monitor and self.monitor.last_check \
+            else "-"
+        self._redraw()
         if message.sales_seen and time.monotonic() - self.last_tab_refresh > REFRESH_TABS_EVERY_S:
             self.last_tab_refresh = time.monotonic()
             self.app.reload()
+
+    def _view(self) -> pd.DataFrame | None:
+        """The monitor's alerts as this app knows them: an acknowledgement stored here since the monitor
+        last looked counts as done; a row whose acknowledgement is pending or not saved says so."""
+        df = self.frame
+        if df is None or not len(df):
+            return df
+        ids = df["alert_id"]
+        stale = ids.isin(list(self.stored_acks)) & df["acknowledged_at"].isna()
+        if stale.any():
+            df = df[~stale] if not self.show_history else df.assign(
+                acknowledged_at=df["acknowledged_at"].mask(stale, "now"))
+        if self.acks:
+            df = df.copy()
+            df.insert(0, "ack", ids.loc[df.index].map(lambda i: ACK_MARKS.get(self.acks.get(i), "")))
+        return df
+
+    @staticmethod
+    def _active(view: pd.DataFrame | None) -> int:
+        return int(view["acknowledged_at"].isna().sum()) if view is not None and len(view) else 0
+
+    def _redraw(self) -> None:
+        """Title, counts and table from the monitor's last view and this app's acknowledgements."""
+        view = self._view()
+        n_active = self.active_count = self._active(view)
+        self._update_tab_title(n_active)
+        for overview in self.app.query(OverviewPane):
+            overview.show_alert_count(n_active)
+        mode = " · history" if self.show_history else ""
+        pending = sum(1 for state in self.acks.values() if state == "pending")
+        acks = ""
+        if pending:
+            acks = f" · {pending} ack pending" + (": the store is locked by another program" if self.writer_waiting
+                                                   else "")
+        ro = " · read-only: x disabled" if self.app.read_only else " · x ack  h history  Enter product"
+        self.query_one(".alerts-title", Static).update(
+            Text(f"Reorder alerts · {n_active} active · last check {self.last_checked}{mode}{acks}{ro}"))
+        if self.display and view is not None:   # skip drawing while hidden
+            self.query_one(AlertTable).show(view)
 
     def _update_tab_title(self, n: int) -> None:
         from textual.widgets import TabbedContent
@@ -169,6 +241,7 @@ class AlertPanel(Vertical):
     def toggle(self) -> None:
         self.display = not self.display
         if self.display:
+            self._redraw()   # it is not drawn while hidden
             self.query_one(AlertTable).focus()
 
     @on(Acknowledge)
@@ -177,13 +250,52 @@ class AlertPanel(Vertical):
             self.app.notify("Read-only: alerts cannot be acknowledged here.", severity="warning")
             return
         record = message.record
-        if not record or record.get("alert_id") is None or record.get("acknowledged_at") not in (None, "") \
-                and record.get("acknowledged_at") == record.get("acknowledged_at"):
+        if not record or is_missing(record.get("alert_id")) or not is_missing(record.get("acknowledged_at")):
             return
-        from ...reports.monitor import acknowledge
+        alert_id, sku = int(record["alert_id"]), str(record["sku"])
+        if self.acks.get(alert_id) == "pending" or alert_id in self.stored_acks:
+            return
+        from ...reports.monitor import mark_acknowledged
 
-        if acknowledge(self.writer, int(record["alert_id"])):
-            self.app.notify(f"Acknowledged {plain(record['sku'])}", timeout=3, markup=False)
+        # written by the writer thread (it tries again while another program holds the lock); the row
+        # says "pending…" meanwhile, and the app carries on
+        self.acks[alert_id] = "pending"
+        self._redraw()
+        future = self.writer.submit(mark_acknowledged, alert_id, patience=self.ACK_PATIENCE_S)
+        future.add_done_callback(partial(self._ack_done, alert_id, sku))
+
+    def _ack_done(self, alert_id: int, sku: str, future) -> None:   # on the writer thread, as a rule
+        from ...store.writer import WriterClosed
+
+        exc = future.exception()
+        error = None if exc is None else (str(exc) or type(exc).__name__)
+        try:
+            self.post_message(self.Acked(alert_id, sku, error, quitting=isinstance(exc, WriterClosed)))
+        except RuntimeError:   # the app has gone (its event loop is closed)
+            pass
+
+    @on(Acked)
+    def _acked(self, message: Acked) -> None:
+        if message.quitting:
+            return
+        if message.error is None:
+            self.acks.pop(message.alert_id, None)
+            self.stored_acks.add(message.alert_id)
+            self.app.notify(f"Acknowledged {plain(message.sku)}", timeout=3, markup=False)
+        else:
+            self.acks[message.alert_id] = "failed"
+            self.app.notify(f"{plain(message.sku)}: {plain(message.error)}. Press x on it to try again.",
+                            title="Acknowledgement not saved", severity="error", timeout=10, markup=False)
+        self._redraw()
+
+    @on(WriterWaiting)
+    def _waiting(self, message: WriterWaiting) -> None:
+        self.writer_waiting = message.waiting
+        if self.started:
+            self._redraw()
+
+    def pending_acks(self) -> int:
+        return sum(1 for state in self.acks.values() if state == "pending")
 
     @on(History)
     def _history(self) -> None:
