@@ -9,50 +9,44 @@ from __future__ import annotations
 
 import sqlite3
 
-import pandas as pd
-
 from .params import Params, Period, previous_span, resolve
+from .result import Rows
 
 COLUMNS = ["category", "revenue", "share", "previous_revenue", "growth", "growth_contribution", "driver"]
 
 
-def _by_category(conn: sqlite3.Connection, first: str, last: str) -> pd.DataFrame:
-    return pd.read_sql_query(
-        """SELECT c.name AS category, sum(a.net_cents) AS cents
+def _by_category(conn: sqlite3.Connection, first: str, last: str) -> dict[str, int]:
+    return dict(conn.execute(
+        """SELECT c.name, sum(a.net_cents)
            FROM agg_category_day a JOIN categories c USING (category_id)
-           WHERE a.day BETWEEN ? AND ? GROUP BY a.category_id""", conn, params=(first, last))
+           WHERE a.day BETWEEN ? AND ? GROUP BY a.category_id""", (first, last)).fetchall())
 
 
-def categories(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+def categories(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     period = period or resolve(conn, p)
     cur = _by_category(conn, period.first.isoformat(), period.last.isoformat())
+    prev: dict[str, int] = {}
     if period.explicit:
         lo, hi = previous_span(period, p.compare)
-        prev = _by_category(conn, lo.isoformat(), hi.isoformat()).rename(columns={"cents": "prev_cents"})
-        df = cur.merge(prev, on="category", how="outer").fillna({"cents": 0, "prev_cents": 0})
-    else:
-        df = cur.assign(prev_cents=float("nan"))
-    if df.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    total = df["cents"].sum()
-    total_prev = df["prev_cents"].sum() if period.explicit else 0
-    out = pd.DataFrame({
-        "category": df["category"],
-        "revenue": df["cents"] / 100,
-        "share": df["cents"] / total if total else float("nan"),
-        "previous_revenue": df["prev_cents"] / 100 if period.explicit else None,
-        "growth": (df["cents"] / df["prev_cents"].where(df["prev_cents"] > 0) - 1) if period.explicit else None,
-        "growth_contribution": ((df["cents"] - df["prev_cents"]) / total_prev) if period.explicit and total_prev
-        else None,
-    }, columns=COLUMNS[:-1])
-    out["driver"] = False
-    if out["growth_contribution"].notna().any():
-        best = out.sort_values(["growth_contribution", "category"], ascending=[False, True]).index[0]
-        out.loc[best, "driver"] = True
+        prev = _by_category(conn, lo.isoformat(), hi.isoformat())
+    names = sorted(set(cur) | set(prev))
+    total, total_prev = sum(cur.values()), sum(prev.values())
+    rows = []
+    for name in names:
+        cents, before = cur.get(name, 0), prev.get(name, 0)
+        rows.append([
+            name, cents / 100, cents / total if total else None,
+            before / 100 if period.explicit else None,
+            cents / before - 1 if period.explicit and before > 0 else None,
+            (cents - before) / total_prev if period.explicit and total_prev else None,
+            False])
+    contributions = [r for r in rows if r[5] is not None]
+    if contributions:   # the largest contribution drives growth; ties: first by name
+        min(contributions, key=lambda r: (-r[5], r[0]))[6] = True
     if period.category_id is not None:
         name = conn.execute("SELECT name FROM categories WHERE category_id = ?", (period.category_id,)).fetchone()[0]
-        out = out[out["category"] == name]
-    out = out.sort_values(["revenue", "category"], ascending=[False, True], kind="mergesort")
+        rows = [r for r in rows if r[0] == name]
+    rows.sort(key=lambda r: (-r[1], r[0]))
     if p.limit is not None:
-        out = out.head(p.limit)
-    return out.reset_index(drop=True)
+        rows = rows[:max(0, p.limit)]
+    return Rows(tuple(COLUMNS), [tuple(r) for r in rows])

@@ -16,12 +16,8 @@ shares stay within 0..1 and the cumulative share never falls."""
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
 
 from .params import Period
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.orders, a.units,
                  a.net_cents AS spend_cents, a.first_day, a.last_day
@@ -48,15 +44,13 @@ def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
 
 
 def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None = None,
-                     min_cents: int = 0) -> pd.DataFrame:
-    """customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day; ranked.
+                     min_cents: int = 0) -> list[tuple]:
+    """(customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day) rows, ranked.
     Only customers whose spend is at least `min_cents` (never below 0): the filter runs in SQL."""
-    import pandas as pd   # here, so the summary (pure SQL) never waits for pandas to load
-
     tail = (max(0, int(min_cents)), -1 if limit is None else int(limit))
     if is_all_history(conn, period):
-        return pd.read_sql_query(_ALL, conn, params=tail)
-    return pd.read_sql_query(_PERIOD, conn, params=(period.first.isoformat(), period.last.isoformat(), *tail))
+        return conn.execute(_ALL, tail).fetchall()
+    return conn.execute(_PERIOD, (period.first.isoformat(), period.last.isoformat(), *tail)).fetchall()
 
 
 def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:

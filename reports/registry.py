@@ -91,7 +91,8 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
         chart=Chart("line", "period", ("revenue", "moving_average"), "Revenue"),
         columns=(_c("period", "date"), REVENUE, _c("orders", "count"), _c("units", "count"),
                  _c("moving_average", "money", "7-period avg")),
-        variants=(Variant("profile", (_c("period", "date"), REVENUE, _c("index", "decimal"))),)),
+        variants=(Variant("profile", (_c("period", "date"), REVENUE, _c("index", "decimal")),
+                          chart=Chart("columns", "period", ("revenue",), "Average revenue per {profile}")),)),
     Report(
         "reorder", "Reorder", "counted fast movers: on hand, days of cover, reorder point, suggested qty",
         "reorder:reorder", tab=6,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .params import Params, Period, ReportError, resolve
+from .result import Rows
 
 COLUMNS = ["sku", "product_name", "category", "on_hand", "units_per_week", "days_of_cover", "lead_time_days",
            "reorder_point", "suggested_qty", "status"]
@@ -101,7 +102,7 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
     })
 
 
-def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     period = period or resolve(conn, p)
     if p.show_all:
         df = evaluate(conn, p, period)
@@ -116,4 +117,4 @@ def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
     df = df.sort_values(["_s", "_c", "sku"], kind="mergesort")
     if p.limit is not None:
         df = df.head(p.limit)
-    return df[COLUMNS].reset_index(drop=True)
+    return Rows.from_frame(df[COLUMNS])

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .customers import is_all_history
 from .params import Params, Period, ReportError, resolve
+from .result import Rows
 
 SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Potential Loyalist", "Need Attention",
             "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]
@@ -99,7 +100,7 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> pd.D
     return pd.DataFrame(out)
 
 
-def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     if p.category:
         raise ReportError("segments score customers across the whole shop; --category is not available here")
     period = period or resolve(conn, p)
@@ -111,16 +112,16 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
         out = df[df["segment"] == match].sort_values(["spend", "customer_id"], ascending=[False, True])
         if p.limit is not None:
             out = out.head(p.limit)
-        return out[CUSTOMER_COLUMNS].reset_index(drop=True)
+        return Rows.from_frame(out[CUSTOMER_COLUMNS])
     if df.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return Rows(tuple(COLUMNS), [])
     total = df["spend"].sum()
     g = df.groupby("segment").agg(customers=("orders", "size"), revenue=("spend", "sum"),
                                   median_recency_days=("recency_days", "median"), median_orders=("orders", "median"),
                                   median_spend=("spend", "median")).reset_index()
     g["share"] = g["revenue"] / total if total else float("nan")
     g = g.sort_values(["revenue", "segment"], ascending=[False, True])
-    return g[COLUMNS].reset_index(drop=True)
+    return Rows.from_frame(g[COLUMNS])
 
 
 def segment_of(conn: sqlite3.Connection, customer_key: str, as_of: date | None = None) -> str | None:

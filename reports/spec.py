@@ -7,7 +7,8 @@ is imported only when the report runs (`Report.run`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import import_module
 from typing import Any, Callable
@@ -66,7 +67,9 @@ class Param:
 
 @dataclass(frozen=True)
 class Chart:
-    """`line`: x is a date and each series a line; `bars`: one horizontal bar per row, labelled by x."""
+    """`line`: x is a date and each series a line; `bars`: one horizontal bar per row, labelled by x;
+    `columns`: one vertical bar per row (a short fixed set such as weekdays). The title may name a
+    parameter in braces (`{profile}`), filled in from the parameters the report ran with."""
 
     kind: str
     x: str
@@ -84,10 +87,12 @@ class Drill:
 
 @dataclass(frozen=True)
 class Variant:
-    """A parameter that changes the shape of the result: when `param` is set, the columns are these."""
+    """A parameter that changes the shape of the result: when `param` is set, the columns (and the chart,
+    if given) are these."""
 
     param: str
     columns: tuple[Column, ...]
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,24 @@ class Report:
 
         return _load(self.runner)(conn, params or Params(), period)
 
-    def columns_for(self, params=None) -> tuple[Column, ...]:
+    def variant(self, params=None) -> Variant | None:
         for variant in self.variants:
             if params is not None and getattr(params, variant.param, None) not in (None, False):
-                return variant.columns
-        return self.columns
+                return variant
+        return None
+
+    def columns_for(self, params=None) -> tuple[Column, ...]:
+        v = self.variant(params)
+        return v.columns if v else self.columns
+
+    def chart_for(self, params=None) -> Chart | None:
+        """The chart for these parameters, its title filled in."""
+        v = self.variant(params)
+        chart = v.chart if v and v.chart else self.chart
+        if chart is None or "{" not in chart.title:
+            return chart
+        values = {k: getattr(params, k) for k in _fields(chart.title)}
+        return replace(chart, title=chart.title.format(**values))
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -126,3 +144,7 @@ class Report:
 def _load(runner: str) -> Callable:
     module, _, function = runner.partition(":")
     return getattr(import_module(f"{__package__}.{module}"), function)
+
+
+def _fields(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]

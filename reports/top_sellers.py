@@ -7,9 +7,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-import pandas as pd
-
 from .params import Params, Period, ReportError, resolve
+from .result import Rows
 
 COLUMNS = ["sku", "product_name", "category", "units", "units_per_week", "revenue", "previous_units", "trend"]
 
@@ -22,13 +21,13 @@ def windows(period: Period, window_days: int) -> dict[str, str]:
     return {"prev": prev.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
 
 
-def top_sellers(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+def top_sellers(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     if p.window_days < 1:
         raise ReportError("--window-days must be at least 1")
     period = period or resolve(conn, p)
     weeks = p.window_days / 7
     args = {**windows(period, p.window_days), "cat": period.category_id, "threshold": p.min_per_week * weeks}
-    df = pd.read_sql_query(
+    rows = conn.execute(
         # Group the window's product-days first, then join names for the few products that pass:
         # a third faster than joining every product-day row.
         """SELECT pr.sku, pr.name AS product_name, c.name AS category, w.units, w.revenue_cents, w.previous_units
@@ -42,13 +41,8 @@ def top_sellers(conn: sqlite3.Connection, p: Params = Params(), period: Period |
                  HAVING sum(CASE WHEN day >= :start THEN units ELSE 0 END) > :threshold) w
            JOIN products pr USING (product_id) JOIN categories c USING (category_id)
            WHERE pr.is_merch = 1 AND (:cat IS NULL OR pr.category_id = :cat)
-           ORDER BY w.units DESC, pr.sku""",
-        conn, params=args)
-    if p.limit is not None:
-        df = df.head(p.limit)
-    return pd.DataFrame({
-        "sku": df["sku"], "product_name": df["product_name"], "category": df["category"],
-        "units": df["units"].astype(int), "units_per_week": df["units"] / weeks,
-        "revenue": df["revenue_cents"] / 100, "previous_units": df["previous_units"].astype(int),
-        "trend": df["units"] / df["previous_units"].where(df["previous_units"] > 0) - 1,
-    }, columns=COLUMNS)
+           ORDER BY w.units DESC, pr.sku""" + ("" if p.limit is None else " LIMIT :limit"),
+        {**args, "limit": p.limit}).fetchall()
+    return Rows(tuple(COLUMNS), [
+        (sku, name, category, units, units / weeks, cents / 100, previous, units / previous - 1 if previous > 0 else None)
+        for sku, name, category, units, cents, previous in rows])

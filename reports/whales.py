@@ -12,17 +12,16 @@ from __future__ import annotations
 import math
 import sqlite3
 
-import pandas as pd
-
 from .customers import ranked_customers, totals
 from .params import Params, Period, ReportError, resolve
+from .result import Rows
 
 COLUMNS = ["rank", "customer_id", "customer_name", "orders", "units", "spend", "aov", "first_order",
            "last_order", "share", "cumulative_share"]
 DEFAULT_LIMIT = 20
 
 
-def whales(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> pd.DataFrame:
+def whales(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     if p.category:
         raise ReportError("whales ranks customers across the whole shop; --category is not available here")
     if p.top_percent is not None and not 0 < p.top_percent <= 100:
@@ -36,20 +35,10 @@ def whales(conn: sqlite3.Connection, p: Params = Params(), period: Period | None
         k = max(1, math.ceil(round(n * p.top_percent / 100, 9)))
         keep = k if keep is None else min(k, keep)
     min_cents = 0 if p.min_spend is None else math.ceil(round(p.min_spend * 100, 6))
-    df = ranked_customers(conn, period, keep, min_cents)
-    if df.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    out = pd.DataFrame({
-        "rank": range(1, len(df) + 1),
-        "customer_id": df["customer_key"],
-        "customer_name": df["customer_name"].where(df["customer_name"] != "", df["customer_key"]),
-        "orders": df["orders"].astype(int),
-        "units": df["units"].astype(int),
-        "spend": df["spend_cents"] / 100,
-        "aov": (df["spend_cents"] / df["orders"] / 100).round(6),
-        "first_order": df["first_day"],
-        "last_order": df["last_day"],
-        "share": df["spend_cents"] / total if total else float("nan"),
-        "cumulative_share": df["spend_cents"].cumsum() / total if total else float("nan"),
-    })
-    return out.reset_index(drop=True)
+    out, running = [], 0
+    for rank, (_, key, name, orders, units, spend, first, last) in enumerate(
+            ranked_customers(conn, period, keep, min_cents), start=1):
+        running += spend
+        out.append((rank, key, name or key, orders, units, spend / 100, round(spend / orders / 100, 6), first, last,
+                    spend / total if total else None, running / total if total else None))
+    return Rows(tuple(COLUMNS), out)

@@ -342,17 +342,20 @@ class ShopApp(App):
             self.notify("Nothing to export here.", severity="warning")
             return
         # for spreadsheets: cells from data that would run as formulas get a leading quote (OWASP)
-        frame = for_spreadsheet(table.visible_frame())
+        rows = for_spreadsheet(table.visible_rows())
         name = f"shopintel-{self._table_name(table)}-{datetime.now():%Y%m%d-%H%M%S}.csv"
         folder = Path.cwd() if os.access(Path.cwd(), os.W_OK) else Path(tempfile.gettempdir())
         path = folder / name
         try:
-            # CRLF (RFC 4180, what spreadsheets expect): a field holding a CR is then quoted as well
-            frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+            # CRLF (RFC 4180, what spreadsheets expect); the csv module quotes a field holding a CR or LF
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                out = csv.writer(f, lineterminator="\r\n")
+                out.writerow(rows.columns)
+                out.writerows(rows.rows)
         except OSError as exc:
             self.notify(f"Could not write {plain(path)}: {exc.strerror}", severity="error", markup=False)
             return
-        self.notify(f"Exported {len(frame):,} rows to {plain(path)}", title="Export", timeout=10, markup=False)
+        self.notify(f"Exported {len(rows):,} rows to {plain(path)}", title="Export", timeout=10, markup=False)
 
     def _table_name(self, table: ReportTable) -> str:
         if self.screen is self.screen_stack[0]:

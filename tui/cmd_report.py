@@ -112,36 +112,40 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     finally:
         conn.close()
-    caption = describe(args.name, params, period, result)
+    caption = describe(report, params, period, result)
     if args.fmt == "json":
         from .format import json_text
 
         print(json_text(to_records(result), indent=1))
     elif args.fmt == "csv":
         # the exact text, control characters included: CSV is for programs and files (README)
-        frame = _frame(result)
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        import csv
+
+        rows = as_rows(result)
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(rows.columns)
+        out.writerows(rows.rows)
     elif args.fmt == "plot":
         # nothing to draw: say so rather than print an empty frame
-        print(plot_text(args.name, result, params) if len(result) else caption)
-    elif hasattr(result, "as_dict"):
+        print(plot_text(report.chart_for(params), result) if len(result) else caption)
+    elif report.one_row:
         print_pairs(result.as_dict(), caption)
     else:
-        print_table(_frame(result), caption)
+        print_table(result, caption)
     return 0
 
 
-def describe(name: str, params, period, result) -> str:
+def describe(report, params, period, result) -> str:
     if period.empty_store:
         return "The store has no sales yet: import some with shopintel ingest FILE."
     bits = [f"{period.first} .. {period.last}", f"as of {period.as_of}"]
-    if name in ("top-sellers", "reorder"):
+    if "window_days" in report.params:
         bits[0] = f"trailing {params.window_days} days to {period.as_of}"
     if params.category:
         bits.append(f"category {params.category}")
     if params.segment:
         bits.append(f"segment {params.segment}")
-    if hasattr(result, "as_dict"):       # summary: one set of figures
+    if report.one_row:       # summary: one set of figures
         if getattr(result, "orders", 1) == 0:
             bits.append("no sales in this period")
     else:
@@ -149,14 +153,16 @@ def describe(name: str, params, period, result) -> str:
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
     from .format import plain
 
-    return plain(f"{name}: " + " · ".join(bits))   # the filters quote what was typed
+    return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed
 
 
-def _frame(result):
-    import pandas as pd
+def as_rows(result):
+    """Every result as rows: a one-row report (summary) is one row of its figures."""
+    from ..reports.result import Rows
 
     if hasattr(result, "as_dict"):
-        return pd.DataFrame([result.as_dict()])
+        values = result.as_dict()
+        return Rows(tuple(values), [tuple(values.values())])
     return result
 
 
@@ -193,12 +199,10 @@ def _cents(v: float) -> float:
 def to_records(result):
     if hasattr(result, "as_dict"):
         return {k: _json_value(k, v) for k, v in result.as_dict().items()}
-    cols = list(result.columns)
-    return [{k: _json_value(k, v) for k, v in zip(cols, row)} for row in result.itertuples(index=False, name=None)]
+    return [{k: _json_value(k, v) for k, v in zip(result.columns, row)} for row in result.rows]
 
 
-def print_table(frame, caption: str) -> None:
-    from rich.console import Console
+def print_table(rows, caption: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -207,11 +211,11 @@ def print_table(frame, caption: str) -> None:
     # min_width: the caption is one line, never wrapped under a narrow table
     table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
                   show_lines=False, header_style="bold", min_width=len(caption))
-    for col in frame.columns:
+    for col in rows.columns:
         table.add_column(Text(header(col)), justify="right" if col in RIGHT else "left", overflow="ellipsis",
                          no_wrap=True)
-    for row in frame.itertuples(index=False, name=None):
-        table.add_row(*(cell(c, v) for c, v in zip(frame.columns, row)))
+    for row in rows.rows:
+        table.add_row(*(cell(c, v) for c, v in zip(rows.columns, row)))
     _console().print(table)
 
 
@@ -239,7 +243,7 @@ def _console():
     return Console(markup=False, highlight=False, emoji=False, width=width)
 
 
-def plot_text(name: str, result, params) -> str:
+def plot_text(chart, result) -> str:
     """A plotext chart as text, sized to the terminal."""
     import shutil
 
@@ -250,7 +254,7 @@ def plot_text(name: str, result, params) -> str:
     cols, rows = shutil.get_terminal_size((100, 30))
     plt.clear_figure()
     plt.si_width, plt.si_height = cols, rows
-    draw(plt, name, result, params)
+    draw(plt, chart, result)
     plt.plotsize(cols, max(12, rows - 4))
     chart = plt.build()
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):

@@ -117,12 +117,8 @@ def spreadsheet_cell(value: Any) -> Any:
     return value
 
 
-def for_spreadsheet(frame):
-    """The frame with every text column's cells passed through spreadsheet_cell (numbers are left alone)."""
-    import pandas as pd
+def for_spreadsheet(rows):
+    """The Rows with every text cell passed through spreadsheet_cell (numbers are left alone)."""
+    from ..reports.result import Rows
 
-    out = frame.copy()
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(spreadsheet_cell)
-    return out
+    return Rows(rows.columns, [tuple(spreadsheet_cell(v) for v in row) for row in rows.rows])

@@ -9,31 +9,28 @@ from typing import Any
 from .format import plain
 
 
-def draw(plt: Any, name: str, result, params=None) -> None:
-    if name == "revenue":
-        revenue_chart(plt, result, profile=getattr(params, "profile", None))
-    elif name == "categories":
-        bars(plt, list(result["category"]), list(result["revenue"]), "Revenue by category", horizontal=True)
-    elif name == "top-sellers":
-        bars(plt, list(result["sku"]), list(result["units_per_week"]), "Units per week", horizontal=True)
+def draw(plt: Any, chart, rows, title: str | None = None) -> None:
+    """A report's chart as its registry entry describes it (`spec.Chart`, see `Report.chart_for`), from its rows."""
+    if rows is None or len(rows) == 0:
+        plt.title(f"{title or chart.title}: nothing in this period")
+        return
+    if chart.kind == "bars":
+        bars(plt, rows.column(chart.x), rows.column(chart.series[0]), title or chart.title, horizontal=True)
+    elif chart.kind == "line":
+        line(plt, rows, chart, title)
     else:
-        raise ValueError(f"no chart for {name}")
+        bars(plt, rows.column(chart.x), rows.column(chart.series[0]), title or chart.title)
 
 
-def revenue_chart(plt: Any, df, profile: str | None = None, title: str = "Revenue") -> None:
-    if df is None or len(df) == 0:
-        plt.title("No sales in this period")
-        return
-    if profile:
-        plt.bar(list(df["period"]), list(df["revenue"]))
-        plt.title(f"Average revenue per {'weekday' if profile == 'weekday' else 'month'}")
-        return
+def line(plt: Any, rows, chart, title: str | None = None) -> None:
+    """One line per series over dates (YYYY-MM-DD), labelled with the columns' headers."""
+    from .format import header
+
     plt.date_form("Y-m-d")
-    x = list(df["period"])
-    plt.plot(x, list(df["revenue"]), label="revenue", marker="braille")
-    if "moving_average" in df:
-        plt.plot(x, list(df["moving_average"]), label="7-period average", marker="braille")
-    plt.title(title)
+    x = rows.column(chart.x)
+    for series in (s for s in chart.series if s in rows.columns):
+        plt.plot(x, rows.column(series), label=header(series), marker="braille")
+    plt.title(title or chart.title)
 
 
 def bars(plt: Any, labels: list, values: list, title: str, horizontal: bool = False, limit: int = 15,

@@ -3,21 +3,15 @@ always hold."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pytest
 
-from shopintel.reports.categories import categories
 from shopintel.reports.params import Params, ReportError, resolve
-from shopintel.reports.reorder import reorder
-from shopintel.reports.revenue import revenue
-from shopintel.reports.segments import segments
 from shopintel.reports.summary import summary
-from shopintel.reports.top_sellers import top_sellers
-from shopintel.reports.whales import whales
 from shopintel.store.db import connect
 from shopintel.store.stock import set_stock
+from tests.frames import categories, reorder, revenue, segments, top_sellers, whales
 
 # Net per order: O1 20+3=23, O2 100, O3 90, O4 10 (guest), O5 50, R1 -100, O6 100  -> 273
 # Customers: Ann 113 (O1, O3), Bob 0 (O2, R1), Cy 150 (O5, O6)
@@ -101,7 +95,7 @@ def test_top_sellers_window_threshold_trend_and_no_postage(tiny):
     assert row["trend"] == pytest.approx(12 / 4 - 1)
     everything = top_sellers(tiny, Params(window_days=10, min_per_week=0))
     assert "POST" not in set(everything["sku"])
-    assert math.isnan(everything.set_index("sku").loc["TENT", "trend"])   # nothing in the previous window
+    assert everything.set_index("sku").loc["TENT", "trend"] is None   # nothing in the previous window: no trend
 
 
 def test_categories_share_growth_contribution_and_driver(tiny):

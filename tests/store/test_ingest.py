@@ -230,7 +230,7 @@ def test_a_file_with_no_usable_rows_changes_nothing(db_path, write_csv):
 
 def test_stock_arithmetic_counts_minus_units_sold_after(db_path, write_csv):
     from shopintel.reports.params import Params
-    from shopintel.reports.reorder import reorder
+    from tests.frames import reorder
     from shopintel.store.stock import set_stock
 
     load(db_path, write_csv(HEADER +

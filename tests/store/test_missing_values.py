@@ -17,7 +17,7 @@ import pytest
 
 from shopintel.reports.params import Params
 from shopintel.reports.summary import summary
-from shopintel.reports.whales import whales
+from tests.frames import whales
 from shopintel.store.db import connect, connect_read_only
 from shopintel.store.ingest import IngestOptions, ingest_file
 from tests.hostile.helpers import assert_clean

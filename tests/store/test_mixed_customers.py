@@ -18,10 +18,10 @@ import pytest
 
 from shopintel.reports.details import customer_detail
 from shopintel.reports.params import Params
-from shopintel.reports.segments import scored, segments
+from shopintel.reports.segments import scored
 from shopintel.reports.params import resolve
 from shopintel.reports.summary import summary
-from shopintel.reports.whales import whales
+from tests.frames import segments, whales
 from shopintel.store.db import connect, connect_read_only
 from tests.hostile.helpers import assert_clean
 from tests.store.old_stores import write_old_store

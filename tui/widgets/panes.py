@@ -122,6 +122,13 @@ class ReportPane(BuiltLater, Vertical):
     def open_detail(self, record: dict) -> None:
         """Enter on a row; panes with a detail screen override it."""
 
+    def draw_chart(self, rows) -> None:
+        """This report's chart as the registry describes it."""
+        from ...reports.registry import REPORTS
+
+        chart = REPORTS[self.report].chart
+        self.chart().draw(lambda plt: plots.draw(plt, chart, rows))
+
 
 def kpi_value(key: str, value) -> str:
     """A KPI card's figure, short enough for a card a fifth of 80 columns wide: cents only on small
@@ -275,13 +282,15 @@ class OverviewPane(BuiltLater, VerticalScroll):
 
     def apply_tables(self, r: dict) -> None:
         self.busy_charts(False)
-        series = r["series"]
-        title = f"Revenue per {r['grain']}"
-        self.query_one("#overview-chart").draw(lambda plt: plots.revenue_chart(plt, series, title=title))
-        w = r["whales"][["rank", "customer_id", "customer_name", "spend"]] if len(r["whales"]) else r["whales"]
-        self.query_one("#top-whales", ReportTable).show(w)
-        s = r["sellers"][["sku", "product_name", "units_per_week"]] if len(r["sellers"]) else r["sellers"]
-        self.query_one("#top-sellers-mini", ReportTable).show(s)
+        from ...reports.registry import REPORTS
+
+        series, title = r["series"], f"Revenue per {r['grain']}"
+        chart = REPORTS["revenue"].chart
+        self.query_one("#overview-chart").draw(lambda plt: plots.draw(plt, chart, series, title=title))
+        self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "customer_name",
+                                                                           "spend"]))
+        self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "product_name",
+                                                                                  "units_per_week"]))
 
 
 class RevenuePane(ReportPane):
@@ -307,8 +316,11 @@ class RevenuePane(ReportPane):
         what = f"seasonality by {self.profile}" if self.profile else f"revenue per {self.grain}"
         self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
                                 f"t: table")
-        profile = self.profile
-        self.chart().draw(lambda plt: plots.revenue_chart(plt, df, profile=profile))
+        from ...reports.registry import REPORTS
+        from ...reports.params import Params
+
+        chart = REPORTS["revenue"].chart_for(Params(profile=self.profile))
+        self.chart().draw(lambda plt: plots.draw(plt, chart, df))
         self.table.show(df)
 
 
@@ -367,8 +379,7 @@ class TopSellersPane(ReportPane):
         self.set_status(
             f"more than {self.min_per_week:g} units/week over the {self.window_days} days to {period.as_of} · "
             f"+/-: threshold  [/]: window · Enter: product")
-        self.chart().draw(lambda plt: plots.bars(plt, list(df["sku"]), list(df["units_per_week"]),
-                                                          "Units per week", horizontal=True))
+        self.draw_chart(df)
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
@@ -385,12 +396,11 @@ class CategoriesPane(ReportPane):
     def apply(self, result) -> None:
         period, df = result
         hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
-        driver = df[df["driver"] == True]["category"].tolist() if len(df) else []  # noqa: E712
+        driver = [row["category"] for row in df.records() if row["driver"]]
         lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
         self.set_status(f"{lead}{self.describe_period(period)}{hint} · Enter: products")
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
-        self.chart().draw(lambda plt: plots.bars(plt, list(df["category"]), list(df["revenue"]),
-                                                          "Revenue by category", horizontal=True))
+        self.draw_chart(df)
         self.table.show(df)
 
     def open_detail(self, record: dict) -> None:
@@ -412,12 +422,14 @@ class ReorderPane(ReportPane):
 
     def apply(self, result) -> None:
         period, df = result
-        counts = df["status"].value_counts().to_dict() if len(df) else {}
+        from collections import Counter
+
+        counts = Counter(df.column("status"))
         self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
                                 f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
                                 " · Enter: product")
         # status first: it must be readable at 80 columns, in words as well as colour
-        self.table.show(df[["status", *[c for c in df.columns if c != "status"]]])
+        self.table.show(df.select(["status", *[c for c in df.columns if c != "status"]]))
 
     def open_detail(self, record: dict) -> None:
         from ..screens.detail import ProductScreen

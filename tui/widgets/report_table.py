@@ -1,9 +1,7 @@
-"""A DataTable that shows a report's DataFrame: keyboard navigation (j/k/g/G), filter and sort on the
-frame it holds, status cells styled from the theme, and an honest 'showing N of M'."""
+"""A DataTable that shows a report's rows (`reports.result.Rows`): keyboard navigation (j/k/g/G), filter
+and sort on the rows it holds, status cells styled from the theme, and an honest 'showing N of M'."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -11,10 +9,8 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 from ..actions import bindings
+from ...reports.result import Rows
 from ..format import RIGHT, format_value, header, plain
-
-if TYPE_CHECKING:   # pandas loads in the worker threads, not on the way to the first screen
-    import pandas as pd
 
 MAX_ROWS = 500
 MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
@@ -27,8 +23,8 @@ class ReportTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self.key_column = key_column
         self.hidden = hidden
-        self.frame: "pd.DataFrame | None" = None
-        self.view: "pd.DataFrame | None" = None
+        self.data: Rows | None = None
+        self.view: list[int] | None = None       # indexes into data.rows: filtered, then sorted
         self.filter_text = ""
         self.sort_column: str | None = None
         self.sort_ascending = True
@@ -36,9 +32,10 @@ class ReportTable(DataTable):
 
     # ------------------------------------------------------------------ data
 
-    def show(self, frame: "pd.DataFrame", total: int | None = None) -> None:
-        self.frame = frame.reset_index(drop=True)
-        self.total_rows = len(frame) if total is None else total
+    def show(self, rows, total: int | None = None) -> None:
+        """Show a report's Rows (a pandas frame from a detail query is taken as its rows)."""
+        self.data = rows if isinstance(rows, Rows) else Rows.from_frame(rows)
+        self.total_rows = len(self.data) if total is None else total
         self._render_view()
 
     def set_filter(self, text: str) -> None:
@@ -58,31 +55,32 @@ class ReportTable(DataTable):
         return f"sorted by {header(col)} {'ascending' if self.sort_ascending else 'descending'}"
 
     def visible_columns(self) -> list[str]:
-        if self.frame is None:
+        if self.data is None:
             return []
-        return [c for c in self.frame.columns if c not in self.hidden]
+        return [c for c in self.data.columns if c not in self.hidden]
 
     def has_rows(self) -> bool:
-        return self.frame is not None and not self.frame.empty
+        return self.data is not None and not self.data.empty
 
     def _render_view(self) -> None:
-        import pandas as pd
-
-        df = self.frame
-        if self.filter_text and not df.empty:
+        data = self.data
+        order = list(range(len(data)))
+        if self.filter_text and order:
             needle = self.filter_text.lower()
-            mask = pd.Series(False, index=df.index)
-            for col in self.visible_columns():
-                mask |= df[col].astype(str).str.lower().str.contains(needle, regex=False, na=False)
-            df = df[mask]
-        if self.sort_column in df.columns:
-            df = df.sort_values(self.sort_column, ascending=self.sort_ascending, kind="mergesort", na_position="last")
-        self.view = df
+            idx = [data.columns.index(c) for c in self.visible_columns()]
+            order = [i for i in order if any(needle in _text(data.rows[i][j]) for j in idx)]
+        if self.sort_column in data.columns:
+            j = data.columns.index(self.sort_column)
+            present = [i for i in order if data.rows[i][j] is not None]
+            # stable, and missing values last in either direction
+            present.sort(key=lambda i: data.rows[i][j], reverse=not self.sort_ascending)
+            order = present + [i for i in order if data.rows[i][j] is None]
+        self.view = order
         cursor, cursor_col = self.cursor_row, self.cursor_column
         self.clear(columns=True)
         cols = self.visible_columns()
-        rows = [[self._cell(c, v) for c, v in zip(cols, row)]
-                for row in df[cols].head(MAX_ROWS).itertuples(index=False, name=None)]
+        idx = [data.columns.index(c) for c in cols]
+        rows = [[self._cell(c, data.rows[i][j]) for c, j in zip(cols, idx)] for i in order[:MAX_ROWS]]
         for j, col in enumerate(cols):
             label = header(col)
             if col == self.sort_column:
@@ -93,7 +91,7 @@ class ReportTable(DataTable):
             width = max([cell_len(label), *(r[j].cell_len for r in rows)])
             self.add_column(self._label(col, label, j == cursor_col), key=col, width=min(width, MAX_COLUMN_WIDTH))
         for i, cells in enumerate(rows):
-            self.add_row(*cells, key=str(df.index[i]))
+            self.add_row(*cells, key=str(order[i]))
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1), column=min(cursor_col, len(cols) - 1))
 
@@ -131,13 +129,15 @@ class ReportTable(DataTable):
         return " · ".join(parts)
 
     def current_record(self) -> dict | None:
-        if not self.row_count or self.view is None or self.view.empty:
+        if not self.row_count or not self.view:
             return None
         row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return self.frame.loc[int(row_key)].to_dict()
+        return dict(zip(self.data.columns, self.data.rows[int(row_key)]))
 
-    def visible_frame(self) -> "pd.DataFrame":
-        return self.view[self.visible_columns()]
+    def visible_rows(self) -> Rows:
+        """Every row of the current view (filter and sort applied), in the visible columns."""
+        picked = Rows(self.data.columns, [self.data.rows[i] for i in self.view or []])
+        return picked.select(self.visible_columns())
 
     # ------------------------------------------------------------------ keys
 
@@ -168,3 +168,7 @@ class ReportTable(DataTable):
     def action_scroll_bottom(self) -> None:  # G: last row
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).lower()
