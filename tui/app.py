@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 
 from .actions import ACTIONS, OPENERS, TAB_TITLES, TABS, bindings
 from .data import PeriodChoice, Store
-from .format import for_spreadsheet, plain
+from .safe_text import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
 from .widgets.panes import PANES, OverviewPane, ReportPane
 from .widgets.report_table import ReportTable

@@ -51,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
     text shown to a person. Subcommands' parsers are of this class too (argparse makes them so)."""
 
     def error(self, message: str):
-        from .format import plain
+        from .safe_text import plain
 
         super().error(plain(message))
 
@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
 def say_error(message: object) -> None:
     """An error for the user on stderr. Messages quote values from data and paths (a file name may hold
     any character but / and NUL): control characters are shown, never sent (tui/format.plain)."""
-    from .format import plain
+    from .safe_text import plain
 
     print(f"shopintel: {plain(message)}", file=sys.stderr)
 
@@ -94,20 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"shopintel {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name, __package__).register(sub, common)
     return parser
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class _Version(argparse.Action):
+    """--version, looked up only when asked for: importlib.metadata costs every other command ~15 ms."""
 
-    try:
-        return version("shopintel")
-    except PackageNotFoundError:   # run from a checkout that was never installed
-        return "(not installed)"
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"shopintel {version('shopintel')}")
+        except PackageNotFoundError:   # run from a checkout that was never installed
+            print("shopintel (not installed)")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

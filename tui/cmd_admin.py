@@ -34,7 +34,7 @@ def register(sub, common) -> None:
 
 def run_doctor(args: argparse.Namespace) -> int:
     from ..store.maintenance import doctor, repair
-    from .format import plain
+    from .safe_text import plain
 
     if args.repair:
         repair(args.db)
@@ -54,7 +54,7 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 def run_backup(args: argparse.Namespace) -> int:
     from ..store.maintenance import backup, doctor
-    from .format import plain
+    from .safe_text import plain
 
     target = backup(args.db, args.dest, overwrite=args.force)
     report = doctor(target)

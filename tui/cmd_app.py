@@ -32,7 +32,7 @@ def empty_store_message(path: Path) -> str | None:
     """None when the store has sales; otherwise what to tell the user (with the exact command)."""
     from ..store.db import connect_read_only, is_empty
     from ..store.errors import StoreError
-    from .format import plain
+    from .safe_text import plain
 
     shown = plain(path)
     if not path.exists():

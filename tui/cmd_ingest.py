@@ -85,7 +85,7 @@ def _with_progress(work, path: str):
         return work(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .format import plain
+    from .safe_text import plain
 
     with Progress(TextColumn("importing {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
@@ -119,7 +119,7 @@ def _print_report(r, db) -> None:
     ]
     for note in r.notes:
         lines.append(f"  note: {note}")
-    from .format import plain
+    from .safe_text import plain
 
     # file names, notes and examples quote data: every line by the one rule for text shown to a person
     print("\n".join(plain(line) for line in lines))

@@ -61,7 +61,7 @@ class _Stop:
 
 
 def _alert_line(a: dict) -> str:
-    from .format import plain
+    from .safe_text import plain
 
     cover = "-" if a["days_of_cover"] is None else f"{a['days_of_cover']:.1f} d"
     # the sku and name come from data: control characters are spelled out (\x1b), never sent
@@ -70,13 +70,13 @@ def _alert_line(a: dict) -> str:
 
 
 def _emit(a: dict, fmt: str) -> None:
-    from .format import json_text
+    from .safe_text import json_text
 
     print(json_text(a) if fmt == "jsonl" else _alert_line(a), flush=True)
 
 
 def _run_exec(argv: list[str], alert: dict) -> None:
-    from .format import json_text, plain
+    from .safe_text import json_text, plain
 
     try:
         r = subprocess.run(argv, input=json_text(alert), text=True, timeout=EXEC_TIMEOUT_S, capture_output=True)

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         conn.close()
     caption = describe(report, params, period, result)
     if args.fmt == "json":
-        from .format import json_text
+        from .safe_text import json_text
 
         print(json_text(to_records(result), indent=1))
     elif args.fmt == "csv":
@@ -151,7 +151,7 @@ def describe(report, params, period, result) -> str:
     else:
         n = len(result)
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
-    from .format import plain
+    from .safe_text import plain
 
     return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed
 

@@ -45,7 +45,7 @@ def register(sub, common) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from ..store.db import connect
     from ..store.stock import import_stock
-    from .format import plain
+    from .safe_text import plain
 
     mapping = {}
     for pair in args.map:
@@ -83,7 +83,7 @@ def run_set(args: argparse.Namespace) -> int:
     except UnknownSku:
         raise UserError(f"no product with sku {args.sku!r} in the store. List skus with: "
                         "shopintel report top-sellers --min-per-week 0", code=1) from None
-    from .format import plain
+    from .safe_text import plain
 
     print(plain(f"{args.sku}: {args.on_hand} on hand, counted now."))
     return 0

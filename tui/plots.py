@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .format import plain
+from .safe_text import plain
 
 
 def draw(plt: Any, chart, rows, title: str | None = None) -> None:

@@ -168,3 +168,18 @@ def test_markup_in_data_is_printed_as_text(cli, db_path, write_csv):
     assert cli("ingest", str(path), "--db", str(db_path)).returncode == 0
     assert "[bold]Eve[/bold]" in cli("report", "whales", "--db", str(db_path)).stdout
     assert "[/b]" in cli("report", "top-sellers", "--db", str(db_path)).stdout
+
+
+@pytest.mark.parametrize("name", ["summary", "whales", "top-sellers", "categories", "revenue"])
+def test_a_json_report_that_is_a_sql_aggregate_loads_neither_pandas_nor_rich(store, name):
+    """Whole-process speed: these reports are SQL plus a little Python, and JSON needs no table renderer."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom shopintel.tui.cli import main\n"
+            f"main(['report', {name!r}, '--format', 'json', '--db', {str(store)!r}])\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pandas', 'numpy', 'pyarrow', 'rich', 'textual', 'plotext'))), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(r.stdout)
+    assert r.stderr.strip() == ""

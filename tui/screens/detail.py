@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..actions import bindings
-from ..format import plain
+from ..safe_text import plain
 from ..widgets.chart import Chart
 from ..widgets.report_table import ReportTable
 

@@ -25,7 +25,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ..actions import bindings
-from ..format import is_missing, plain
+from ..format import is_missing
+from ..safe_text import plain
 from .panes import OverviewPane
 from .report_table import ReportTable
 

@@ -16,7 +16,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from .. import plots
-from ..format import format_value, plain
+from ..format import format_value
+from ..safe_text import plain
 from .report_table import ReportTable
 
 

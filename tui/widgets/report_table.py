@@ -10,7 +10,8 @@ from textual.widgets import DataTable
 
 from ..actions import bindings
 from ...reports.result import Rows
-from ..format import RIGHT, format_value, header, plain
+from ..format import RIGHT, format_value, header
+from ..safe_text import plain
 
 MAX_ROWS = 500
 MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
