@@ -161,23 +161,18 @@ class Monitor:
         return tuple(row) if row else None
 
     def _store_alert(self, w: sqlite3.Connection, alert: Alert) -> Alert | None:
-        w.execute("BEGIN IMMEDIATE")
-        try:
+        from ..store.sql import atomic
+
+        with atomic(w):
             counted = w.execute("SELECT counted_at FROM inventory WHERE product_id = ?", (alert.product_id,)).fetchone()
             if not self._should_raise(alert.status, self._last_stored(w, alert.product_id),
                                       counted[0] if counted else None):
-                w.execute("COMMIT")
                 return None
             cur = w.execute(
                 """INSERT INTO alerts (created_at, product_id, sku, product_name, status, on_hand, days_of_cover,
                                        suggested_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (alert.created_at, alert.product_id, alert.sku, alert.product_name, alert.status, alert.on_hand,
                  alert.days_of_cover, alert.suggested_qty))
-            w.execute("COMMIT")
-        except BaseException:
-            if w.in_transaction:
-                w.execute("ROLLBACK")
-            raise
         alert.alert_id = cur.lastrowid
         return alert
 

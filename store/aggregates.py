@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from .schema import AGG_INDEX_NAMES, AGG_INDEXES
+from .sql import statements
 
 TEMP_TABLES = """
 CREATE TEMP TABLE IF NOT EXISTS dirty_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -27,9 +28,8 @@ CREATE TEMP TABLE IF NOT EXISTS dirty_customers (customer_id INTEGER PRIMARY KEY
 
 
 def ensure_temp_tables(conn: sqlite3.Connection) -> None:
-    for stmt in TEMP_TABLES.strip().split(";"):
-        if stmt.strip():
-            conn.execute(stmt)
+    for stmt in statements(TEMP_TABLES):
+        conn.execute(stmt)
 
 
 def mark_lines(conn: sqlite3.Connection, where: str, params: tuple = ()) -> None:
@@ -136,9 +136,8 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     x("INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where="").replace(
         "FROM sales s", "FROM sales s NOT INDEXED"))
     x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED"))
-    for statement in AGG_INDEXES.split(";"):   # the per-day order counts below need order_totals_day
-        if statement.strip():
-            x(statement)
+    for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
+        x(statement)
     x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
     x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
     x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))

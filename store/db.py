@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import StoreError
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .sql import atomic, statements
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536   # SQLite page cache per connection: imports and reports work through many pages
@@ -99,30 +100,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = _check_version(conn, path)
     _refuse_foreign(conn, path)
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(MIGRATIONS[target - 1]):
+        with atomic(conn):
+            for statement in statements(MIGRATIONS[target - 1]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements so it runs inside our own transaction
-    (executescript would commit first)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                out.append(buf)
-            buf = ""
-    if buf.strip():
-        out.append(buf)
-    return out
 
 
 def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite3.Connection:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from . import aggregates
 from .schema import SALES_INDEX_NAMES, SALES_INDEXES
+from .sql import atomic, statements
 
 CANONICAL_COLUMNS = (
     "order_id", "ordered_at", "day", "customer_key", "customer_name", "email", "country",
@@ -64,49 +66,42 @@ class Loader:
     _bulk: bool = False
 
     def __enter__(self) -> "Loader":
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._tx = atomic(self.conn)
+        self._tx.__enter__()
         try:
-            aggregates.ensure_temp_tables(self.conn)
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chunk_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
-            self.conn.execute("DELETE FROM run_orders")
-            self._start_sale_id = self.conn.execute(
-                "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sales'), 0)").fetchone()[0]
-            # Into an empty store there are no earlier lines to replace, and indexes are cheaper
-            # built once at the end than kept up per row.
-            self._bulk = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM sales)").fetchone()[0] == 1
-            if self._bulk:
-                for name in SALES_INDEX_NAMES:
-                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
-            if self.file_name is not None:   # live writers (simulate) record no import run
-                cur = self.conn.execute(
-                    "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
-                    (self.file_name, self.sha256, now_text()))
-                self.import_id = cur.lastrowid
+            self._begin()
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._tx.__exit__(*sys.exc_info())
             raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self._rollback()
-            return
-        try:
-            self._finish()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self._rollback()
-            raise
+        if exc_type is None:
+            try:
+                self._finish()
+            except BaseException:
+                self._tx.__exit__(*sys.exc_info())
+                raise
+        self._tx.__exit__(exc_type, exc, tb)
 
-    def _rollback(self) -> None:
-        """Undo the transaction; a failing rollback (disk gone) must not hide the error that caused it.
-        SQLite rolls back the journal on the next open in any case."""
-        try:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
+    def _begin(self) -> None:
+        aggregates.ensure_temp_tables(self.conn)
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chunk_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.conn.execute("DELETE FROM run_orders")
+        self._start_sale_id = self.conn.execute(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'sales'), 0)").fetchone()[0]
+        # Into an empty store there are no earlier lines to replace, and indexes are cheaper
+        # built once at the end than kept up per row.
+        self._bulk = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM sales)").fetchone()[0] == 1
+        if self._bulk:
+            for name in SALES_INDEX_NAMES:
+                self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+        if self.file_name is not None:   # live writers (simulate) record no import run
+            cur = self.conn.execute(
+                "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
+                (self.file_name, self.sha256, now_text()))
+            self.import_id = cur.lastrowid
 
     # ------------------------------------------------------------ dimensions
 
@@ -231,9 +226,8 @@ class Loader:
 
     def _finish(self) -> None:
         if self._bulk:
-            for statement in SALES_INDEXES.split(";"):
-                if statement.strip():
-                    self.conn.execute(statement)
+            for statement in statements(SALES_INDEXES):
+                self.conn.execute(statement)
             aggregates.rebuild_all(self.conn)
         else:
             self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales "

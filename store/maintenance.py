@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import StoreError
+from .sql import atomic
 
 # date('2024-02-31') echoes its input; a round trip through the day number normalises it to March 2.
 # Each check: a description a shop owner can act on, and a query counting the offending rows.
@@ -150,14 +151,9 @@ def repair(path: str | os.PathLike | None) -> None:
 
     conn = connect(path, create=False)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with atomic(conn):
             ensure_temp_tables(conn)
             rebuild_all(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     except sqlite3.Error as exc:
         raise StoreError(f"could not rebuild the kept totals of {path}: {exc}. Nothing was changed.") from None
     finally:

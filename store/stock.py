@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import ImportFailed
 from .ingest import reader, values
+from .sql import atomic
 
 STOCK_FIELDS = ("sku", "on_hand", "counted_at", "lead_time_days", "reorder_point")
 
@@ -46,13 +47,8 @@ def set_stock(conn: sqlite3.Connection, sku: str, on_hand: int, *, counted_at: s
         raise ImportFailed(f"{sku}: the reorder point must be from 0 to {MAX_COUNT:,}; nothing was changed.")
     if lead_time_days is not None and not 1 <= lead_time_days <= 3650:
         raise ImportFailed(f"{sku}: the lead time must be from 1 to 3650 days; nothing was changed.")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(conn):
         _upsert(conn, row[0], on_hand, counted_at or _now(), lead_time_days, reorder_point, clear_reorder_point)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 MAX_COUNT = 1_000_000_000
@@ -95,8 +91,7 @@ def import_stock(conn: sqlite3.Connection, path: str, mapping: dict[str, str] | 
         raise ImportFailed(f"{path}: the stock file lacks column(s) {', '.join(missing)}. Its columns are: "
                            f"{', '.join(repr(h) for h in src.header)}. Map them, e.g. --map on_hand='Qty'.")
     report = StockReport()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with atomic(conn):
         known = dict(conn.execute("SELECT sku, product_id FROM products"))
         for chunk in reader.read_chunks(src):
             sku = chunk[cols["sku"]].str.strip()
@@ -139,8 +134,4 @@ def import_stock(conn: sqlite3.Connection, path: str, mapping: dict[str, str] | 
                 when = dates.values.iloc[i] if dates is not None else _now()
                 _upsert(conn, known[s], int(q), when, lt, r)
                 report.updated += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return report
