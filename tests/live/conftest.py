@@ -1,5 +1,6 @@
 """A small live store: one fast mover (FAST, 10 a day for four weeks), one slow product (SLOW), both
-counted; helpers to append sales from this process like a checkout would."""
+counted; helpers to append sales from this process like a checkout would, and to hold the store's
+write lock the way another program (an import) does."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def sell(conn, sku: str, qty: int, when: datetime | None = None) -> None:
 
 @pytest.fixture
 def live_store(db_path):
+    return build_live_store(db_path)
+
+
+def build_live_store(db_path):
     today = date.today()
     rows = []
     for d in range(28, 0, -1):
@@ -52,3 +57,35 @@ def live_store(db_path):
     set_stock(conn, "SLOW", 1, counted_at=counted)
     conn.close()
     return db_path
+
+
+class HeldWriteLock:
+    """Another program (an import, say) holding the store's write lock: a real sqlite3 connection in
+    BEGIN IMMEDIATE. A safety valve lets go after `valve_s` so that an app which waits on the lock
+    (the bug) turns into a failed assertion, not a hung test run."""
+
+    def __init__(self, path, valve_s: float = 30.0):
+        import sqlite3
+        import threading
+
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.valve_fired = False
+        self._lock = threading.Lock()
+        self._valve = threading.Timer(valve_s, self._fire)
+        self._valve.daemon = True
+        self._valve.start()
+
+    def _fire(self) -> None:
+        self.valve_fired = True
+        self.release()
+
+    @property
+    def held(self) -> bool:
+        return self.conn.in_transaction and not self.valve_fired
+
+    def release(self) -> None:
+        self._valve.cancel()
+        with self._lock:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")

@@ -8,7 +8,7 @@ import time
 from textual.widgets import Static, TabbedContent
 
 from shopintel.store.db import connect
-from tests.live.conftest import sell
+from tests.live.conftest import HeldWriteLock, sell
 from shopintel.tui.app import ShopApp
 from shopintel.tui.widgets.alerts import AlertPanel, AlertTable
 
@@ -72,38 +72,6 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
         await pilot.pause(0.2)
         assert any("Read-only" in n.message for n in app._notifications)
         assert writer.execute("SELECT count(*) FROM alerts").fetchone() == (0,)
-
-
-class HeldWriteLock:
-    """Another program (an import, say) holding the store's write lock: a real sqlite3 connection in
-    BEGIN IMMEDIATE. A safety valve lets go after `valve_s` so that an app which waits on the lock
-    (the bug) turns into a failed assertion, not a hung test run."""
-
-    def __init__(self, path, valve_s: float = 30.0):
-        import sqlite3
-        import threading
-
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.valve_fired = False
-        self._lock = threading.Lock()
-        self._valve = threading.Timer(valve_s, self._fire)
-        self._valve.daemon = True
-        self._valve.start()
-
-    def _fire(self) -> None:
-        self.valve_fired = True
-        self.release()
-
-    @property
-    def held(self) -> bool:
-        return self.conn.in_transaction and not self.valve_fired
-
-    def release(self) -> None:
-        self._valve.cancel()
-        with self._lock:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
 
 
 def stored_acks(path) -> int:

@@ -219,14 +219,13 @@ class AlertPanel(Vertical):
         for overview in self.app.query(OverviewPane):
             overview.show_alert_count(n_active)
         mode = " · history" if self.show_history else ""
-        pending = sum(1 for state in self.acks.values() if state == "pending")
-        acks = ""
-        if pending:
-            acks = f" · {pending} ack pending" + (": the store is locked by another program" if self.writer_waiting
-                                                   else "")
+        pending = self.pending_acks()
+        acks = f" · {pending} ack pending" if pending else ""
+        # a write of the app (an ack, or an alert the monitor raised) waits for another program's lock
+        waiting = " · the store is locked by another program: waiting to write" if self.writer_waiting else ""
         ro = " · read-only: x disabled" if self.app.read_only else " · x ack  h history  Enter product"
         self.query_one(".alerts-title", Static).update(
-            Text(f"Reorder alerts · {n_active} active · last check {self.last_checked}{mode}{acks}{ro}"))
+            Text(f"Reorder alerts · {n_active} active · last check {self.last_checked}{mode}{acks}{waiting}{ro}"))
         if self.display and view is not None:   # skip drawing while hidden
             self.query_one(AlertTable).show(view)
 
