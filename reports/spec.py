@@ -48,8 +48,10 @@ class Keys:
 
     key: str                # a Textual key name
     values: tuple
+    label: str              # short: the footer and palette
+    help: str               # what `key` does, for the help screen
     back: str = ""
-    label: str = ""         # the footer / help text
+    back_help: str = ""
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,24 @@ def test_the_report_help_lists_every_report_and_who_takes_each_option():
 def test_every_column_name_has_one_kind_in_every_report():
     kinds = column_kinds()
     assert kinds["revenue"].kind == "money" and kinds["share"].kind == "share" and kinds["trend"].kind == "change"
+
+
+def test_the_app_tabs_their_keys_and_option_keys_come_from_the_registry():
+    from shopintel.reports.registry import tabs
+    from shopintel.tui.actions import ACTIONS, TABS, TAB_TITLES
+    from shopintel.tui.app import ShopApp
+
+    reports = tabs()
+    assert [r.tab for r in reports] == list(range(2, len(reports) + 2))   # 1 is the Overview
+    assert TABS == ("overview", *(r.name for r in reports))
+    assert TAB_TITLES[1:] == tuple(r.title for r in reports)
+    tab_keys = {a.key: a.action for a in ACTIONS if a.action.startswith("show_tab")}
+    assert tab_keys == {"1": "show_tab('overview')", **{str(r.tab): f"show_tab('{r.name}')" for r in reports}}
+    bound = {(b.key, b.action) for b in ShopApp.BINDINGS}
+    for report in reports:
+        for name in report.params:
+            keys = PARAMS[name].keys
+            if keys:
+                assert (keys.key, f"step('{name}', 1)") in bound
+                if keys.back:
+                    assert (keys.back, f"step('{name}', -1)") in bound

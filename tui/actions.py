@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from ..reports.registry import PARAMS, tabs
+
 
 @dataclass(frozen=True)
 class Action:
@@ -21,12 +23,30 @@ class Action:
     opens: bool = False
 
 
-TABS = ("overview", "revenue", "whales", "top-sellers", "categories", "reorder", "segments")
-TAB_TITLES = ("Overview", "Revenue", "Whales", "Top Sellers", "Categories", "Reorder", "Segments")
+# The Overview is tab 1; every report with a tab in the registry follows, in its number key's order.
+TAB_REPORTS = tabs()
+TABS = ("overview", *(r.name for r in TAB_REPORTS))
+TAB_TITLES = ("Overview", *(r.title for r in TAB_REPORTS))
+
+
+def _option_actions():
+    """The keys of each report's options (registry `Param.keys`): step forward, and back if it has a back key."""
+    for report in TAB_REPORTS:
+        for name in report.params:
+            keys = PARAMS[name].keys
+            if keys is None:
+                continue
+            tab = report.title.lower()
+            yield Action(keys.key, f"step('{name}', 1)", keys.label, f"{tab}: {keys.help}", footer=False,
+                         scope=report.name)
+            if keys.back:
+                yield Action(keys.back, f"step('{name}', -1)", keys.label, f"{tab}: {keys.back_help}", footer=False,
+                             scope=report.name)
 
 ACTIONS: tuple[Action, ...] = (
-    *(Action(str(i + 1), f"show_tab('{tab}')", title, f"go to the {title} tab", footer=False)
-      for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES))),
+    Action("1", "show_tab('overview')", "Overview", "go to the Overview tab", footer=False),
+    *(Action(str(r.tab), f"show_tab('{r.name}')", r.title, f"go to the {r.title} tab", footer=False)
+      for r in TAB_REPORTS),
     Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom", opens=True),
     Action("slash", "filter", "Filter", "filter the rows as you type (any column, case-insensitive); "
            "Enter keeps the filter, Esc clears it", opens=True),
@@ -46,18 +66,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("right", "cursor_right", "Column", "pick the column to the right", footer=False, scope="table"),
     Action("g", "scroll_top", "Top", "first row", footer=False, scope="table"),
     Action("G", "scroll_bottom", "Bottom", "last row", footer=False, scope="table"),
-    Action("w", "cycle_grain", "Grain", "revenue: day / week / month", footer=False, scope="revenue"),
-    Action("p", "cycle_profile", "Season", "revenue: weekday / month-of-year seasonality profile", footer=False,
-           scope="revenue"),
     Action("t", "toggle_table", "Table", "revenue: show the figures behind the chart", footer=False, scope="revenue"),
-    Action("plus", "threshold(1)", "More", "top sellers: raise the units-per-week threshold", footer=False,
-           scope="top-sellers"),
-    Action("minus", "threshold(-1)", "Less", "top sellers: lower the units-per-week threshold", footer=False,
-           scope="top-sellers"),
-    Action("right_square_bracket", "window(1)", "Longer", "top sellers: longer window (7/14/28/56/91 days)",
-           footer=False, scope="top-sellers"),
-    Action("left_square_bracket", "window(-1)", "Shorter", "top sellers: shorter window", footer=False,
-           scope="top-sellers"),
+    *_option_actions(),
     Action("x", "acknowledge", "Ack", "alerts: acknowledge the selected alert", footer=False, scope="alerts"),
     Action("h", "alert_history", "History", "alerts: show acknowledged alerts too", footer=False, scope="alerts"),
 )

@@ -21,11 +21,11 @@ from textual.containers import Container, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from .actions import ACTIONS, OPENERS, TAB_TITLES, TABS, bindings
+from .actions import ACTIONS, OPENERS, TAB_REPORTS, TAB_TITLES, TABS, bindings
 from .data import PeriodChoice, Store
 from .safe_text import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
-from .widgets.panes import PANES, OverviewPane, ReportPane
+from .widgets.panes import OverviewPane, ReportPane, pane_class
 from .widgets.report_table import ReportTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
@@ -37,11 +37,12 @@ class ShopCommands(Provider):
 
     def _commands(self):
         app = self.app
-        for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES)):
-            yield f"Report: {title}", partial(app.action_show_tab, tab), f"key {i + 1}"
         for a in ACTIONS:
-            if a.scope == "global" and not a.action.startswith("show_tab"):
-                yield f"Action: {a.description}", partial(app.run_action, a.action), a.help
+            if a.scope == "global":
+                if a.action.startswith("show_tab"):
+                    yield f"Report: {a.description}", partial(app.run_action, a.action), f"key {a.key}"
+                else:
+                    yield f"Action: {a.description}", partial(app.run_action, a.action), a.help
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._commands():
@@ -74,7 +75,7 @@ class ShopApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "shopintel"
     # tab-specific keys live here too; their actions act only when their tab is showing
-    BINDINGS = bindings("global") + bindings("revenue") + bindings("top-sellers")
+    BINDINGS = bindings("global") + [b for tab in TABS[1:] for b in bindings(tab)]
     COMMANDS = App.COMMANDS | {ShopCommands}
 
     def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
@@ -108,9 +109,11 @@ class ShopApp(App):
         self._fit_classes(self.size)
         yield Header()
         with TabbedContent(id="main-tabs"):
-            for i, (tab, title) in enumerate(zip(TABS, TAB_TITLES)):
-                with TabPane(f"{i + 1} {title}", id=tab):
-                    yield PANES[tab](id=f"pane-{tab}")
+            with TabPane("1 Overview", id="overview"):
+                yield OverviewPane(id="pane-overview")
+            for report in TAB_REPORTS:
+                with TabPane(f"{report.tab} {report.title}", id=report.name):
+                    yield pane_class(report.name)(id=f"pane-{report.name}")
         yield Container(id="alerts-dock")
         yield Static(id="too-small")
         yield Footer()
@@ -402,19 +405,6 @@ class ShopApp(App):
         if panels:
             panels.first().toggle()
 
-    def action_cycle_grain(self) -> None:
-        pane = self.pane("revenue")
-        if self.active_tab() == "revenue":
-            pane.grain = pane.GRAINS[(pane.GRAINS.index(pane.grain) + 1) % 3]
-            pane.profile = None
-            pane.load()
-
-    def action_cycle_profile(self) -> None:
-        pane = self.pane("revenue")
-        if self.active_tab() == "revenue":
-            pane.profile = pane.PROFILES[(pane.PROFILES.index(pane.profile) + 1) % 3]
-            pane.load()
-
     def action_toggle_table(self) -> None:
         pane = self.pane("revenue")
         if self.active_tab() == "revenue":
@@ -424,18 +414,11 @@ class ShopApp(App):
                 pane.add_class("table-mode")
                 pane.table.focus()
 
-    def action_threshold(self, step: int) -> None:
-        if self.active_tab() == "top-sellers":
-            pane = self.pane("top-sellers")
-            pane.min_per_week = max(0.0, pane.min_per_week + step)
-            pane.load()
-
-    def action_window(self, step: int) -> None:
-        if self.active_tab() == "top-sellers":
-            pane = self.pane("top-sellers")
-            i = pane.WINDOWS.index(pane.window_days) if pane.window_days in pane.WINDOWS else 2
-            pane.window_days = pane.WINDOWS[max(0, min(len(pane.WINDOWS) - 1, i + step))]
-            pane.load()
+    def action_step(self, option: str, delta: int) -> None:
+        """An option key of the showing tab (registry Param.keys): the pane steps its own option."""
+        pane = self.pane(self.active_tab())
+        if isinstance(pane, ReportPane) and option in pane.options:
+            pane.step(option, delta)
 
     # ------------------------------------------------------------------ drill-down
 

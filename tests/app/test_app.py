@@ -108,15 +108,15 @@ async def test_top_sellers_threshold_window_and_product_detail(shop):
         before = table(app, "top-sellers").row_count
         await pilot.press("plus", "plus")
         await settle(pilot, app)
-        assert pane.min_per_week == 5.0
+        assert pane.options['min_per_week'] == 5.0
         assert "more than 5 units/week" in text_of(pane.query_one(".status", Static))
         assert table(app, "top-sellers").row_count <= before
         await pilot.press("left_square_bracket")
         await settle(pilot, app)
-        assert pane.window_days == 14
+        assert pane.options['window_days'] == 14
         await pilot.press("minus", "minus", "minus", "minus", "minus")
         await settle(pilot, app)
-        assert pane.min_per_week == 0
+        assert pane.options['min_per_week'] == 0
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ProductScreen)
@@ -175,7 +175,7 @@ async def test_revenue_grain_profile_and_table_toggle(shop):
         pane = app.query_one("#pane-revenue")
         await pilot.press("w")
         await settle(pilot, app)
-        assert pane.grain == "week" and "revenue per week" in text_of(pane.query_one(".status", Static))
+        assert pane.options['grain'] == "week" and "revenue per week" in text_of(pane.query_one(".status", Static))
         await pilot.press("p")
         await settle(pilot, app)
         assert [r[0] for r in cells(table(app, "revenue"))] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -102,11 +102,11 @@ async def test_top_sellers_tab_lists_the_products_above_the_threshold(shop):
         await pilot.press("4")
         await settle(pilot, app)
         pane = app.query_one("#pane-top-sellers")
-        start = END - timedelta(days=pane.window_days - 1)
+        start = END - timedelta(days=pane.options['window_days'] - 1)
         conn = sqlite3.connect(shop)
         expected = {sku for sku, in conn.execute(
             "SELECT p.sku FROM agg_product_day a JOIN products p USING (product_id) "
             "WHERE a.day BETWEEN ? AND ? AND p.is_merch = 1 GROUP BY a.product_id HAVING sum(a.units) > ?",
-            (start.isoformat(), END.isoformat(), pane.min_per_week * pane.window_days / 7))}
+            (start.isoformat(), END.isoformat(), pane.options['min_per_week'] * pane.options['window_days'] / 7))}
         shown = set(pane.table.data.column("sku"))
         assert expected and shown == expected

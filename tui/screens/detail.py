@@ -186,3 +186,7 @@ def _bars(plt, labels, values, title) -> None:
     from ..plots import bars
 
     bars(plt, labels, values, title, limit=24, latest=True)
+
+
+# the registry's drill-down targets (spec.Drill.target) and the screens that show them
+SCREENS = {"customer": CustomerScreen, "product": ProductScreen, "category": CategoryScreen, "segment": SegmentScreen}

@@ -43,12 +43,12 @@ class BuiltLater:
 
 
 class ReportPane(BuiltLater, Vertical):
-    """Base pane: a status line, optional chart, a table; data loaded in a worker thread."""
+    """A report's tab: a status line, its chart if the registry entry has one, a table; data loaded in a
+    worker thread. The pane owns the report's options that have keys (registry `Param.keys`): `step()`
+    changes one and reloads."""
 
     report = ""
-    key_column: str | None = None
     hidden: tuple[str, ...] = ()
-    with_chart = False
 
     @dataclass
     class Loaded(Message):
@@ -62,8 +62,38 @@ class ReportPane(BuiltLater, Vertical):
 
     def __init__(self, **kw):
         super().__init__(**kw)
+        from ...reports.params import Params
+        from ...reports.registry import PARAMS, REPORTS
+
+        self.spec = REPORTS[self.report]
         self.stale = True
-        self.table = ReportTable(key_column=self.key_column, hidden=self.hidden, id=f"{self.id}-table")
+        defaults = Params()
+        self.options: dict[str, Any] = {name: getattr(defaults, name) for name in self.spec.params
+                                        if PARAMS[name].keys is not None}
+        key_column = self.spec.drill.key if self.spec.drill else None
+        self.table = ReportTable(key_column=key_column, hidden=self.hidden, id=f"{self.id}-table")
+
+    @property
+    def with_chart(self) -> bool:
+        return self.spec.chart is not None
+
+    def step(self, name: str, delta: int) -> None:
+        """The next (or previous) value of an option; with a back key the ends stop, without it they wrap.
+        Stepping an option of the plain view leaves a variant view (revenue: a grain ends the profile)."""
+        from ...reports.registry import PARAMS
+
+        keys = PARAMS[name].keys
+        values = list(keys.values)
+        current = self.options[name]
+        i = values.index(current) if current in values else min(range(len(values)),
+                                                                 key=lambda j: abs(values[j] - current))
+        i = max(0, min(len(values) - 1, i + delta)) if keys.back else (i + delta) % len(values)
+        self.options[name] = values[i]
+        if name not in {v.param for v in self.spec.variants}:
+            for v in self.spec.variants:
+                if v.param in self.options:
+                    self.options[v.param] = None
+        self.load()
 
     def build(self) -> None:
         """The pane's widgets, mounted when the tab is first loaded rather than composed with the app:
@@ -107,27 +137,39 @@ class ReportPane(BuiltLater, Vertical):
         self.post_message(self.Loaded(self, result))
 
     def compute(self, store, choice) -> Any:
-        """The usual case: this pane's report for the chosen period. Panes with their own knobs override."""
-        from ...reports import REPORTS
-
-        params = store.params(choice)
+        """This pane's report for the chosen period and the pane's options."""
+        params = store.params(choice, **self.options)
         period = store.period(params)
-        return period, REPORTS[self.report].run(store.conn(), params, period)
+        return period, self.spec.run(store.conn(), params, period)
 
     def apply(self, result: Any) -> None:
-        raise NotImplementedError
+        """The usual tab: what it is, the period, the chart and the table. Panes with more to say override."""
+        period, rows = result
+        self.set_status(f"{self.spec.summary} · {self.describe_period(period)}{self.enter_hint()}")
+        if self.with_chart:
+            self.draw_chart(rows)
+        self.table.show(rows)
+
+    def enter_hint(self) -> str:
+        drill = self.spec.drill
+        return f" · Enter: {DRILL_HINTS[drill.target]}" if drill else ""
 
     def describe_period(self, period) -> str:
         return f"{self.app.period_choice.label()}: {period.describe()}"
 
     def open_detail(self, record: dict) -> None:
-        """Enter on a row; panes with a detail screen override it."""
+        """Enter on a row: the screen the registry entry's drill-down names, for the row's key."""
+        from ..screens import detail
+
+        drill = self.spec.drill
+        if drill is not None:
+            self.app.push_screen(detail.SCREENS[drill.target](record[drill.key]))
 
     def draw_chart(self, rows) -> None:
-        """This report's chart as the registry describes it."""
-        from ...reports.registry import REPORTS
+        """This report's chart as the registry describes it, for the pane's options."""
+        from ...reports.params import Params
 
-        chart = REPORTS[self.report].chart
+        chart = self.spec.chart_for(Params(**self.options))
         self.chart().draw(lambda plt: plots.draw(plt, chart, rows))
 
 
@@ -296,38 +338,18 @@ class OverviewPane(BuiltLater, VerticalScroll):
 
 class RevenuePane(ReportPane):
     report = "revenue"
-    with_chart = True
-    GRAINS = ("day", "week", "month")
-    PROFILES = (None, "weekday", "month")
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.grain = "day"
-        self.profile: str | None = None
-
-    def compute(self, store, choice):
-        from ...reports.revenue import revenue
-
-        params = store.params(choice, grain=self.grain, profile=self.profile)
-        period = store.period(params)
-        return period, revenue(store.conn(), params, period)
 
     def apply(self, result) -> None:
-        period, df = result
-        what = f"seasonality by {self.profile}" if self.profile else f"revenue per {self.grain}"
-        self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  "
-                                f"t: table")
-        from ...reports.registry import REPORTS
-        from ...reports.params import Params
-
-        chart = REPORTS["revenue"].chart_for(Params(profile=self.profile))
-        self.chart().draw(lambda plt: plots.draw(plt, chart, df))
-        self.table.show(df)
+        period, rows = result
+        profile, grain = self.options["profile"], self.options["grain"]
+        what = f"seasonality by {profile}" if profile else f"revenue per {grain}"
+        self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  t: table")
+        self.draw_chart(rows)
+        self.table.show(rows)
 
 
 class WhalesPane(ReportPane):
     report = "whales"
-    key_column = "customer_id"
 
     def compute(self, store, choice):
         from ...reports.summary import summary
@@ -346,112 +368,64 @@ class WhalesPane(ReportPane):
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
-        self.set_status(f"{line}  {self.describe_period(period)} · Enter: customer")
+        self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
         self.table.show(df, total=s.customers)
-
-    def open_detail(self, record: dict) -> None:
-        from ..screens.detail import CustomerScreen
-
-        self.app.push_screen(CustomerScreen(record["customer_id"]))
 
 
 class TopSellersPane(ReportPane):
     report = "top-sellers"
-    key_column = "sku"
-    with_chart = True
-    WINDOWS = (7, 14, 28, 56, 91)
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.window_days = 28
-        self.min_per_week = 3.0
-
-    def compute(self, store, choice):
-        from ...reports.params import Params
-        from ...reports.top_sellers import top_sellers
-
-        latest = store.params(choice)
-        period = store.period(latest)
-        params = Params(as_of=period.as_of, window_days=self.window_days, min_per_week=self.min_per_week)
-        return period, top_sellers(store.conn(), params)
 
     def apply(self, result) -> None:
-        period, df = result
+        period, rows = result
         self.set_status(
-            f"more than {self.min_per_week:g} units/week over the {self.window_days} days to {period.as_of} · "
-            f"+/-: threshold  [/]: window · Enter: product")
-        self.draw_chart(df)
-        self.table.show(df)
-
-    def open_detail(self, record: dict) -> None:
-        from ..screens.detail import ProductScreen
-
-        self.app.push_screen(ProductScreen(record["sku"]))
+            f"more than {self.options['min_per_week']:g} units/week over the {self.options['window_days']} days to "
+            f"{period.as_of} · +/-: threshold  [/]: window{self.enter_hint()}")
+        self.draw_chart(rows)
+        self.table.show(rows)
 
 
 class CategoriesPane(ReportPane):
     report = "categories"
-    key_column = "category"
-    with_chart = True
 
     def apply(self, result) -> None:
         period, df = result
         hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
         driver = [row["category"] for row in df.records() if row["driver"]]
         lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
-        self.set_status(f"{lead}{self.describe_period(period)}{hint} · Enter: products")
+        self.set_status(f"{lead}{self.describe_period(period)}{hint}{self.enter_hint()}")
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
         self.draw_chart(df)
         self.table.show(df)
 
-    def open_detail(self, record: dict) -> None:
-        from ..screens.detail import CategoryScreen
-
-        self.app.push_screen(CategoryScreen(record["category"]))
-
 
 class ReorderPane(ReportPane):
     report = "reorder"
-    key_column = "sku"
-
-    def compute(self, store, choice):
-        from ...reports.params import Params
-        from ...reports.reorder import reorder
-
-        period = store.period(store.params(choice))
-        return period, reorder(store.conn(), Params(as_of=period.as_of))
 
     def apply(self, result) -> None:
-        period, df = result
         from collections import Counter
 
-        counts = Counter(df.column("status"))
+        period, rows = result
+        counts = Counter(rows.column("status"))
         self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                                f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
-                                " · Enter: product")
+                        f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
+                        f"{self.enter_hint()}")
         # status first: it must be readable at 80 columns, in words as well as colour
-        self.table.show(df.select(["status", *[c for c in df.columns if c != "status"]]))
-
-    def open_detail(self, record: dict) -> None:
-        from ..screens.detail import ProductScreen
-
-        self.app.push_screen(ProductScreen(record["sku"]))
+        self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
 
 
 class SegmentsPane(ReportPane):
     report = "segments"
-    key_column = "segment"
 
     def apply(self, result) -> None:
-        period, df = result
-        self.set_status(f"RFM segments · {self.describe_period(period)} · Enter: the segment's customers")
-        self.table.show(df)
-
-    def open_detail(self, record: dict) -> None:
-        from ..screens.detail import SegmentScreen
-
-        self.app.push_screen(SegmentScreen(record["segment"]))
+        period, rows = result
+        self.set_status(f"RFM segments · {self.describe_period(period)}{self.enter_hint()}")
+        self.table.show(rows)
 
 
-PANES = {"overview": OverviewPane, "revenue": RevenuePane, "whales": WhalesPane, "top-sellers": TopSellersPane,
-         "categories": CategoriesPane, "reorder": ReorderPane, "segments": SegmentsPane}
+DRILL_HINTS = {"customer": "customer", "product": "product", "category": "products", "segment": "the segment's customers"}
+# The panes with more to say than the usual tab; every other report with a tab gets a plain ReportPane.
+SPECIAL = {p.report: p for p in (RevenuePane, WhalesPane, TopSellersPane, CategoriesPane, ReorderPane, SegmentsPane)}
+
+
+def pane_class(report: str) -> type[ReportPane]:
+    return SPECIAL.get(report) or type(f"{report.title().replace('-', '')}Pane", (ReportPane,), {"report": report})
