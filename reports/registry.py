@@ -113,6 +113,11 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
             _c("customer_id", "text", "customer"), _c("customer_name", "text", "name"),
             _c("recency_days", "count", "recency (d)"), _c("orders", "count"), _c("spend", "money"),
             _c("r", "count"), _c("f", "count"), _c("m", "count"))),)),
+    Report(
+        "cohorts", "Cohorts", "customer retention by first-order month: active customers and revenue each month since",
+        "cohorts:cohorts", columns=(
+            _c("cohort", "date"), _c("months_since", "count", "month"), _c("customers", "count"),
+            _c("active", "count"), _c("retention", "share"), REVENUE)),
 )}
 
 

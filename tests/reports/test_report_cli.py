@@ -22,6 +22,7 @@ KEYS = {
     "reorder": ["sku", "product_name", "category", "on_hand", "units_per_week", "days_of_cover", "lead_time_days",
                 "reorder_point", "suggested_qty", "status"],
     "segments": ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"],
+    "cohorts": ["cohort", "months_since", "customers", "active", "retention", "revenue"],
 }
 
 
