@@ -154,10 +154,8 @@ class ShopApp(App):
         """The live alert panel docks at the bottom of every tab (tui/widgets/alerts.py)."""
         if not self.live_alerts:
             return
-        try:
-            from .widgets.alerts import AlertPanel
-        except ImportError:
-            return
+        from .widgets.alerts import AlertPanel
+
         panel = AlertPanel(id="alerts")
         await self.query_one("#alerts-dock", Container).mount(panel)
         panel.start()

@@ -64,12 +64,9 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
     path = Path(path)
     simulator = None
     if live and not read_only:
-        try:
-            from .live_sim import start_simulator
-        except ImportError:
-            start_simulator = None
-        if start_simulator is not None:
-            simulator = start_simulator(path)
+        from .live_sim import start_simulator
+
+        simulator = start_simulator(path)
     try:
         empty = empty_store_message(path)
         # the Overview's first figures are worked out while Textual loads, not after it has drawn

@@ -87,11 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if args.build_only:
         _print_summary(path, built)
         return 0
-    try:
-        from .cmd_app import launch
-    except ImportError:
-        _print_summary(path, built)
-        return 0
+    from .cmd_app import launch
+
     return launch(path, read_only=False, demo=True, live=not args.no_live, bell=args.bell)
 
 

@@ -49,20 +49,14 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self.generation = 0     # bump (with a new path) to make every thread reconnect
 
     def conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
-        if c is None or getattr(self._local, "generation", -1) != self.generation:
+        if c is None:
             from ..store.db import connect_read_only
 
-            c = connect_read_only(self.path, cache_kib=READER_CACHE_KIB)
-            self._local.conn, self._local.generation = c, self.generation
+            c = self._local.conn = connect_read_only(self.path, cache_kib=READER_CACHE_KIB)
         return c
-
-    def switch(self, path: Path) -> None:
-        self.path = Path(path)
-        self.generation += 1
 
     def latest_day(self) -> date | None:
         rng = store_range(self.conn())

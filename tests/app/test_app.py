@@ -12,6 +12,7 @@ from textual.widgets import Static, TabbedContent
 from tests.app.conftest import HOSTILE, settle
 from shopintel.tui.app import EmptyScreen, ShopApp
 from shopintel.tui.cmd_app import empty_store_message
+from shopintel.tui.data import Store
 from shopintel.tui.screens.detail import CategoryScreen, CustomerScreen, ProductScreen, SegmentScreen
 from shopintel.tui.screens.modals import HelpScreen
 from shopintel.tui.widgets.report_table import ReportTable
@@ -317,12 +318,12 @@ async def test_a_failing_query_is_a_toast_and_the_app_keeps_running(shop):
         # the store is replaced under the app by a file that is not SQLite: the next query fails
         garbage = shop.parent / "garbage.db"
         garbage.write_bytes(b"this is not a database" * 100)
-        app.store.switch(garbage)
+        app.store = Store(garbage)
         await pilot.press("3")
         await settle(pilot, app)
         assert any("Could not load" in (n.title or "") for n in app._notifications)
         assert app.is_running
-        app.store.switch(shop)
+        app.store = Store(shop)
         await pilot.press("r")
         await settle(pilot, app)
         assert table(app, "whales").row_count > 0
