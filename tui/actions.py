@@ -68,7 +68,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("G", "scroll_bottom", "Bottom", "last row", footer=False, scope="table"),
     Action("t", "toggle_table", "Table", "revenue: show the figures behind the chart", footer=False, scope="revenue"),
     *_option_actions(),
-    Action("x", "acknowledge", "Ack", "alerts: acknowledge the selected alert", footer=False, scope="alerts"),
+    Action("x", "acknowledge", "Ack", "alerts: acknowledge the selected alert (pending… until it is stored)",
+           footer=False, scope="alerts"),
     Action("h", "alert_history", "History", "alerts: show acknowledged alerts too", footer=False, scope="alerts"),
 )
 

@@ -241,7 +241,8 @@ class AlertPanel(Vertical):
     def toggle(self) -> None:
         self.display = not self.display
         if self.display:
-            self._redraw()   # it is not drawn while hidden
+            if self.started:     # it is not drawn while hidden (before the first check, nothing to draw)
+                self._redraw()
             self.query_one(AlertTable).focus()
 
     @on(Acknowledge)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from textual import events
+from textual.dom import NoScreen
 from textual.widgets import Input, OptionList
 
 
@@ -24,8 +25,13 @@ class InOrder:
 
     def _in_order(self, event: events.Key) -> bool:
         """True when this field took care of the key (the rest of Textual's handling is skipped)."""
-        screen = self.screen
-        if screen.focused is not self or screen is not self.app.screen:
+        try:
+            screen = self.screen
+            moved_on = screen.focused is not self or screen is not self.app.screen
+        except NoScreen:   # the dialog is being taken down as the app quits: the key has nowhere to go
+            self._stop(event)
+            return True
+        if moved_on:
             # typed ahead, handed to this field before an earlier key moved focus on: it belongs there
             self._stop(event)
             retype = getattr(self.app, "retype", None)
