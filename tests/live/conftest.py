@@ -89,3 +89,13 @@ class HeldWriteLock:
         with self._lock:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+
+def stored_acks(path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()

@@ -8,7 +8,7 @@ import time
 from textual.widgets import Static, TabbedContent
 
 from shopintel.store.db import connect
-from tests.live.conftest import HeldWriteLock, sell
+from tests.live.conftest import HeldWriteLock, sell, stored_acks
 from shopintel.tui.app import ShopApp
 from shopintel.tui.widgets.alerts import AlertPanel, AlertTable
 
@@ -72,16 +72,6 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
         await pilot.pause(0.2)
         assert any("Read-only" in n.message for n in app._notifications)
         assert writer.execute("SELECT count(*) FROM alerts").fetchone() == (0,)
-
-
-def stored_acks(path) -> int:
-    import sqlite3
-
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL").fetchone()[0]
-    finally:
-        conn.close()
 
 
 async def _app_with_one_alert_shown(pilot, app):
