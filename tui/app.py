@@ -25,6 +25,7 @@ from .actions import ACTIONS, OPENERS, TAB_REPORTS, TAB_TITLES, TABS, bindings
 from .data import PeriodChoice, Store
 from .safe_text import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
+from .widgets.loading import Failed, Loaded
 from .widgets.panes import OverviewPane, ReportPane, pane_class
 from .widgets.report_table import ReportTable
 
@@ -224,10 +225,10 @@ class ShopApp(App):
         if tables:
             tables.first().focus(scroll_visible=False)
 
-    @on(ReportPane.Loaded)
-    async def _loaded(self, message: ReportPane.Loaded) -> None:
-        await message.pane.mounted()
-        self.show_result(message.pane, message.result)
+    @on(Loaded)
+    async def _loaded(self, message: Loaded) -> None:
+        await message.source.mounted()
+        self.show_result(message.source, message.result)
 
     def show_result(self, pane, result) -> None:
         pane.busy(False)
@@ -236,13 +237,14 @@ class ShopApp(App):
             pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
         self._start_alerts()
 
-    @on(ReportPane.Failed)
-    async def _failed(self, message: ReportPane.Failed) -> None:
+    @on(Failed)
+    async def _failed(self, message: Failed) -> None:
         self._start_alerts()
-        await message.pane.mounted()
-        message.pane.busy(False)
-        message.pane.stale = True
-        message.pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))
+        pane = message.source
+        await pane.mounted()
+        pane.busy(False)
+        pane.stale = True
+        pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))
         self.notify(plain(message.error), title="Could not load the report", severity="error", timeout=8,
                     markup=False)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 
 import pytest
 from textual.widgets import Static, TabbedContent
 
-from tests.app.conftest import HOSTILE, settle
+from tests.app.conftest import settle
 from shopintel.tui.app import EmptyScreen, ShopApp
 from shopintel.tui.cmd_app import empty_store_message
 from shopintel.tui.data import Store

@@ -3,7 +3,6 @@ help fitting a small terminal, charts keeping the latest periods."""
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Static
 
 from tests.app.conftest import settle

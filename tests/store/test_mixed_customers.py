@@ -22,7 +22,7 @@ from shopintel.reports.segments import scored
 from shopintel.reports.params import resolve
 from shopintel.reports.summary import summary
 from tests.frames import segments, whales
-from shopintel.store.db import connect, connect_read_only
+from shopintel.store.db import connect_read_only
 from tests.hostile.helpers import assert_clean
 from tests.store.old_stores import write_old_store
 

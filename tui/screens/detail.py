@@ -3,34 +3,25 @@ Each loads in a worker thread and goes back with Escape."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..actions import bindings
 from ..safe_text import plain
 from ..widgets.chart import Chart
+from ..widgets.loading import Failed, Loaded, load_in_thread
 from ..widgets.report_table import ReportTable
 
 
 class DetailScreen(Screen):
     BINDINGS = bindings("detail")
     title_text = ""
-
-    @dataclass
-    class Loaded(Message):
-        result: Any
-
-    @dataclass
-    class Failed(Message):
-        error: str
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="detail"):
@@ -45,18 +36,11 @@ class DetailScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(Vertical).loading = True
         store = self.app.store
-        self.run_worker(lambda: self._work(store), thread=True, exit_on_error=False)
-
-    def _work(self, store) -> None:
-        try:
-            result = self.compute(store)
-        except Exception as exc:
-            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.Loaded(result))
+        load_in_thread(self, lambda: self.compute(store))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        message.stop()   # the screen's own; the App handles the panes'
         self.query_one(Vertical).loading = False
         self.apply(message.result)
         table = self.query(ReportTable)
@@ -65,6 +49,7 @@ class DetailScreen(Screen):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        message.stop()
         self.query_one(Vertical).loading = False
         self.notify(plain(message.error), title="Could not load", severity="error", markup=False)
 

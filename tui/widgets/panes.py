@@ -4,20 +4,18 @@ message; the handler draws. A failing query becomes an error toast, the app keep
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 import functools
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 
 from .. import plots
 from ..format import format_value
 from ..safe_text import plain
+from .loading import load_in_thread
 from .report_table import ReportTable
 
 
@@ -49,16 +47,6 @@ class ReportPane(BuiltLater, Vertical):
 
     report = ""
     hidden: tuple[str, ...] = ()
-
-    @dataclass
-    class Loaded(Message):
-        pane: "ReportPane"
-        result: Any
-
-    @dataclass
-    class Failed(Message):
-        pane: "ReportPane"
-        error: str
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -120,21 +108,12 @@ class ReportPane(BuiltLater, Vertical):
         self.stale = False
         self.busy(True)
         store, choice = self.app.store, self.app.period_choice
-        self.run_worker(lambda: self._work(store, choice), thread=True, exclusive=True, group="load",
-                        exit_on_error=False)
+        load_in_thread(self, lambda: self.compute(store, choice))
 
     def busy(self, on: bool) -> None:
         """Show that numbers are on their way without disabling the table: Textual drops the keys of a
         widget whose `loading` is set, and the table usually has the focus."""
         busy_indicator(self, on)
-
-    def _work(self, store, choice) -> None:
-        try:
-            result = self.compute(store, choice)
-        except Exception as exc:  # shown as a toast; the app keeps running
-            self.post_message(self.Failed(self, f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(self.Loaded(self, result))
 
     def compute(self, store, choice) -> Any:
         """This pane's report for the chosen period and the pane's options."""
@@ -253,21 +232,10 @@ class OverviewPane(BuiltLater, VerticalScroll):
         self._run(lambda: self.compute(store, choice, period))
 
     def _run(self, compute, partial: bool = False) -> None:
-        self.run_worker(lambda: self._work(compute, partial), thread=True, exclusive=True, group="load",
-                        exit_on_error=False)
+        load_in_thread(self, (lambda: {**compute(), "partial": True}) if partial else compute)
 
     def busy(self, on: bool) -> None:
         busy_indicator(self, on)
-
-    def _work(self, compute, partial: bool) -> None:
-        try:
-            result = compute()
-        except Exception as exc:
-            self.post_message(ReportPane.Failed(self, f"{type(exc).__name__}: {exc}"))  # type: ignore[arg-type]
-            return
-        if partial:
-            result = {**result, "partial": True}
-        self.post_message(ReportPane.Loaded(self, result))  # type: ignore[arg-type]
 
     def compute(self, store, choice, period) -> dict:
         from ...reports.params import Params
