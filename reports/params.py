@@ -7,16 +7,17 @@ historical export reads the same as a live store.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 
 class ReportError(ValueError):
     """A parameter the user can fix (bad date, unknown category, ...)."""
 
 
-@dataclass(frozen=True)
-class Params:
+class Params(NamedTuple):
+    """Every report's parameters (a named tuple: cheap to define on every command's way in)."""
+
     since: date | None = None          # inclusive
     until: date | None = None          # inclusive
     as_of: date | None = None          # default: latest sale
@@ -41,11 +42,10 @@ class Params:
     segment: str | None = None
 
     def with_(self, **changes) -> "Params":
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A resolved period: concrete first and last day (inclusive) and the as-of date."""
 
     first: date
@@ -54,7 +54,7 @@ class Period:
     explicit: bool = False               # the user gave --since
     empty_store: bool = False
     category_id: int | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def days(self) -> int:

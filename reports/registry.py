@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from .spec import Chart, Column, Drill, Keys, Param, Report, Variant
+from .spec import KINDS, Chart, Column, Drill, Keys, Param, Report, Variant
 
 # ------------------------------------------------------------------ parameters
 
@@ -87,8 +87,8 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
                  _c("growth", "change"), _c("growth_contribution", "change", "contribution"),
                  _c("driver", "flag"))),
     Report(
-        "revenue", "Revenue", "revenue by --grain day|week|month with a 7-period moving average; --profile "
-        "weekday|month for seasonality", "revenue:revenue", tab=2, params=("category", "grain", "profile"),
+        "revenue", "Revenue", "revenue per --grain day|week|month, 7-period average; --profile seasonality",
+        "revenue:revenue", tab=2, params=("category", "grain", "profile"),
         chart=Chart("line", "period", ("revenue", "moving_average"), "Revenue"),
         columns=(_c("period", "date"), REVENUE, _c("orders", "count"), _c("units", "count"),
                  _c("moving_average", "money", "7-period avg")),
@@ -114,7 +114,7 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
             _c("recency_days", "count", "recency (d)"), _c("orders", "count"), _c("spend", "money"),
             _c("r", "count"), _c("f", "count"), _c("m", "count"))),)),
     Report(
-        "cohorts", "Cohorts", "customer retention by first-order month: active customers and revenue each month since",
+        "cohorts", "Cohorts", "retention by first-order month: active customers and revenue each month since",
         "cohorts:cohorts", columns=(
             _c("cohort", "date"), _c("months_since", "count", "month"), _c("customers", "count"),
             _c("active", "count"), _c("retention", "share"), REVENUE)),
@@ -132,6 +132,8 @@ def column_kinds() -> dict[str, Column]:
     kinds: dict[str, Column] = {}
     for report in REPORTS.values():
         for col in (*report.columns, *(c for v in report.variants for c in v.columns)):
+            if col.kind not in KINDS:
+                raise ValueError(f"column {col.name} of {report.name}: unknown kind {col.kind!r}")
             seen = kinds.setdefault(col.name, col)
             if seen.kind != col.kind:
                 raise ValueError(f"column {col.name} is {seen.kind} in one report and {col.kind} in another")

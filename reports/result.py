@@ -5,14 +5,23 @@ The CLI, the app and the exports all read this one shape."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 
-@dataclass(frozen=True)
 class Rows:
-    columns: tuple[str, ...]
-    rows: list[tuple]
+    """Plain class (not a dataclass: defining one costs every report process an `inspect` import)."""
+
+    __slots__ = ("columns", "rows")
+
+    def __init__(self, columns: tuple[str, ...], rows: list[tuple]):
+        self.columns = tuple(columns)
+        self.rows = rows
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rows) and (self.columns, self.rows) == (other.columns, other.rows)
+
+    def __repr__(self) -> str:
+        return f"Rows(columns={self.columns!r}, rows=[{len(self.rows)} rows])"
 
     def __len__(self) -> int:
         return len(self.rows)

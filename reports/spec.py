@@ -1,17 +1,17 @@
 """What a report declares about itself: the light description the CLI and the app are built from.
 
-Nothing here imports pandas or a report module: loading every description costs a few dataclasses,
-so `shopintel --help`, argparse's choices and the app's tabs never wait for a report's runner, which
-is imported only when the report runs (`Report.run`).
+Nothing here imports pandas or a report module: loading every description costs a few named tuples
+(a tenth of what dataclasses cost to define, and no `inspect` import: every `shopintel report` process
+pays for this), so `shopintel --help`, argparse's choices and the app's tabs never wait for a report's
+runner, which is imported only when the report runs (`Report.run`).
 """
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass, replace
+import re
 from functools import cache
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 # How a column's values are shown (tables, CSV and JSON). One kind per column name across every report.
 KINDS = (
@@ -26,23 +26,17 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     name: str
     kind: str
     header: str = ""        # the short table header; default: the name with spaces
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
 
     @property
     def label(self) -> str:
         return self.header or self.name.replace("_", " ")
 
 
-@dataclass(frozen=True)
-class Keys:
+class Keys(NamedTuple):
     """How the app changes a parameter from the keyboard: `key` steps forward through `values`, `back`
     (if any) steps backward; with both, the ends stop, with `key` alone it wraps around."""
 
@@ -54,8 +48,7 @@ class Keys:
     back_help: str = ""
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One report option: a field of `reports.params.Params`, its command-line flag and help."""
 
     name: str               # the Params field
@@ -67,8 +60,7 @@ class Param:
     keys: Keys | None = None
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(NamedTuple):
     """`line`: x is a date and each series a line; `bars`: one horizontal bar per row, labelled by x;
     `columns`: one vertical bar per row (a short fixed set such as weekdays). The title may name a
     parameter in braces (`{profile}`), filled in from the parameters the report ran with."""
@@ -79,16 +71,14 @@ class Chart:
     title: str
 
 
-@dataclass(frozen=True)
-class Drill:
+class Drill(NamedTuple):
     """Enter on a row opens the `target` screen (customer, product, category, segment) for the row's `key`."""
 
     target: str
     key: str
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
     """A parameter that changes the shape of the result: when `param` is set, the columns (and the chart,
     if given) are these."""
 
@@ -97,8 +87,7 @@ class Variant:
     chart: Chart | None = None
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     name: str               # the CLI's NAME and the JSON contract's report name
     title: str              # tab and palette title
     summary: str            # one line for `--help` and the palette
@@ -134,8 +123,8 @@ class Report:
         chart = v.chart if v and v.chart else self.chart
         if chart is None or "{" not in chart.title:
             return chart
-        values = {k: getattr(params, k) for k in _fields(chart.title)}
-        return replace(chart, title=chart.title.format(**values))
+        values = {k: getattr(params, k) for k in re.findall(r"\{(\w+)\}", chart.title)}
+        return chart._replace(title=chart.title.format(**values))
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -147,6 +136,3 @@ def _load(runner: str) -> Callable:
     module, _, function = runner.partition(":")
     return getattr(import_module(f"{__package__}.{module}"), function)
 
-
-def _fields(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]

@@ -11,7 +11,7 @@ the top ceil(1% / 20% of customers) by spend, at least one customer."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from .customers import concentration, totals
 from .params import Params, Period, ReportError, cents, resolve
@@ -21,8 +21,7 @@ COLUMNS = ["revenue", "gross_revenue", "returns", "orders", "customers", "guest_
            "first_date", "last_date", "top_1pct_share", "top_20pct_share"]
 
 
-@dataclass
-class Summary:
+class Summary(NamedTuple):
     revenue: float
     gross_revenue: float
     returns: float
@@ -37,7 +36,7 @@ class Summary:
     top_20pct_share: float | None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
 def summary(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None, *,

@@ -54,3 +54,9 @@ def test_the_app_tabs_their_keys_and_option_keys_come_from_the_registry():
                 assert (keys.key, f"step('{name}', 1)") in bound
                 if keys.back:
                     assert (keys.back, f"step('{name}', -1)") in bound
+
+
+def test_every_report_summary_fits_its_line_of_the_help():
+    """`shopintel report --help` lists one line per report, not wrapped: name column plus summary <= 100."""
+    for report in REPORTS.values():
+        assert len(f"  {report.name:<12} {report.summary}") <= 100, report.name

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -76,6 +75,8 @@ def _emit(a: dict, fmt: str) -> None:
 
 
 def _run_exec(argv: list[str], alert: dict) -> None:
+    import subprocess   # here: every other command would pay for it on the way in
+
     from .safe_text import json_text, plain
 
     try:

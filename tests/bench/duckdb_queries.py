@@ -88,4 +88,18 @@ QUERIES: dict[str, str] = {
         SELECT segment, count(*), sum(monetary), median(recency), median(frequency), median(monetary)
         FROM g GROUP BY 1 ORDER BY 3 DESC
     """,
+    "cohorts": f"""
+        WITH l AS (SELECT customer_id, ordered_at::DATE AS d, {NET} AS net FROM lines WHERE customer_id IS NOT NULL),
+             f AS (SELECT customer_id, date_trunc('month', min(d)) AS cohort FROM l GROUP BY 1),
+             s AS (SELECT cohort, count(*) AS customers FROM f GROUP BY 1),
+             a AS (SELECT f.cohort, date_trunc('month', l.d) AS month, count(DISTINCT l.customer_id) AS active,
+                          sum(l.net) AS revenue FROM l JOIN f USING (customer_id) GROUP BY 1, 2),
+             m AS (SELECT cohort, customers,
+                          unnest(range(0, datediff('month', cohort, (SELECT date_trunc('month', max(d)) FROM l)) + 1))
+                              AS months_since FROM s)
+        SELECT strftime(m.cohort, '%Y-%m') AS cohort, m.months_since, m.customers, coalesce(a.active, 0) AS active,
+               coalesce(a.active, 0) / m.customers AS retention, coalesce(a.revenue, 0) AS revenue
+        FROM m LEFT JOIN a ON a.cohort = m.cohort AND a.month = m.cohort + to_months(m.months_since)
+        ORDER BY 1, 2
+    """,
 }
