@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -120,11 +121,15 @@ def test_a_live_alert_reaches_the_ssh_session(ssh_keys, live_store):
         for line in fast.stdout.splitlines()[1:]:
             subprocess.run([*shopintel_argv(), "stock", "set", line.split(",")[0], "1", "--db", str(live_store)],
                            check=True, capture_output=True, cwd=ROOT)
+        before = sales_count(live_store)
         sim = subprocess.Popen([*shopintel_argv(), "simulate", "--db", str(live_store), "--rate", "10", "--seed", "3",
                                 "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             t0 = time.monotonic()
-            t.wait_for("Reorder alert", timeout=60)
+            # the recount alone can raise an alert; the simulator must be selling too (and so past its
+            # start-up, with its SIGTERM handler in place) before it is stopped
+            t.wait_until(lambda s: "Reorder alert" in s and sales_count(live_store) > before, timeout=60,
+                         what="an alert on screen while the simulator sells")
             print(f"alert on the SSH screen {time.monotonic() - t0:.1f}s after the simulator started")
         finally:
             sim.send_signal(signal.SIGTERM)
@@ -172,3 +177,9 @@ def _server_pids(store) -> list[int]:
     return [int(p) for p in out.split() if alive(int(p))]
 
 
+def sales_count(path) -> int:
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM sales").fetchone()[0]
+    finally:
+        conn.close()
