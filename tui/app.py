@@ -97,6 +97,7 @@ class ShopApp(App):
         self._after_first_frame: list = []
         self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
         self._filtering: ReportTable | None = None   # the table the open filter box narrows
+        self.live_alert_count: int | None = None     # the alert panel's, once it has checked
         self.set_sub_title(PeriodChoice("all"))
 
     def set_sub_title(self, choice: PeriodChoice) -> None:
@@ -235,7 +236,27 @@ class ShopApp(App):
         pane.apply(result)
         if isinstance(pane, ReportPane):
             pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
+        elif self.live_alert_count is not None:
+            # the live panel knows best (read-only: its alerts live in memory, not in the store)
+            pane.show_alert_count(self.live_alert_count)
         self._start_alerts()
+
+    # ------------------------------------------------------------------ the alert panel's messages
+
+    def on_alert_panel_count_changed(self, message) -> None:
+        """The panel's count goes to the Reorder tab's label and the Overview's alert line."""
+        self.live_alert_count = n = message.active
+        reorder = next((r for r in TAB_REPORTS if r.name == "reorder"), None)
+        if reorder is not None:
+            try:
+                tab = self.query_one(TabbedContent).get_tab("reorder")
+            except Exception:   # the tabs are gone (quitting)
+                return
+            tab.label = f"{reorder.tab} {reorder.title}" + (f" ({n})" if n else "")
+        self.pane("overview").show_alert_count(n)
+
+    def on_alert_panel_sales_seen(self, message) -> None:
+        self.reload()
 
     @on(Failed)
     async def _failed(self, message: Failed) -> None:

@@ -36,6 +36,15 @@ def store_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def sales_count(path: Path) -> int:
+    """Order lines in a store, read without disturbing its writers."""
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM sales").fetchone()[0]
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
 def e2e_store(tmp_path_factory) -> Path:
     from shopintel.store import synth

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from tests.e2e.conftest import ROOT, shopintel_argv, store_digest
+from tests.e2e.conftest import ROOT, sales_count, shopintel_argv, store_digest
 from tests.e2e.terminal import Terminal, shell_join
 from tests.procs import alive, cmdline, descendants
 
@@ -175,11 +174,3 @@ def test_the_forced_command_cannot_be_escaped(ssh_keys, e2e_store, tmp_path):
 def _server_pids(store) -> list[int]:
     out = subprocess.run(["pgrep", "-f", f"tui --read-only --db {store}"], capture_output=True, text=True).stdout
     return [int(p) for p in out.split() if alive(int(p))]
-
-
-def sales_count(path) -> int:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT count(*) FROM sales").fetchone()[0]
-    finally:
-        conn.close()

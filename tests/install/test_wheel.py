@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import sales_count
 from tests.e2e.terminal import Terminal, shell_join
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -133,11 +133,3 @@ def test_the_installed_demo_builds_its_store_opens_and_its_live_checkout_writes(
         t.wait_until(lambda s: sales_count(demo) > first, timeout=60, what="the live checkout to add sales")
         t.send("q")
         t.wait_until(lambda s: t.pane_dead(), what="the app to exit")
-
-
-def sales_count(path: Path) -> int:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT count(*) FROM sales").fetchone()[0]
-    finally:
-        conn.close()

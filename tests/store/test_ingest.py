@@ -10,25 +10,9 @@ import pytest
 
 from shopintel.store.db import connect
 from shopintel.store.errors import ImportFailed, StoreError
-from shopintel.store.ingest import IngestOptions, ingest_file
+from tests.store.helpers import load, q
 
 HEADER = "order_id,ordered_at,customer_id,customer_name,sku,product_name,category,quantity,unit_price,discount\n"
-
-
-def load(db_path, path, **opts):
-    conn = connect(db_path)
-    try:
-        return ingest_file(conn, str(path), IngestOptions(**opts))
-    finally:
-        conn.close()
-
-
-def q(db_path, sql, *params):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def totals(db_path):

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 
 import pandas as pd
 import pytest
 
 from shopintel.reports.params import Params
 from shopintel.reports.summary import summary
+from shopintel.store.db import connect_read_only
 from tests.frames import whales
-from shopintel.store.db import connect, connect_read_only
-from shopintel.store.ingest import IngestOptions, ingest_file
 from tests.hostile.helpers import assert_clean
+from tests.store.helpers import load, q
 
 TOKENS = ["NA", "N/A", "#N/A", "null", "NULL", "None", "nan", "NaN"]
 # the same markers as other tools and hands write them: any case, surrounding spaces
@@ -45,22 +44,6 @@ R_ONLINE_RETAIL = '''"","InvoiceNo","StockCode","Description","Quantity","Invoic
 "13","536544","22197","POPCORN HOLDER",1,"2010-12-13 14:32:00",1.66,NA,"United Kingdom"
 '''
 GENERIC = "order_id,ordered_at,customer_id,customer_name,email,country,sku,quantity,unit_price\n"
-
-
-def load(db_path, path, **opts):
-    conn = connect(db_path)
-    try:
-        return ingest_file(conn, str(path), IngestOptions(**opts))
-    finally:
-        conn.close()
-
-
-def q(db_path, sql, *params):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def summary_count(stdout: str, label: str) -> int:

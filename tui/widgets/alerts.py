@@ -27,7 +27,6 @@ from textual.widgets import DataTable, Static
 from ..actions import bindings
 from ..format import is_missing
 from ..safe_text import plain
-from .panes import OverviewPane
 from .report_table import ReportTable
 
 if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
@@ -85,6 +84,14 @@ class AlertPanel(Vertical):
 
     class History(Message):
         pass
+
+    @dataclass
+    class CountChanged(Message):
+        """Up to the App, which routes it (the Reorder tab's label, the Overview's alert line)."""
+        active: int
+
+    class SalesSeen(Message):
+        """New sales arrived (at most every REFRESH_TABS_EVERY_S): the App reloads the tabs."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -189,7 +196,7 @@ class AlertPanel(Vertical):
         self._redraw()
         if message.sales_seen and time.monotonic() - self.last_tab_refresh > REFRESH_TABS_EVERY_S:
             self.last_tab_refresh = time.monotonic()
-            self.app.reload()
+            self.post_message(self.SalesSeen())
 
     def _view(self) -> pd.DataFrame | None:
         """The monitor's alerts as this app knows them: an acknowledgement stored here since the monitor
@@ -215,9 +222,7 @@ class AlertPanel(Vertical):
         """Title, counts and table from the monitor's last view and this app's acknowledgements."""
         view = self._view()
         n_active = self.active_count = self._active(view)
-        self._update_tab_title(n_active)
-        for overview in self.app.query(OverviewPane):
-            overview.show_alert_count(n_active)
+        self.post_message(self.CountChanged(n_active))
         mode = " · history" if self.show_history else ""
         pending = self.pending_acks()
         acks = f" · {pending} ack pending" if pending else ""
@@ -228,15 +233,6 @@ class AlertPanel(Vertical):
             Text(f"Reorder alerts · {n_active} active · last check {self.last_checked}{mode}{acks}{waiting}{ro}"))
         if self.display and view is not None:   # skip drawing while hidden
             self.query_one(AlertTable).show(view)
-
-    def _update_tab_title(self, n: int) -> None:
-        from textual.widgets import TabbedContent
-
-        try:
-            tab = self.app.query_one(TabbedContent).get_tab("reorder")
-        except Exception:
-            return
-        tab.label = f"6 Reorder ({n})" if n else "6 Reorder"
 
     def toggle(self) -> None:
         self.display = not self.display

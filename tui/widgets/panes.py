@@ -253,7 +253,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
         }
 
     def show_alert_count(self, n: int) -> None:
-        """The cards' alert line; the live panel calls it after each check so the two always agree."""
+        """The cards' alert line; the App sets it from the live panel after each check so the two agree."""
         self.query_one("#alert-count", Static).update(
             Text(f"Active reorder alerts: {n}" + ("  (press 6 for Reorder)" if n else "")))
 
@@ -275,11 +275,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
                 arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
                 delta = f"{arrow} {change * 100:+.1f}% {r['label']}"
             self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
-        alerts = r["alerts"]
-        panels = self.app.query("#alerts")
-        if panels and panels.first().started:   # the live panel knows best (read-only: its alerts live in memory)
-            alerts = panels.first().active_count
-        self.show_alert_count(alerts)
+        self.show_alert_count(r["alerts"])   # the stored count; the App puts the live panel's over it
         if r.get("partial"):
             # Two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas
             # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
