@@ -26,8 +26,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
           keys=Keys("right_square_bracket", (7, 14, 28, 56, 91), "Window", "longer window (7/14/28/56/91 days)",
                     back="left_square_bracket", back_help="shorter window")),
     Param("min_per_week", "--min-per-week", "more than U net units a week (default 3)", float, metavar="U",
-          keys=Keys("plus", tuple(float(u) for u in range(0, 51)), "Threshold", "raise the units-per-week threshold",
-                    back="minus", back_help="lower the units-per-week threshold")),
+          keys=Keys("plus", (), "Threshold", "raise the units-per-week threshold", back="minus",
+                    back_help="lower the units-per-week threshold", step=1, minimum=0)),
     Param("compare", "--compare", "growth vs the previous equal span (default) or a year earlier", str,
           choices=("previous", "year")),
     Param("grain", "--grain", "period length (default day)", str, choices=("day", "week", "month"),
@@ -76,6 +76,7 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
     Report(
         "top-sellers", "Top Sellers", "products moving more than --min-per-week units a week over --window-days",
         "top_sellers:top_sellers", tab=4, short_title="Top", params=("category", "window_days", "min_per_week"),
+        app_options=("window_days", "min_per_week"),
         chart=Chart("bars", "sku", ("units_per_week",), "Units per week"), drill=Drill("product", "sku"),
         columns=(SKU, PRODUCT, CATEGORY, _c("units", "count"), UNITS_PER_WEEK, REVENUE,
                  _c("previous_units", "count", "prev. units"), _c("trend", "change"))),
@@ -88,7 +89,7 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
                  _c("driver", "flag"))),
     Report(
         "revenue", "Revenue", "revenue per --grain day|week|month, 7-period average; --profile seasonality",
-        "revenue:revenue", tab=2, params=("category", "grain", "profile"),
+        "revenue:revenue", app_options=("grain", "profile"), tab=2, params=("category", "grain", "profile"),
         chart=Chart("line", "period", ("revenue", "moving_average"), "Revenue"),
         columns=(_c("period", "date"), REVENUE, _c("orders", "count"), _c("units", "count"),
                  _c("moving_average", "money", "7-period avg")),

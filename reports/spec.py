@@ -38,7 +38,8 @@ class Column(NamedTuple):
 
 class Keys(NamedTuple):
     """How the app changes a parameter from the keyboard: `key` steps forward through `values`, `back`
-    (if any) steps backward; with both, the ends stop, with `key` alone it wraps around."""
+    (if any) steps backward; with both, the ends stop, with `key` alone it wraps around. A numeric
+    parameter may have `step` instead of values: it moves by that much, never below `minimum`."""
 
     key: str                # a Textual key name
     values: tuple
@@ -46,6 +47,8 @@ class Keys(NamedTuple):
     help: str               # what `key` does, for the help screen
     back: str = ""
     back_help: str = ""
+    step: float = 0
+    minimum: float = 0
 
 
 class Param(NamedTuple):
@@ -94,6 +97,7 @@ class Report(NamedTuple):
     runner: str             # "module:function" inside shopintel.reports, imported when it runs
     columns: tuple[Column, ...]
     params: tuple[str, ...] = ()      # names of PARAMS beyond the period (since/until/as-of) and limit
+    app_options: tuple[str, ...] = () # the params its tab changes with their keys (PARAMS[name].keys)
     tab: int | None = None            # the app's number key; None: no tab of its own
     short_title: str = ""             # the tab label where the full title does not fit
     chart: Chart | None = None

@@ -48,12 +48,12 @@ def test_the_app_tabs_their_keys_and_option_keys_come_from_the_registry():
     assert tab_keys == {"1": "show_tab('overview')", **{str(r.tab): f"show_tab('{r.name}')" for r in reports}}
     bound = {(b.key, b.action) for b in ShopApp.BINDINGS}
     for report in reports:
-        for name in report.params:
+        for name in report.app_options:
             keys = PARAMS[name].keys
-            if keys:
-                assert (keys.key, f"step('{name}', 1)") in bound
-                if keys.back:
-                    assert (keys.back, f"step('{name}', -1)") in bound
+            assert keys is not None and name in report.params, (report.name, name)
+            assert (keys.key, f"step('{name}', 1)") in bound
+            if keys.back:
+                assert (keys.back, f"step('{name}', -1)") in bound
 
 
 def test_every_report_summary_fits_its_line_of_the_help():

@@ -32,10 +32,8 @@ TAB_TITLES = ("Overview", *(r.title for r in TAB_REPORTS))
 def _option_actions():
     """The keys of each report's options (registry `Param.keys`): step forward, and back if it has a back key."""
     for report in TAB_REPORTS:
-        for name in report.params:
+        for name in report.app_options:
             keys = PARAMS[name].keys
-            if keys is None:
-                continue
             tab = report.title.lower()
             yield Action(keys.key, f"step('{name}', 1)", keys.label, f"{tab}: {keys.help}", footer=False,
                          scope=report.name)

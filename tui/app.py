@@ -415,7 +415,7 @@ class ShopApp(App):
     def action_help(self) -> None:
         tab = self.active_tab()
         scopes = ("global", "table", "alerts")
-        if tab in ("revenue", "top-sellers"):
+        if any(a.scope == tab for a in ACTIONS):   # the tab's own keys (its options, revenue's t)
             scopes += (tab,)
         if self.screen is not self.screen_stack[0]:
             scopes += ("detail",)

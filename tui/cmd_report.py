@@ -82,6 +82,8 @@ def params_from(args: argparse.Namespace, report=None):
             raise UserError(str(exc)) from None
     if given.get("limit") is not None and given["limit"] < 0:
         raise UserError("--limit cannot be negative")
+    if report is not None and report.one_row and "limit" in given:
+        raise UserError(f"--limit applies to the reports that list rows; {report.name} is one set of figures")
     return Params(**given)
 
 

@@ -123,6 +123,27 @@ async def test_top_sellers_threshold_window_and_product_detail(shop):
         assert "Stock:" in text_of(app.screen.query_one(".status", Static))
 
 
+async def test_option_keys_act_only_on_the_tab_that_has_them(shop):
+    """The threshold has no ceiling; the Reorder tab (whose rule is the live monitor's) takes no option
+    keys, so its table and the alerts never disagree."""
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        pane = app.query_one("#pane-top-sellers")
+        pane.options["min_per_week"] = 60.0
+        await pilot.press("plus")
+        await settle(pilot, app)
+        assert pane.options["min_per_week"] == 61.0
+        await pilot.press("6")
+        await settle(pilot, app)
+        reorder = app.query_one("#pane-reorder")
+        rows = table(app, "reorder").row_count
+        await pilot.press("minus", "minus", "left_square_bracket")
+        await settle(pilot, app)
+        assert reorder.options == {} and table(app, "reorder").row_count == rows
+
+
 async def test_categories_driver_and_drill_down(shop):
     app = ShopApp(shop, read_only=True, live_alerts=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -326,3 +347,12 @@ async def test_a_failing_query_is_a_toast_and_the_app_keeps_running(shop):
         await pilot.press("r")
         await settle(pilot, app)
         assert table(app, "whales").row_count > 0
+
+
+def test_a_filter_typed_before_the_first_rows_is_kept_for_them():
+    """`/` and a name typed while a tab's first load is still running: nothing to narrow yet, no error."""
+    from shopintel.tui.widgets.report_table import ReportTable
+
+    t = ReportTable()
+    t.set_filter("tamara")
+    assert t.filter_text == "tamara" and t.view is None and t.status_line() == "loading"

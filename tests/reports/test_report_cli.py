@@ -82,6 +82,7 @@ def test_plot_output_is_text(cli, store, name):
     (["report", "top-sellers", "--category", "Nope"], "unknown category"),
     (["report", "summary", "--format", "plot"], "--format plot"),
     (["report", "whales", "--grain", "week"], "--grain applies to revenue; not to whales"),
+    (["report", "summary", "--limit", "3"], "--limit applies to the reports that list rows"),
     (["report", "summary", "--category", "Outdoor"], "--category applies to top-sellers, categories, revenue, reorder"),
 ])
 def test_errors_are_one_line_exit_2(cli, store, args, needle):

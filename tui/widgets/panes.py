@@ -51,13 +51,13 @@ class ReportPane(BuiltLater, Vertical):
     def __init__(self, **kw):
         super().__init__(**kw)
         from ...reports.params import Params
-        from ...reports.registry import PARAMS, REPORTS
+        from ...reports.registry import REPORTS
 
         self.spec = REPORTS[self.report]
         self.stale = True
         defaults = Params()
-        self.options: dict[str, Any] = {name: getattr(defaults, name) for name in self.spec.params
-                                        if PARAMS[name].keys is not None}
+        # the options this tab changes with keys (the registry's app_options); the others keep their defaults
+        self.options: dict[str, Any] = {name: getattr(defaults, name) for name in self.spec.app_options}
         key_column = self.spec.drill.key if self.spec.drill else None
         self.table = ReportTable(key_column=key_column, hidden=self.hidden, id=f"{self.id}-table")
 
@@ -71,12 +71,15 @@ class ReportPane(BuiltLater, Vertical):
         from ...reports.registry import PARAMS
 
         keys = PARAMS[name].keys
-        values = list(keys.values)
         current = self.options[name]
-        i = values.index(current) if current in values else min(range(len(values)),
-                                                                 key=lambda j: abs(values[j] - current))
-        i = max(0, min(len(values) - 1, i + delta)) if keys.back else (i + delta) % len(values)
-        self.options[name] = values[i]
+        if keys.step:
+            self.options[name] = max(keys.minimum, current + delta * keys.step)
+        else:
+            values = list(keys.values)
+            i = values.index(current) if current in values else min(range(len(values)),
+                                                                     key=lambda j: abs(values[j] - current))
+            i = max(0, min(len(values) - 1, i + delta)) if keys.back else (i + delta) % len(values)
+            self.options[name] = values[i]
         if name not in {v.param for v in self.spec.variants}:
             for v in self.spec.variants:
                 if v.param in self.options:

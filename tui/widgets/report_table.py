@@ -65,6 +65,8 @@ class ReportTable(DataTable):
 
     def _render_view(self) -> None:
         data = self.data
+        if data is None:   # typed into the filter before the first rows came: applied when they do
+            return
         order = list(range(len(data)))
         if self.filter_text and order:
             needle = self.filter_text.lower()
