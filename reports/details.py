@@ -75,7 +75,7 @@ def product_detail(conn: sqlite3.Connection, sku: str, p: Params = Params(), wee
     weekly = pd.DataFrame({"week": weekly["week"].dt.strftime("%Y-%m-%d"), "units": weekly["units"].astype(int),
                            "revenue": weekly["cents"] / 100})
     stock_rows = evaluate(conn, p, period, [pid])
-    stock = None if stock_rows.empty else stock_rows.drop(columns=["product_id"]).iloc[0].to_dict()
+    stock = None if stock_rows.empty else {k: v for k, v in stock_rows.records()[0].items() if k != "product_id"}
     return ProductDetail(sku, name, category, bool(merch), weekly, stock)
 
 

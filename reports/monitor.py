@@ -23,10 +23,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .params import Params, resolve
+from .result import Rows
 
-if TYPE_CHECKING:   # pandas loads on the first tick, never for active_alert_count (the Overview's KPI cards)
-    import pandas as pd
-
+if TYPE_CHECKING:
     from ..store.writer import WriterThread
 
 DEFAULT_COOLDOWN_S = 60.0
@@ -102,16 +101,17 @@ class Monitor:
         return self._evaluate(sorted({r[1] for r in rows}))
 
     def _evaluate(self, product_ids: list[int]) -> list[Alert]:
-        from .reorder import evaluate   # imports pandas
+        from .reorder import evaluate
 
         self.last_check = datetime.now()
         if not product_ids:
             return []
         period = retrying(resolve, self.reader, self.params)
-        df = retrying(evaluate, self.reader, self.params, period, product_ids)
-        due = df[(df["status"] != "OK") & (df["units_per_week"] > self.params.min_per_week)]
+        rows = retrying(evaluate, self.reader, self.params, period, product_ids)
         raised = []
-        for row in due.itertuples(index=False):
+        for row in rows.records():
+            if row["status"] == "OK" or not row["units_per_week"] > self.params.min_per_week:
+                continue
             alert = self._maybe_raise(row)
             if alert is not None:
                 raised.append(alert)
@@ -132,10 +132,9 @@ class Monitor:
         age = (datetime.now() - datetime.fromisoformat(last_at)).total_seconds()
         return age >= self.cooldown_s
 
-    def _maybe_raise(self, row) -> Alert | None:
-        cover = None if row.days_of_cover != row.days_of_cover else float(row.days_of_cover)   # NaN: no sales
-        alert = Alert(None, _now(), int(row.product_id), row.sku, row.product_name, row.status, int(row.on_hand),
-                      cover, int(row.suggested_qty))
+    def _maybe_raise(self, row: dict) -> Alert | None:
+        alert = Alert(None, _now(), row["product_id"], row["sku"], row["product_name"], row["status"], row["on_hand"],
+                      row["days_of_cover"], row["suggested_qty"])
         if self.writer is None:
             counted = self.reader.execute("SELECT counted_at FROM inventory WHERE product_id = ?",
                                           (alert.product_id,)).fetchone()
@@ -178,24 +177,22 @@ class Monitor:
 
     # ------------------------------------------------------------------ the panel's views
 
-    def active(self, include_acknowledged: bool = False) -> pd.DataFrame:
+    def active(self, include_acknowledged: bool = False) -> Rows:
         """Alerts newest first: stored ones plus (read-only mode) the ones raised in memory."""
-        import pandas as pd
+        stored = alerts_rows(self.reader, include_acknowledged)
+        if not self._memory:
+            return stored
+        mem = [tuple(a.as_dict()[c] for c in ALERT_COLUMNS) for a in self._memory.values()]
+        at = ALERT_COLUMNS.index("created_at")
+        both = sorted(mem + stored.rows, key=lambda r: r[at], reverse=True)   # stable: memory first on ties
+        return Rows(tuple(ALERT_COLUMNS), both)
 
-        df = alerts_frame(self.reader, include_acknowledged)
-        if self._memory:
-            mem = pd.DataFrame([a.as_dict() for a in self._memory.values()], columns=ALERT_COLUMNS)
-            df = pd.concat([mem, df], ignore_index=True) if len(df) else mem
-            df = df.sort_values("created_at", ascending=False, kind="mergesort").reset_index(drop=True)
-        return df
 
-
-def alerts_frame(conn: sqlite3.Connection, include_acknowledged: bool = False) -> pd.DataFrame:
-    import pandas as pd
-
+def alerts_rows(conn: sqlite3.Connection, include_acknowledged: bool = False) -> Rows:
     where = "" if include_acknowledged else "WHERE acknowledged_at IS NULL"
-    return retrying(pd.read_sql_query,
-                    f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY alert_id DESC LIMIT 500", conn)
+    rows = retrying(lambda: conn.execute(
+        f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY alert_id DESC LIMIT 500").fetchall())
+    return Rows(tuple(ALERT_COLUMNS), rows)
 
 
 def active_alert_count(conn: sqlite3.Connection) -> int:

@@ -12,12 +12,10 @@ Sorted OUT, LOW, OK, then by days of cover (shortest first), then sku."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import timedelta
 from statistics import NormalDist
-
-import numpy as np
-import pandas as pd
 
 from .params import Params, Period, ReportError, resolve
 from .result import Rows
@@ -29,10 +27,12 @@ STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
 
 def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None,
           min_per_week: float | None = None, window_days: int = 28, category_id: int | None = None
-          ) -> pd.DataFrame:
-    """The counted merchandise rows with their window sums and units sold since the count. With
-    `min_per_week`, only the products faster than that (the same float arithmetic as the filter in
-    pandas, so the boundary agrees), so the per-product lookups run for the fast movers only."""
+          ) -> list[tuple]:
+    """The counted merchandise rows with their window sums and units sold since the count: (product_id,
+    sku, product_name, category, counted, counted_at, lead_time_days, explicit_rp, window_units,
+    window_sq, sold_after). With `min_per_week`, only the products faster than that (the same float
+    arithmetic as the rule's filter, so the boundary agrees), so the per-product lookups run for the
+    fast movers only."""
     only = ""
     # sold after the count up to as-of; then the velocity window. The unary + keeps the planner on the
     # (product_id, day) equality for the count day instead of a range scan of every earlier day.
@@ -62,59 +62,57 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     if category_id is not None:
         sql += " AND p.category_id = ?"
         args.append(category_id)
-    return pd.read_sql_query(sql, conn, params=args)
+    return conn.execute(sql, args).fetchall()
+
+
+EVALUATED = ("product_id", *COLUMNS)
 
 
 def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: list[int] | None = None,
-             fast_only: bool = False) -> pd.DataFrame:
+             fast_only: bool = False) -> Rows:
     """The reorder rule for the counted products (all, or only `product_ids`), unsorted; with
-    `fast_only`, only those above `p.min_per_week` (and in the period's category, if any).
-    Also returns product_id. Cost grows with the number of products asked for."""
+    `fast_only`, only those above `p.min_per_week` (and in the period's category, if any). Columns:
+    product_id, then the report's. Plain Python per product: no pandas in the app's live monitor.
+    Cost grows with the number of products asked for."""
     if not 0.5 <= p.service_level < 1:
         raise ReportError("--service-level must be between 0.5 and 1 (e.g. 0.95)")
     if p.window_days < 1 or p.review_days < 0:
         raise ReportError("--window-days must be at least 1 and --review-days at least 0")
     end = period.as_of
     start = end - timedelta(days=p.window_days - 1)
-    df = _rows(conn, start.isoformat(), end.isoformat(), product_ids,
-               min_per_week=p.min_per_week if fast_only else None, window_days=p.window_days,
-               category_id=period.category_id if fast_only else None)
+    rows = _rows(conn, start.isoformat(), end.isoformat(), product_ids,
+                 min_per_week=p.min_per_week if fast_only else None, window_days=p.window_days,
+                 category_id=period.category_id if fast_only else None)
     z = NormalDist().inv_cdf(p.service_level)
     n = p.window_days
-    mean = df["window_units"] / n
-    std = (df["window_sq"] / n - mean ** 2).clip(lower=0) ** 0.5
-    lead = df["lead_time_days"]
-    safety = z * std * lead ** 0.5
-    computed_rp = np.ceil(mean * lead + safety)
-    rp = df["explicit_rp"].where(df["explicit_rp"].notna(), computed_rp).astype(int)
-    on_hand = (df["counted"] - df["sold_after"]).astype(int)
-    target = mean * (lead + p.review_days) + safety
-    suggested = np.maximum(0, np.ceil(target - on_hand))
-    cover = (on_hand.clip(lower=0) / mean.where(mean > 0)).round(1)
-    status = pd.Series("OK", index=df.index)
-    status[on_hand <= rp] = "LOW"
-    status[on_hand <= 0] = "OUT"
-    return pd.DataFrame({
-        "product_id": df["product_id"], "sku": df["sku"], "product_name": df["product_name"],
-        "category": df["category"], "on_hand": on_hand, "units_per_week": mean * 7, "days_of_cover": cover,
-        "lead_time_days": lead.astype(int), "reorder_point": rp, "suggested_qty": suggested.astype(int),
-        "status": status,
-    })
+    out = []
+    for pid, sku, name, category, counted, _, lead, explicit_rp, units, squares, sold_after in rows:
+        mean = units / n                                   # units a day, zero days included
+        std = max(squares / n - mean ** 2, 0) ** 0.5
+        safety = z * std * lead ** 0.5
+        rp = explicit_rp if explicit_rp is not None else math.ceil(mean * lead + safety)
+        on_hand = counted - sold_after
+        suggested = max(0, math.ceil(mean * (lead + p.review_days) + safety - on_hand))
+        # one decimal as numpy rounds (half to even on the value times ten), as the report always has
+        cover = round(max(on_hand, 0) / mean * 10) / 10 if mean > 0 else None
+        status = "OUT" if on_hand <= 0 else ("LOW" if on_hand <= rp else "OK")
+        out.append((pid, sku, name, category, on_hand, mean * 7, cover, lead, rp, suggested, status))
+    return Rows(EVALUATED, out)
 
 
 def reorder(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     period = period or resolve(conn, p)
     if p.show_all:
-        df = evaluate(conn, p, period)
+        rows = evaluate(conn, p, period).records()
         if period.category_id is not None:
             name = conn.execute("SELECT name FROM categories WHERE category_id = ?",
                                 (period.category_id,)).fetchone()[0]
-            df = df[df["category"] == name]
+            rows = [r for r in rows if r["category"] == name]
     else:
-        df = evaluate(conn, p, period, fast_only=True)
-        df = df[df["units_per_week"] > p.min_per_week]      # already so in SQL; kept as the definition
-    df = df.assign(_s=df["status"].map(STATUS_ORDER), _c=df["days_of_cover"].fillna(float("inf")))
-    df = df.sort_values(["_s", "_c", "sku"], kind="mergesort")
+        rows = [r for r in evaluate(conn, p, period, fast_only=True).records()
+                if r["units_per_week"] > p.min_per_week]      # already so in SQL; kept as the definition
+    rows.sort(key=lambda r: (STATUS_ORDER[r["status"]],
+                             math.inf if r["days_of_cover"] is None else r["days_of_cover"], r["sku"]))
     if p.limit is not None:
-        df = df.head(p.limit)
-    return Rows.from_frame(df[COLUMNS])
+        rows = rows[:max(0, p.limit)]
+    return Rows(tuple(COLUMNS), [tuple(r[c] for c in COLUMNS) for r in rows])

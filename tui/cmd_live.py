@@ -128,9 +128,7 @@ def run_watch(args: argparse.Namespace) -> int:
         if argv:   # alerts raised by this evaluation still reach the hook, once each
             for alert in raised:
                 _run_exec(argv, alert.as_dict())
-        active = monitor.active()
-        for rec in active.to_dict("records"):
-            rec = {k: (None if v != v else v) for k, v in rec.items()}   # NaN -> None
+        for rec in monitor.active().records():
             _emit(rec, args.fmt)
         return 0
     deliver(raised)

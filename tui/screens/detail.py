@@ -112,8 +112,7 @@ class ProductScreen(DetailScreen):
         self.query_one(".detail-title", Static).update(Text(f"{plain(d.name)}  ({plain(d.sku)}) · {plain(d.category)}"))
         if d.stock:
             s = d.stock
-            cover = "-" if s["days_of_cover"] != s["days_of_cover"] or s["days_of_cover"] is None \
-                else f"{s['days_of_cover']:.1f}"
+            cover = "-" if s["days_of_cover"] is None else f"{s['days_of_cover']:.1f}"
             stock = (f"Stock: {s['on_hand']:,} on hand · {cover} days of cover · reorder point {s['reorder_point']:,}"
                      f" · lead time {s['lead_time_days']} d · suggested order {s['suggested_qty']:,} · {s['status']}")
         else:

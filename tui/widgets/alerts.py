@@ -15,8 +15,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,10 +25,8 @@ from textual.widgets import DataTable, Static
 from ..actions import bindings
 from ..format import is_missing
 from ..safe_text import plain
+from ...reports.result import Rows
 from .report_table import ReportTable
-
-if TYPE_CHECKING:   # pandas loads in the monitor's worker thread, not before the first screen
-    import pandas as pd
 
 TICK_SECONDS = 1.0
 REFRESH_TABS_EVERY_S = 5.0
@@ -57,7 +53,7 @@ class AlertPanel(Vertical):
     @dataclass
     class Ticked(Message):
         new: list
-        active: pd.DataFrame
+        active: Rows
         sales_seen: int
         error: str | None = None
 
@@ -101,7 +97,7 @@ class AlertPanel(Vertical):
         self.last_tab_refresh = 0.0
         self.active_count = 0
         self.started = False
-        self.frame: pd.DataFrame | None = None   # the monitor's last view of the alerts
+        self.frame: Rows | None = None           # the monitor's last view of the alerts
         self.acks: dict[int, str] = {}           # alert_id -> "pending" | "failed" (see ACK_MARKS)
         self.stored_acks: set[int] = set()       # stored by this app, perhaps after the monitor's last look
         self.writer_waiting = False
@@ -116,7 +112,7 @@ class AlertPanel(Vertical):
 
     def start(self) -> None:
         """The first tick (the app calls it once the Overview's first figures are on screen: the monitor
-        loads pandas and evaluates every counted product, which must not hold the first screen back)."""
+        evaluates every counted product, which must not hold the first screen back)."""
         if self.monitor is None:
             self.run_worker(self._tick_work, thread=True, exit_on_error=False, group="alerts")
 
@@ -159,9 +155,7 @@ class AlertPanel(Vertical):
             active = self.monitor.active(include_acknowledged=self.show_history)
             self.post_message(self.Ticked(new, active, self.monitor.sales_seen))
         except Exception as exc:
-            import pandas as pd
-
-            self.post_message(self.Ticked([], pd.DataFrame(), 0, f"{type(exc).__name__}: {exc}"))
+            self.post_message(self.Ticked([], Rows((), []), 0, f"{type(exc).__name__}: {exc}"))
 
     @on(Ticked)
     def _ticked(self, message: Ticked) -> None:
@@ -198,25 +192,30 @@ class AlertPanel(Vertical):
             self.last_tab_refresh = time.monotonic()
             self.post_message(self.SalesSeen())
 
-    def _view(self) -> pd.DataFrame | None:
+    def _view(self) -> Rows | None:
         """The monitor's alerts as this app knows them: an acknowledgement stored here since the monitor
         last looked counts as done; a row whose acknowledgement is pending or not saved says so."""
-        df = self.frame
-        if df is None or not len(df):
-            return df
-        ids = df["alert_id"]
-        stale = ids.isin(list(self.stored_acks)) & df["acknowledged_at"].isna()
-        if stale.any():
-            df = df[~stale] if not self.show_history else df.assign(
-                acknowledged_at=df["acknowledged_at"].mask(stale, "now"))
+        rows = self.frame
+        if rows is None or not len(rows):
+            return rows
+        cols = rows.columns
+        aid, acked = cols.index("alert_id"), cols.index("acknowledged_at")
+        out = []
+        for row in rows.rows:
+            if row[aid] in self.stored_acks and row[acked] is None:
+                if not self.show_history:
+                    continue
+                row = row[:acked] + ("now",) + row[acked + 1:]
+            out.append(row)
         if self.acks:
-            df = df.copy()
-            df.insert(0, "ack", ids.loc[df.index].map(lambda i: ACK_MARKS.get(self.acks.get(i), "")))
-        return df
+            return Rows(("ack", *cols), [(ACK_MARKS.get(self.acks.get(r[aid]), ""), *r) for r in out])
+        return Rows(cols, out)
 
     @staticmethod
-    def _active(view: pd.DataFrame | None) -> int:
-        return int(view["acknowledged_at"].isna().sum()) if view is not None and len(view) else 0
+    def _active(view: Rows | None) -> int:
+        if view is None or not len(view):
+            return 0
+        return sum(1 for v in view.column("acknowledged_at") if v is None)
 
     def _redraw(self) -> None:
         """Title, counts and table from the monitor's last view and this app's acknowledgements."""
