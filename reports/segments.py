@@ -28,9 +28,9 @@ assigned by the first matching rule, in this precedence:
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from datetime import date
-
-import pandas as pd
+from statistics import median
 
 from .customers import is_all_history
 from .params import Params, Period, ReportError, resolve
@@ -40,34 +40,49 @@ SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Poten
             "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]
 COLUMNS = ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"]
 CUSTOMER_COLUMNS = ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
+SCORED = ("customer_id", "customer_name", "recency_days", "orders", "spend_cents", "r", "f", "m", "segment")
 
 
-def _quintile(values: pd.Series) -> pd.Series:
+def _quintile(values: list) -> list[int]:
     """Scores 1..5 by quintile of rank, lowest values first. Equal values share the score of the
     lowest rank in their tie, so customers who look the same always score the same."""
     n = len(values)
-    if n == 0:
-        return values.astype(int)
-    ranks = values.rank(method="min")
-    return ((ranks - 1) * 5 // n + 1).astype(int)
+    ordered = sorted(values)
+    return [bisect_left(ordered, v) * 5 // n + 1 for v in values]   # (min rank - 1) x 5 // n + 1
 
 
-def _segment(r: pd.Series, f: pd.Series, m: pd.Series) -> pd.Series:
-    rules = [
-        (r >= 4) & (f >= 4) & (m >= 4), (r <= 2) & (f >= 4) & (m >= 4), (r >= 3) & (f >= 4), (r <= 2) & (f >= 3),
-        (r >= 4) & f.between(2, 3), (r == 3) & (f == 3), (r == 5) & (f == 1), (r == 4) & (f == 1),
-        (r == 3) & (f <= 2), (r == 2) & (f <= 2), (r == 1) & (f <= 2),
-    ]
-    out = pd.Series("Others", index=r.index, dtype=object)
-    for name, mask in reversed(list(zip(SEGMENTS, rules))):   # first rule wins: apply in reverse
-        out[mask] = name
-    return out
+def _segment(r: int, f: int, m: int) -> str:
+    """The first rule that matches (README, docs/reports.md)."""
+    if r >= 4 and f >= 4 and m >= 4:
+        return "Champions"
+    if r <= 2 and f >= 4 and m >= 4:
+        return "Can't Lose Them"
+    if r >= 3 and f >= 4:
+        return "Loyal Customers"
+    if r <= 2 and f >= 3:
+        return "At Risk"
+    if r >= 4 and 2 <= f <= 3:
+        return "Potential Loyalist"
+    if r == 3 and f == 3:
+        return "Need Attention"
+    if r == 5 and f == 1:
+        return "New Customers"
+    if r == 4 and f == 1:
+        return "Promising"
+    if r == 3 and f <= 2:
+        return "About To Sleep"
+    if r == 2 and f <= 2:
+        return "Hibernating"
+    if r == 1 and f <= 2:
+        return "Lost"
+    return "Others"
 
 
-def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> pd.DataFrame:
-    """One row per non-guest customer (in customer order) with recency/frequency/monetary, their scores
-    and segment. `names=False` skips the customer id and name columns (the segment summary needs none)."""
-    who = ", c.customer_key, c.name" if names else ""
+def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> Rows:
+    """One row per non-guest customer (in customer order): SCORED's columns, recency/frequency/monetary,
+    their scores and segment. `names=False` leaves the customer id and name None (the segment summary
+    needs neither). Plain Python: sorting n values is the cost, and the app never loads pandas."""
+    who = ", c.customer_key, c.name" if names else ", NULL, NULL"
     join = "JOIN customers c USING (customer_id)" if names else ""
     if is_all_history(conn, period):
         sql = f"""SELECT a.orders, a.net_cents, a.last_day {who}
@@ -82,51 +97,51 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> pd.D
                   ORDER BY g.customer_id"""
         args = (period.first.isoformat(), period.last.isoformat())
     rows = conn.execute(sql, args).fetchall()
-    cols = ["orders", "net_cents", "last_day"] + (["customer_key", "name"] if names else [])
-    df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(
-        {c: pd.Series(dtype="int64" if c in ("orders", "net_cents") else object) for c in cols})
-    last = pd.to_datetime(df["last_day"], format="%Y-%m-%d")
-    recency = (pd.Timestamp(period.as_of) - last).dt.days.clip(lower=0).astype("int64")
-    r = 6 - _quintile(recency)
-    f = _quintile(df["orders"])
-    m = _quintile(df["net_cents"])
-    out = {
-        "recency_days": recency, "orders": df["orders"].astype("int64"), "spend": df["net_cents"] / 100,
-        "r": r, "f": f, "m": m, "segment": _segment(r, f, m),
-    }
-    if names:
-        out = {"customer_id": df["customer_key"],
-               "customer_name": df["name"].where(df["name"] != "", df["customer_key"]), **out}
-    return pd.DataFrame(out)
+    if not rows:
+        return Rows(SCORED, [])
+    as_of = period.as_of.toordinal()
+    recency = [max(0, as_of - date.fromisoformat(last).toordinal()) for _, _, last, _, _ in rows]
+    r = [6 - q for q in _quintile(recency)]
+    f = _quintile([orders for orders, *_ in rows])
+    m = _quintile([cents for _, cents, *_ in rows])
+    return Rows(SCORED, [
+        (key, (name or key) if names else None, rec, orders, cents, ri, fi, mi, _segment(ri, fi, mi))
+        for (orders, cents, _, key, name), rec, ri, fi, mi in zip(rows, recency, r, f, m)])
 
 
 def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     if p.category:
         raise ReportError("segments score customers across the whole shop; --category is not available here")
     period = period or resolve(conn, p)
-    df = scored(conn, period, names=p.segment is not None)
+    rows = scored(conn, period, names=p.segment is not None).records()
     if p.segment is not None:
         match = {s.lower(): s for s in SEGMENTS}.get(p.segment.strip().lower())
         if match is None:
             raise ReportError(f"unknown segment {p.segment!r}. Segments: {', '.join(SEGMENTS)}")
-        out = df[df["segment"] == match].sort_values(["spend", "customer_id"], ascending=[False, True])
+        members = sorted((c for c in rows if c["segment"] == match), key=lambda c: (-c["spend_cents"], c["customer_id"]))
         if p.limit is not None:
-            out = out.head(p.limit)
-        return Rows.from_frame(out[CUSTOMER_COLUMNS])
-    if df.empty:
-        return Rows(tuple(COLUMNS), [])
-    total = df["spend"].sum()
-    g = df.groupby("segment").agg(customers=("orders", "size"), revenue=("spend", "sum"),
-                                  median_recency_days=("recency_days", "median"), median_orders=("orders", "median"),
-                                  median_spend=("spend", "median")).reset_index()
-    g["share"] = g["revenue"] / total if total else float("nan")
-    g = g.sort_values(["revenue", "segment"], ascending=[False, True])
-    return Rows.from_frame(g[COLUMNS])
+            members = members[:max(0, p.limit)]
+        return Rows(tuple(CUSTOMER_COLUMNS), [
+            (c["customer_id"], c["customer_name"], c["recency_days"], c["orders"], c["spend_cents"] / 100,
+             c["r"], c["f"], c["m"]) for c in members])
+    groups: dict[str, list[dict]] = {}
+    for c in rows:
+        groups.setdefault(c["segment"], []).append(c)
+    total = sum(c["spend_cents"] for c in rows)
+    out = []
+    for name, members in groups.items():
+        cents = sum(c["spend_cents"] for c in members)
+        out.append((name, len(members), cents / 100, cents / total if total else None,
+                    float(median(c["recency_days"] for c in members)), float(median(c["orders"] for c in members)),
+                    float(median(c["spend_cents"] / 100 for c in members))))
+    out.sort(key=lambda g: (-g[2], g[0]))
+    return Rows(tuple(COLUMNS), out)
 
 
 def segment_of(conn: sqlite3.Connection, customer_key: str, as_of: date | None = None) -> str | None:
     """The segment of one customer (all history), for the customer detail screen."""
     period = resolve(conn, Params(as_of=as_of))
-    df = scored(conn, period)
-    hit = df[df["customer_id"] == customer_key]
-    return None if hit.empty else hit["segment"].iloc[0]
+    for c in scored(conn, period).records():
+        if c["customer_id"] == customer_key:
+            return c["segment"]
+    return None

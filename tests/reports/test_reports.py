@@ -203,7 +203,7 @@ def test_segments_by_hand_and_equal_customers_score_equal(tiny):
     # quintile = floor((min rank - 1) x 5 / 3) + 1: recency ranks 1,2,3 -> 1,2,4 -> R 5,4,2;
     # orders all tie at rank 1 -> F 1 for everyone; spend ranks 1,2,3 -> M 1,2,4
     from shopintel.reports.segments import scored
-    df = scored(tiny, resolve(tiny, Params())).set_index("customer_id")
+    df = scored(tiny, resolve(tiny, Params())).to_frame().set_index("customer_id")
     assert df.loc[["C3", "C2", "C1"], "r"].tolist() == [5, 4, 2]
     assert df["f"].tolist() == [1, 1, 1]
     assert df.loc[["C2", "C1", "C3"], "m"].tolist() == [1, 2, 4]
@@ -214,11 +214,9 @@ def test_segments_by_hand_and_equal_customers_score_equal(tiny):
 
 
 def test_segment_precedence_first_rule_wins():
-    import pandas as pd
     from shopintel.reports.segments import _segment
-    r, f, m = (pd.Series(x) for x in ([5, 1, 4, 2, 3, 5, 4, 3, 2, 1], [5, 5, 4, 3, 3, 1, 1, 2, 1, 2],
-                                       [5, 5, 1, 1, 3, 1, 1, 1, 1, 1]))
-    assert _segment(r, f, m).tolist() == ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk",
+    r, f, m = ([5, 1, 4, 2, 3, 5, 4, 3, 2, 1], [5, 5, 4, 3, 3, 1, 1, 2, 1, 2], [5, 5, 1, 1, 3, 1, 1, 1, 1, 1])
+    assert [_segment(*rfm) for rfm in zip(r, f, m)] == ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk",
                                           "Need Attention", "New Customers", "Promising", "About To Sleep",
                                           "Hibernating", "Lost"]
 
