@@ -1,26 +1,25 @@
-"""Drill-down queries behind the app's detail screens: one customer, one product, one category."""
+"""Drill-down queries behind the app's detail screens: one customer, one product, one category.
+SQL over the kept aggregates and plain rows (reports.result.Rows): the app never loads pandas."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import timedelta
-
-import pandas as pd
+from typing import NamedTuple
 
 from .params import Params, Period, ReportError, resolve
 from .reorder import evaluate
+from .result import Rows
 from .segments import segment_of
 
 
-@dataclass
-class CustomerDetail:
+class CustomerDetail(NamedTuple):
     customer_id: str
     name: str
     email: str
     country: str
-    orders: pd.DataFrame          # order_id, day, lines, units, revenue of the customer's own lines (newest first)
-    monthly: pd.DataFrame         # month, revenue
+    orders: Rows                  # order_id, day, lines, units, revenue of the customer's own lines (newest first)
+    monthly: Rows                 # month, revenue
     segment: str | None
     total_orders: int
 
@@ -33,24 +32,21 @@ def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int = 50
     if row is None:
         raise ReportError(f"no customer {customer_key!r} in the store")
     cid, name, email, country = row
-    orders = pd.read_sql_query(
-        """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_customers
-           WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", conn, params=(cid, limit))
+    orders = _rows(conn, """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_customers
+                            WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", (cid, limit))
     total = conn.execute("SELECT count(*) FROM order_customers WHERE customer_id = ?", (cid,)).fetchone()[0]
-    monthly = pd.read_sql_query(
-        """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_customers
-           WHERE customer_id = ? GROUP BY 1 ORDER BY 1""", conn, params=(cid,))
+    monthly = _rows(conn, """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_customers
+                             WHERE customer_id = ? GROUP BY 1 ORDER BY 1""", (cid,))
     return CustomerDetail(customer_key, name or customer_key, email, country, orders, monthly,
                           segment_of(conn, customer_key), total)
 
 
-@dataclass
-class ProductDetail:
+class ProductDetail(NamedTuple):
     sku: str
     name: str
     category: str
     is_merch: bool
-    weekly: pd.DataFrame          # week (Monday), units, revenue — the last 26 weeks to as-of
+    weekly: Rows                  # week (Monday), units, revenue — the last 26 weeks to as-of, oldest first
     stock: dict | None            # the reorder row (on_hand, days_of_cover, status, ...) when counted
 
 
@@ -64,31 +60,38 @@ def product_detail(conn: sqlite3.Connection, sku: str, p: Params = Params(), wee
     period = resolve(conn, p.with_(category=None))
     end = period.as_of
     start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
-    df = pd.read_sql_query(
-        "SELECT day, units, net_cents FROM agg_product_day WHERE product_id = ? AND day BETWEEN ? AND ?",
-        conn, params=(pid, start.isoformat(), end.isoformat()))
-    df["day"] = pd.to_datetime(df["day"])
-    mondays = pd.date_range(start, end, freq="W-MON")
-    wk = df.groupby(df["day"] - pd.to_timedelta(df["day"].dt.day_of_week, unit="D")).agg(
-        units=("units", "sum"), cents=("net_cents", "sum"))
-    weekly = pd.DataFrame({"week": mondays}).merge(wk, left_on="week", right_index=True, how="left").fillna(0)
-    weekly = pd.DataFrame({"week": weekly["week"].dt.strftime("%Y-%m-%d"), "units": weekly["units"].astype(int),
-                           "revenue": weekly["cents"] / 100})
+    sums: dict[str, list[int]] = {}
+    for day, units, cents in conn.execute(
+            """SELECT date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days'),
+                      units, net_cents
+               FROM agg_product_day WHERE product_id = ? AND day BETWEEN ? AND ?""",
+            (pid, start.isoformat(), end.isoformat())):
+        acc = sums.setdefault(day, [0, 0])   # keyed by the week's Monday
+        acc[0] += units
+        acc[1] += cents
+    mondays = [(start + timedelta(weeks=k)).isoformat() for k in range(weeks)]
+    weekly = Rows(("week", "units", "revenue"),
+                  [(w, sums.get(w, [0, 0])[0], sums.get(w, [0, 0])[1] / 100) for w in mondays])
     stock_rows = evaluate(conn, p, period, [pid])
     stock = None if stock_rows.empty else {k: v for k, v in stock_rows.records()[0].items() if k != "product_id"}
     return ProductDetail(sku, name, category, bool(merch), weekly, stock)
 
 
 def category_products(conn: sqlite3.Connection, category: str, p: Params = Params(),
-                      period: Period | None = None) -> pd.DataFrame:
+                      period: Period | None = None) -> Rows:
     """sku, product_name, units, revenue, share (of the category) for the period; revenue first."""
     period = period or resolve(conn, p.with_(category=category))
-    df = pd.read_sql_query(
-        """SELECT pr.sku, pr.name AS product_name, sum(a.units) AS units, sum(a.net_cents) / 100.0 AS revenue
+    rows = conn.execute(
+        """SELECT pr.sku, pr.name AS product_name, sum(a.units) AS units, sum(a.net_cents) AS cents
            FROM agg_product_day a JOIN products pr USING (product_id)
            WHERE pr.category_id = ? AND a.day BETWEEN ? AND ?
-           GROUP BY a.product_id ORDER BY revenue DESC, pr.sku""",
-        conn, params=(period.category_id, period.first.isoformat(), period.last.isoformat()))
-    total = df["revenue"].sum()
-    df["share"] = df["revenue"] / total if total else float("nan")
-    return df
+           GROUP BY a.product_id ORDER BY cents DESC, pr.sku""",
+        (period.category_id, period.first.isoformat(), period.last.isoformat())).fetchall()
+    total = sum(r[3] for r in rows)
+    return Rows(("sku", "product_name", "units", "revenue", "share"),
+                [(sku, name, units, cents / 100, cents / total if total else None) for sku, name, units, cents in rows])
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: tuple) -> Rows:
+    cur = conn.execute(sql, args)
+    return Rows(tuple(d[0] for d in cur.description), cur.fetchall())

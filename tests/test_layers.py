@@ -18,3 +18,35 @@ def test_store_and_reports_import_no_ui_library():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "", f"UI libraries imported by store/reports: {r.stdout}"
+
+
+def test_the_app_s_queries_load_no_pandas(tmp_path):
+    """Every report, drill-down and the live monitor are SQL and plain Python: an app visiting every tab
+    and screen stays small (pandas, numpy and pyarrow are ~80 MB at import). pandas is for the import."""
+    from shopintel.store import synth
+    from shopintel.store.db import connect
+
+    store = tmp_path / "shop.db"
+    conn = connect(store)
+    synth.build_store(conn, 3000, seed=2)
+    conn.close()
+    code = f"""
+import sys
+from shopintel.store.db import connect, connect_read_only
+from shopintel.reports.registry import REPORTS
+from shopintel.reports.params import Params
+from shopintel.reports import details
+from shopintel.reports.monitor import Monitor
+ro = connect_read_only({str(store)!r})
+for report in REPORTS.values():
+    report.run(ro)
+    for v in report.variants:
+        report.run(ro, Params(**{{v.param: {{'profile': 'weekday', 'segment': 'Champions'}}[v.param]}}))
+key, sku, cat = ro.execute("SELECT c.customer_key, p.sku, k.name FROM customers c, products p, categories k LIMIT 1").fetchone()
+details.customer_detail(ro, key); details.product_detail(ro, sku); details.category_products(ro, cat)
+m = Monitor(ro, connect({str(store)!r})); m.start(); m.tick(); m.active()
+print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('pandas', 'numpy', 'pyarrow'))))
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ""

@@ -13,9 +13,9 @@ from shopintel.store.stock import set_stock
 def test_customer_orders_and_monthly_spend(tiny):
     d = customer_detail(tiny, "C1")
     assert d.name == "Ann" and d.total_orders == 2
-    assert d.orders["order_id"].tolist() == ["O3", "O1"]                  # newest first
-    assert d.orders["revenue"].tolist() == [90.0, 23.0] and d.orders["units"].tolist() == [1, 4]
-    assert d.monthly.to_dict("list") == {"month": ["2024-03"], "revenue": [113.0]}
+    assert d.orders.column("order_id") == ["O3", "O1"]                    # newest first
+    assert d.orders.column("revenue") == [90.0, 23.0] and d.orders.column("units") == [1, 4]
+    assert d.monthly.records() == [{"month": "2024-03", "revenue": 113.0}]
     assert d.segment == "Hibernating"
     with pytest.raises(ReportError):
         customer_detail(tiny, "nobody")
@@ -27,8 +27,8 @@ def test_product_weekly_units_and_stock(db_path, tiny):
     writer.close()
     p = product_detail(tiny, "MUG")
     assert (p.name, p.category, p.is_merch) == ("Mug", "Kitchen", True)
-    assert len(p.weekly) == 26 and p.weekly["week"].iloc[-1] == "2024-03-04"   # Mondays up to as-of
-    assert p.weekly["units"].tolist()[-2:] == [4, 12] and p.weekly["revenue"].sum() == 80.0
+    assert len(p.weekly) == 26 and p.weekly.column("week")[-1] == "2024-03-04"   # Mondays up to as-of
+    assert p.weekly.column("units")[-2:] == [4, 12] and sum(p.weekly.column("revenue")) == 80.0
     assert p.stock["on_hand"] == 20 - 12 and p.stock["status"] in ("OK", "LOW", "OUT")
     assert product_detail(tiny, "TENT").stock is None                     # never counted
     with pytest.raises(ReportError):
@@ -37,7 +37,6 @@ def test_product_weekly_units_and_stock(db_path, tiny):
 
 def test_category_products_with_share(tiny):
     out = category_products(tiny, "outdoor")
-    assert out.to_dict("list") == {"sku": ["TENT"], "product_name": ["Tent"], "units": [2], "revenue": [190.0],
-                                   "share": [1.0]}
+    assert out.records() == [{"sku": "TENT", "product_name": "Tent", "units": 2, "revenue": 190.0, "share": 1.0}]
     with pytest.raises(ReportError):
         category_products(tiny, "Nope", Params())

@@ -165,12 +165,12 @@ def test_segments_and_the_customer_detail_see_the_customers_part_of_a_mixed_orde
     assert segments(conn, Params())["customers"].sum() == 6
     d = customer_detail(conn, "SO-20335")          # Sean: one line of the mixed order, one order of his own
     assert d.total_orders == 2
-    assert d.orders["order_id"].tolist() == ["US-2022-108966", "CA-2021-121465"]
-    assert d.orders["lines"].tolist() == [1, 1] and d.orders["units"].tolist() == [6, 5]
-    assert d.orders["revenue"].tolist() == [907.15, 957.58]       # his line only, not the order's 1001.85
-    assert d.monthly["revenue"].sum() == pytest.approx(907.15 + 957.58)
+    assert d.orders.column("order_id") == ["US-2022-108966", "CA-2021-121465"]
+    assert d.orders.column("lines") == [1, 1] and d.orders.column("units") == [6, 5]
+    assert d.orders.column("revenue") == [907.15, 957.58]       # his line only, not the order's 1001.85
+    assert sum(d.monthly.column("revenue")) == pytest.approx(907.15 + 957.58)
     d = customer_detail(conn, "DV-13045")
-    assert d.total_orders == 1 and d.orders["revenue"].tolist() == [14.62]
+    assert d.total_orders == 1 and d.orders.column("revenue") == [14.62]
     conn.close()
 
 

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from ..actions import bindings
 from ..safe_text import plain
+from ...reports.result import Rows
 from ..widgets.chart import Chart
 from ..widgets.loading import Failed, Loaded, load_in_thread
 from ..widgets.report_table import ReportTable
@@ -87,7 +88,7 @@ class CustomerScreen(DetailScreen):
         self.query_one(".status", Static).update(Text(
             f"RFM segment: {plain(d.segment or '-')} · {d.total_orders:,} orders · monthly spend below · Esc: back"))
         monthly = d.monthly
-        self.query_one(Chart).draw(lambda plt: _bars(plt, list(monthly["month"]), list(monthly["revenue"]),
+        self.query_one(Chart).draw(lambda plt: _bars(plt, monthly.column("month"), monthly.column("revenue"),
                                                      "Spend per month"))
         self.query_one(ReportTable).show(d.orders, total=d.total_orders)
 
@@ -119,9 +120,9 @@ class ProductScreen(DetailScreen):
             stock = "Stock: not counted (shopintel stock set SKU ON_HAND)"
         self.query_one(".status", Static).update(Text(stock + " · Esc: back"))
         weekly = d.weekly
-        self.query_one(Chart).draw(lambda plt: _bars(plt, [w[5:] for w in weekly["week"]], list(weekly["units"]),
+        self.query_one(Chart).draw(lambda plt: _bars(plt, [w[5:] for w in weekly.column("week")], weekly.column("units"),
                                                      "Units per week"))
-        self.query_one(ReportTable).show(weekly.iloc[::-1])
+        self.query_one(ReportTable).show(Rows(weekly.columns, weekly.rows[::-1]))   # newest first
 
 
 class CategoryScreen(DetailScreen):
