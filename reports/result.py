@@ -1,6 +1,6 @@
-"""A report's table as plain Python: column names and rows. The reports that are SQL aggregates return
-one of these and never load pandas; the statistical ones (segments, reorder) build theirs from a frame.
-The CLI, the app and the exports all read this one shape."""
+"""A report's table as plain Python: column names and rows. Every report, drill-down and the live
+monitor return one of these and never load pandas (the import pipeline does); the CLI, the app and
+the exports all read this one shape. `to_frame()` is for tests and notebooks."""
 
 from __future__ import annotations
 
