@@ -75,14 +75,14 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
             _c("cumulative_share", "share", "cum. share"))),
     Report(
         "top-sellers", "Top Sellers", "products moving more than --min-per-week units a week over --window-days",
-        "top_sellers:top_sellers", tab=4, short_title="Top", params=("category", "window_days", "min_per_week"),
+        "top_sellers:top_sellers", tab=4, short_title="Sellers", params=("category", "window_days", "min_per_week"),
         app_options=("window_days", "min_per_week"),
         chart=Chart("bars", "sku", ("units_per_week",), "Units per week"), drill=Drill("product", "sku"),
         columns=(SKU, PRODUCT, CATEGORY, _c("units", "count"), UNITS_PER_WEEK, REVENUE,
                  _c("previous_units", "count", "prev. units"), _c("trend", "change"))),
     Report(
         "categories", "Categories", "revenue and share by category; with --since, growth vs the previous span",
-        "categories:categories", tab=5, short_title="Cats", params=("category", "compare"),
+        "categories:categories", tab=5, params=("category", "compare"),
         chart=Chart("bars", "category", ("revenue",), "Revenue by category"), drill=Drill("category", "category"),
         columns=(CATEGORY, REVENUE, SHARE, _c("previous_revenue", "money", "prev. revenue"),
                  _c("growth", "change"), _c("growth_contribution", "change", "contribution"),

@@ -114,7 +114,7 @@ class ShopApp(App):
             with TabPane("1 Overview", id="overview"):
                 yield OverviewPane(id="pane-overview")
             for report in TAB_REPORTS:
-                with TabPane(f"{report.tab} {report.title}", id=report.name):
+                with TabPane(self.tab_label(report), id=report.name):
                     yield pane_class(report.name)(id=f"pane-{report.name}")
         yield Container(id="alerts-dock")
         yield Static(id="too-small")
@@ -202,8 +202,26 @@ class ShopApp(App):
         self.set_class(size.width < NARROW_WIDTH, "narrow")
         self.set_class(size.height < SHORT_HEIGHT, "short")
 
+    def tab_label(self, report) -> str:
+        """'6 Reorder (38)': the number key and the title, in its short form (registry short_title) below
+        NARROW_WIDTH so that every tab's key and a whole name fit 80 columns, and the live alert count."""
+        title = report.short_title if self.has_class("narrow") and report.short_title else report.title
+        count = self.live_alert_count if report.name == "reorder" else None
+        return f"{report.tab} {title}" + (f" ({count})" if count else "")
+
+    def _label_tabs(self) -> None:
+        try:
+            tabs = self.query_one(TabbedContent)
+        except Exception:   # not composed yet, or an empty store's screen
+            return
+        for report in TAB_REPORTS:
+            tabs.get_tab(report.name).label = self.tab_label(report)
+
     def on_resize(self, event) -> None:
+        narrow = self.has_class("narrow")
         self._fit_classes(event.size)
+        if self.has_class("narrow") != narrow:
+            self._label_tabs()
         small = self.query_one("#too-small", Static)
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
         small.set_class(too_small, "shown")
@@ -246,14 +264,9 @@ class ShopApp(App):
     def on_alert_panel_count_changed(self, message) -> None:
         """The panel's count goes to the Reorder tab's label and the Overview's alert line."""
         self.live_alert_count = n = message.active
-        reorder = next((r for r in TAB_REPORTS if r.name == "reorder"), None)
-        if reorder is not None:
-            try:
-                tab = self.query_one(TabbedContent).get_tab("reorder")
-            except Exception:   # the tabs are gone (quitting)
-                return
-            tab.label = f"{reorder.tab} {reorder.title}" + (f" ({n})" if n else "")
-        self.pane("overview").show_alert_count(n)
+        self._label_tabs()
+        for overview in self.query(OverviewPane):   # none while quitting
+            overview.show_alert_count(n)
 
     def on_alert_panel_sales_seen(self, message) -> None:
         self.reload()

@@ -67,3 +67,10 @@ async def settle(pilot, app, timeout: float = 20.0) -> None:
             await pilot.pause(0.05)
             return
     raise AssertionError("the app did not settle")
+
+
+def drawn(app) -> str:
+    """Every character the app draws for the current screen (toasts included), line by line."""
+    update = app.screen._compositor.render_update(full=True)
+    return "\n".join("".join(seg.text for strip in line for seg in strip if not seg.control)
+                     for line in update.strips)

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from textual.widgets import Static, TabbedContent
 
-from tests.app.conftest import settle
+from tests.app.conftest import drawn, settle
 from shopintel.tui.app import EmptyScreen, ShopApp
 from shopintel.tui.cmd_app import empty_store_message
 from shopintel.tui.data import Store
@@ -356,3 +356,17 @@ def test_a_filter_typed_before_the_first_rows_is_kept_for_them():
     t = ReportTable()
     t.set_filter("tamara")
     assert t.filter_text == "tamara" and t.view is None and t.status_line() == "loading"
+
+
+@pytest.mark.parametrize("width,names", [
+    (80, ["1 Overview", "2 Revenue", "3 Whales", "4 Sellers", "5 Categories", "6 Reorder", "7 RFM"]),
+    (100, ["1 Overview", "2 Revenue", "3 Whales", "4 Top Sellers", "5 Categories", "6 Reorder", "7 Segments"]),
+])
+async def test_every_tab_key_and_a_whole_name_are_on_the_tab_bar(shop, width, names):
+    """At 80 columns the registry's short titles keep every tab readable (no '7 Segme'); wider, the full ones."""
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot, app)
+        bar = next(line for line in drawn(app).splitlines() if "1 Overview" in line)
+        assert all(name in bar for name in names), bar
+        assert bar.rstrip().endswith(names[-1])   # the last tab is whole, not cut at the edge

@@ -13,20 +13,13 @@ import csv
 import sqlite3
 import time
 
-from tests.app.conftest import settle
+from tests.app.conftest import drawn, settle
 from tests.conftest import shopintel
 from tests.hostile.escapes import (CATEGORY, COUNTRY, CUSTOMER, CUSTOMER_ID, EMAIL, HEADER, PRODUCT, SHOWN, SKU,
                                    TITLE, assert_shown_safely, build_store)
 from shopintel.tui.app import ShopApp
 from shopintel.tui.screens.detail import CategoryScreen, CustomerScreen, ProductScreen
 from shopintel.tui.widgets.alerts import AlertPanel
-
-
-def drawn(app) -> str:
-    """Every character the app draws for the current screen (toasts included), line by line."""
-    update = app.screen._compositor.render_update(full=True)
-    return "\n".join("".join(seg.text for strip in line for seg in strip if not seg.control)
-                     for line in update.strips)
 
 
 def shown(app, *values: str) -> str:
