@@ -28,7 +28,6 @@ assigned by the first matching rule, in this precedence:
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_left
 from datetime import date
 from statistics import median
 
@@ -40,6 +39,8 @@ SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Poten
             "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]
 COLUMNS = ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"]
 CUSTOMER_COLUMNS = ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
+# days from the last order to as-of, never below 0 (whole days: both are dates)
+_RECENCY = "max(0, CAST(julianday(?) - julianday({last}) AS INTEGER))"
 SCORED = ("customer_id", "customer_name", "recency_days", "orders", "spend_cents", "r", "f", "m", "segment")
 
 
@@ -47,8 +48,11 @@ def _quintile(values: list) -> list[int]:
     """Scores 1..5 by quintile of rank, lowest values first. Equal values share the score of the
     lowest rank in their tie, so customers who look the same always score the same."""
     n = len(values)
+    # the first place of each value in sorted order is its lowest rank - 1 (later places overwrite
+    # earlier ones, so walk the sorted values from the end); one dict lookup a customer
     ordered = sorted(values)
-    return [bisect_left(ordered, v) * 5 // n + 1 for v in values]   # (min rank - 1) x 5 // n + 1
+    lowest = dict(zip(reversed(ordered), range(n - 1, -1, -1)))
+    return [lowest[v] * 5 // n + 1 for v in values]   # (min rank - 1) x 5 // n + 1
 
 
 def _segment(r: int, f: int, m: int) -> str:
@@ -85,55 +89,53 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> Rows
     who = ", c.customer_key, c.name" if names else ", NULL, NULL"
     join = "JOIN customers c USING (customer_id)" if names else ""
     if is_all_history(conn, period):
-        sql = f"""SELECT a.orders, a.net_cents, a.last_day {who}
+        sql = f"""SELECT a.orders, a.net_cents, {_RECENCY.format(last='a.last_day')} {who}
                   FROM agg_customer a {join} ORDER BY a.customer_id"""
-        args: tuple = ()
+        args: tuple = (period.as_of.isoformat(),)
     else:
-        sql = f"""SELECT g.orders, g.net_cents, g.last_day {who}
+        sql = f"""SELECT g.orders, g.net_cents, {_RECENCY.format(last='g.last_day')} {who}
                   FROM (SELECT customer_id, count(*) AS orders, sum(net_cents) AS net_cents, max(day) AS last_day
                         FROM order_customers WHERE day BETWEEN ? AND ?
                         GROUP BY customer_id) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
                                                      .replace('(customer_id)', '')}
                   ORDER BY g.customer_id"""
-        args = (period.first.isoformat(), period.last.isoformat())
+        args = (period.as_of.isoformat(), period.first.isoformat(), period.last.isoformat())
     rows = conn.execute(sql, args).fetchall()
     if not rows:
         return Rows(SCORED, [])
-    as_of = period.as_of.toordinal()
-    recency = [max(0, as_of - date.fromisoformat(last).toordinal()) for _, _, last, _, _ in rows]
+    orders, cents, recency, keys, names_ = zip(*rows)
     r = [6 - q for q in _quintile(recency)]
-    f = _quintile([orders for orders, *_ in rows])
-    m = _quintile([cents for _, cents, *_ in rows])
+    f, m = _quintile(orders), _quintile(cents)
     return Rows(SCORED, [
-        (key, (name or key) if names else None, rec, orders, cents, ri, fi, mi, _segment(ri, fi, mi))
-        for (orders, cents, _, key, name), rec, ri, fi, mi in zip(rows, recency, r, f, m)])
+        (key, (name or key) if names else None, rec, o, c, ri, fi, mi, _segment(ri, fi, mi))
+        for key, name, rec, o, c, ri, fi, mi in zip(keys, names_, recency, orders, cents, r, f, m)])
 
 
 def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     if p.category:
         raise ReportError("segments score customers across the whole shop; --category is not available here")
     period = period or resolve(conn, p)
-    rows = scored(conn, period, names=p.segment is not None).records()
+    rows = scored(conn, period, names=p.segment is not None).rows
+    key, name, recency, orders, cents, r, f, m, segment = range(len(SCORED))   # SCORED's places
     if p.segment is not None:
         match = {s.lower(): s for s in SEGMENTS}.get(p.segment.strip().lower())
         if match is None:
             raise ReportError(f"unknown segment {p.segment!r}. Segments: {', '.join(SEGMENTS)}")
-        members = sorted((c for c in rows if c["segment"] == match), key=lambda c: (-c["spend_cents"], c["customer_id"]))
+        members = sorted((c for c in rows if c[segment] == match), key=lambda c: (-c[cents], c[key]))
         if p.limit is not None:
             members = members[:max(0, p.limit)]
-        return Rows(tuple(CUSTOMER_COLUMNS), [
-            (c["customer_id"], c["customer_name"], c["recency_days"], c["orders"], c["spend_cents"] / 100,
-             c["r"], c["f"], c["m"]) for c in members])
-    groups: dict[str, list[dict]] = {}
+        return Rows(tuple(CUSTOMER_COLUMNS), [(c[key], c[name], c[recency], c[orders], c[cents] / 100, c[r], c[f], c[m])
+                                              for c in members])
+    groups: dict[str, list[tuple]] = {}
     for c in rows:
-        groups.setdefault(c["segment"], []).append(c)
-    total = sum(c["spend_cents"] for c in rows)
+        groups.setdefault(c[segment], []).append(c)
+    total = sum(c[cents] for c in rows)
     out = []
-    for name, members in groups.items():
-        cents = sum(c["spend_cents"] for c in members)
-        out.append((name, len(members), cents / 100, cents / total if total else None,
-                    float(median(c["recency_days"] for c in members)), float(median(c["orders"] for c in members)),
-                    float(median(c["spend_cents"] / 100 for c in members))))
+    for seg, members in groups.items():
+        seg_cents = sum(c[cents] for c in members)
+        out.append((seg, len(members), seg_cents / 100, seg_cents / total if total else None,
+                    float(median([c[recency] for c in members])), float(median([c[orders] for c in members])),
+                    median([c[cents] for c in members]) / 100))
     out.sort(key=lambda g: (-g[2], g[0]))
     return Rows(tuple(COLUMNS), out)
 
