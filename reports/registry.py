@@ -140,6 +140,3 @@ def column_kinds() -> dict[str, Column]:
                 raise ValueError(f"column {col.name} is {seen.kind} in one report and {col.kind} in another")
     return kinds
 
-
-def params_of(report: Report) -> tuple[Param, ...]:
-    return tuple(PARAMS[name] for name in (*COMMON, *report.params))

@@ -4,8 +4,7 @@ the exports all read this one shape. `to_frame()` is for tests and notebooks."""
 
 from __future__ import annotations
 
-import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 
 class Rows:
@@ -41,29 +40,7 @@ class Rows:
         idx = [self.columns.index(n) for n in names]
         return Rows(tuple(names), [tuple(row[i] for i in idx) for row in self.rows])
 
-    def head(self, n: int | None) -> "Rows":
-        return self if n is None else Rows(self.columns, self.rows[:max(0, n)])
-
     def to_frame(self):
         import pandas as pd
 
         return pd.DataFrame(self.rows, columns=list(self.columns))
-
-    @classmethod
-    def of(cls, columns: Iterable[str], rows: Iterable[Sequence]) -> "Rows":
-        return cls(tuple(columns), [tuple(r) for r in rows])
-
-    @classmethod
-    def from_frame(cls, frame) -> "Rows":
-        """Plain Python values (numpy's become int/float/bool/str); a missing value becomes None."""
-        cols = [[None if _missing(v) else v for v in frame[c].tolist()] for c in frame.columns]
-        return cls(tuple(str(c) for c in frame.columns), list(zip(*cols)) if cols else [])
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return isinstance(value, float) and math.isnan(value)
-    except TypeError:
-        return False

@@ -130,10 +130,6 @@ class Report(NamedTuple):
         values = {k: getattr(params, k) for k in re.findall(r"\{(\w+)\}", chart.title)}
         return chart._replace(title=chart.title.format(**values))
 
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
 
 @cache
 def _load(runner: str) -> Callable:

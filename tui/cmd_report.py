@@ -66,7 +66,7 @@ def params_from(args: argparse.Namespace, report=None):
     """The Params of the flags given (the rest keep their defaults); a flag the report does not take is
     refused, never silently ignored."""
     from ..reports.params import Params, ReportError, parse_date
-    from ..reports.registry import COMMON, PARAMS
+    from ..reports.registry import COMMON, PARAMS, REPORTS
 
     given = {}
     for param in PARAMS.values():
@@ -74,7 +74,7 @@ def params_from(args: argparse.Namespace, report=None):
         if value is None or value is False:
             continue
         if report is not None and param.name not in (*COMMON, *report.params):
-            takers = [name for name, r in _reports().items() if param.name in r.params]
+            takers = [name for name, r in REPORTS.items() if param.name in r.params]
             raise UserError(f"{param.flag} applies to {', '.join(takers)}; not to {report.name}")
         try:
             given[param.name] = parse_date(value, param.flag) if param.type is date else value
@@ -87,17 +87,12 @@ def params_from(args: argparse.Namespace, report=None):
     return Params(**given)
 
 
-def _reports() -> dict:
+def run(args: argparse.Namespace) -> int:
     from ..reports.registry import REPORTS
 
-    return REPORTS
-
-
-def run(args: argparse.Namespace) -> int:
-    reports = _reports()
-    if args.name not in reports:
-        raise UserError(f"unknown report {args.name!r}; choose one of: {', '.join(reports)}")
-    report = reports[args.name]
+    if args.name not in REPORTS:
+        raise UserError(f"unknown report {args.name!r}; choose one of: {', '.join(REPORTS)}")
+    report = REPORTS[args.name]
     if args.fmt == "plot" and report.chart is None:
         raise UserError(f"--format plot is available for {', '.join(_plottable())}; not for {args.name}")
     params = params_from(args, report)

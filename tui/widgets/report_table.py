@@ -33,9 +33,8 @@ class ReportTable(DataTable):
 
     # ------------------------------------------------------------------ data
 
-    def show(self, rows, total: int | None = None) -> None:
-        """Show a report's Rows (a pandas frame from a detail query is taken as its rows)."""
-        self.data = rows if isinstance(rows, Rows) else Rows.from_frame(rows)
+    def show(self, rows: Rows, total: int | None = None) -> None:
+        self.data = rows
         self.total_rows = len(self.data) if total is None else total
         self._render_view()
 
