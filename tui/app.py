@@ -247,6 +247,8 @@ class ShopApp(App):
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
         await message.source.mounted()
+        if not self.is_running:   # quitting: the panes are being taken down, nothing left to draw on
+            return
         self.show_result(message.source, message.result)
 
     def show_result(self, pane, result) -> None:
@@ -276,6 +278,8 @@ class ShopApp(App):
         self._start_alerts()
         pane = message.source
         await pane.mounted()
+        if not self.is_running:
+            return
         pane.busy(False)
         pane.stale = True
         pane.query_one(".status", Static).update(Text("Could not load this report; press r to try again."))

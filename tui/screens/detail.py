@@ -42,6 +42,8 @@ class DetailScreen(Screen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         message.stop()   # the screen's own; the App handles the panes'
+        if not self.app.is_running:   # quitting: the screen is being taken down
+            return
         self.query_one(Vertical).loading = False
         self.apply(message.result)
         table = self.query(ReportTable)
@@ -51,6 +53,8 @@ class DetailScreen(Screen):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         message.stop()
+        if not self.app.is_running:
+            return
         self.query_one(Vertical).loading = False
         self.notify(plain(message.error), title="Could not load", severity="error", markup=False)
 
