@@ -24,8 +24,8 @@ class CustomerDetail(NamedTuple):
     total_orders: int
 
 
-def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int = 500) -> CustomerDetail:
-    """The customer's orders and monthly spend, each order counting only the customer's own lines (an
+def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int | None = None) -> CustomerDetail:
+    """The customer's orders (all of them unless `limit`) and monthly spend, each order counting only the customer's own lines (an
     order whose lines carry several customers shows each of them their part)."""
     row = conn.execute("SELECT customer_id, name, email, country FROM customers WHERE customer_key = ?",
                        (customer_key,)).fetchone()
@@ -33,7 +33,7 @@ def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int = 50
         raise ReportError(f"no customer {customer_key!r} in the store")
     cid, name, email, country = row
     orders = _rows(conn, """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_customers
-                            WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", (cid, limit))
+                            WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", (cid, -1 if limit is None else limit))
     total = conn.execute("SELECT count(*) FROM order_customers WHERE customer_id = ?", (cid,)).fetchone()[0]
     monthly = _rows(conn, """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_customers
                              WHERE customer_id = ? GROUP BY 1 ORDER BY 1""", (cid,))

@@ -48,7 +48,6 @@ def spreadsheet_cell(value: Any) -> Any:
 
 
 def for_spreadsheet(rows):
-    """The Rows with every text cell passed through spreadsheet_cell (numbers are left alone)."""
-    from ..reports.result import Rows
-
-    return Rows(rows.columns, [tuple(spreadsheet_cell(v) for v in row) for row in rows.rows])
+    """The rows (any iterable of tuples, read lazily) with every text cell passed through spreadsheet_cell
+    (numbers are left alone)."""
+    return (tuple(spreadsheet_cell(v) for v in row) for row in rows)

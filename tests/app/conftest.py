@@ -69,6 +69,18 @@ async def settle(pilot, app, timeout: float = 20.0) -> None:
     raise AssertionError("the app did not settle")
 
 
+async def wait_for(pilot, predicate, what: str = "the condition", timeout: float = 20.0) -> None:
+    """Wait until predicate() holds, checking every 50 ms (no fixed sleep)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError(f"waited {timeout}s for {what}")
+
+
 def drawn(app) -> str:
     """Every character the app draws for the current screen (toasts included), line by line."""
     update = app.screen._compositor.render_update(full=True)

@@ -355,7 +355,7 @@ def test_a_filter_typed_before_the_first_rows_is_kept_for_them():
 
     t = ReportTable()
     t.set_filter("tamara")
-    assert t.filter_text == "tamara" and t.view is None and t.status_line() == "loading"
+    assert t.filter_text == "tamara" and t.matches is None and t.status_line() == "loading"
 
 
 @pytest.mark.parametrize("width,names", [

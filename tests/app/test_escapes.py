@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import sqlite3
-import time
 
-from tests.app.conftest import drawn, settle
+from tests.app.conftest import drawn, settle, wait_for
 from tests.conftest import shopintel
 from tests.hostile.escapes import (CATEGORY, COUNTRY, CUSTOMER, CUSTOMER_ID, EMAIL, HEADER, PRODUCT, SHOWN, SKU,
                                    TITLE, assert_shown_safely, build_store)
@@ -26,15 +25,6 @@ def shown(app, *values: str) -> str:
     screen = drawn(app)
     assert_shown_safely(screen, *values)
     return screen
-
-
-async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError("condition not met in time")
 
 
 async def open_row(pilot, app, screen_type) -> None:

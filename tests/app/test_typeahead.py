@@ -4,14 +4,13 @@ narrows the table as you type, Enter keeps the filter, Esc clears it."""
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Static
 
-from tests.app.conftest import settle
+from tests.app.conftest import settle, wait_for as until
 from shopintel.tui.app import ShopApp
 from shopintel.tui.screens.modals import FilterScreen
 from shopintel.tui.widgets.report_table import ReportTable
@@ -30,15 +29,6 @@ def type_ahead(app, *keys: str) -> None:
         event = events.Key(key, char)
         event.set_sender(app)
         app._driver.send_message(event)
-
-
-async def until(pilot, predicate, what: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError(f"waited {timeout}s for {what}")
 
 
 def whales(app) -> ReportTable:

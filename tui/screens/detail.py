@@ -94,7 +94,7 @@ class CustomerScreen(DetailScreen):
         monthly = d.monthly
         self.query_one(Chart).draw(lambda plt: _bars(plt, monthly.column("month"), monthly.column("revenue"),
                                                      "Spend per month"))
-        self.query_one(ReportTable).show(d.orders, total=d.total_orders)
+        self.query_one(ReportTable).show(d.orders)
 
 
 class ProductScreen(DetailScreen):

@@ -106,6 +106,11 @@ class ReportPane(BuiltLater, Vertical):
     def refresh_status(self) -> None:
         self.set_status(getattr(self, "_status_text", ""))
 
+    def on_report_table_window_moved(self, message: ReportTable.WindowMoved) -> None:
+        message.stop()
+        if message.table is self.table:
+            self.refresh_status()
+
     def load(self) -> None:
         self.build()
         self.stale = False
@@ -320,23 +325,23 @@ class WhalesPane(ReportPane):
 
     def compute(self, store, choice):
         from ...reports.summary import summary
-        from ...reports.whales import whales
+        from ...reports.whales import COLUMNS, whale_rows
 
-        params = store.params(choice, limit=500)
+        params = store.params(choice)
         period = store.period(params)
         conn = store.conn()
-        s = summary(conn, params, period)
-        return period, s, whales(conn, params, period)
+        # every ranked customer, kept for paging here in the worker: streamed, never a list of them all
+        return period, summary(conn, params, period), self.table.keep(COLUMNS, whale_rows(conn, params, period))
 
     def apply(self, result) -> None:
-        period, s, df = result
+        period, s, kept = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
+        self.table.show(kept)
         self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
-        self.table.show(df, total=s.customers)
 
 
 class TopSellersPane(ReportPane):

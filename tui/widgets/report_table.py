@@ -1,46 +1,67 @@
-"""A DataTable that shows a report's rows (`reports.result.Rows`): keyboard navigation (j/k/g/G), filter
-and sort on the rows it holds, status cells styled from the theme, and an honest 'showing N of M'."""
+"""A DataTable that shows a report's rows: keyboard navigation (j/k/g/G), filter and sort over the whole
+result (kept in `reports.kept`, paged in SQL: the widget holds a window of PAGE rows that follows the
+cursor), status cells styled from the theme, and an honest 'showing N of M'."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
+from textual.message import Message
 from textual.widgets import DataTable
 
 from ..actions import bindings
+from ...reports.kept import Kept, View
 from ...reports.result import Rows
 from ..format import RIGHT, format_value, header
 from ..safe_text import plain
 
-MAX_ROWS = 500
+PAGE = 500              # rows the widget holds: a window on the view, moved as the cursor reaches its ends
 MAX_COLUMN_WIDTH = 40   # a 300-character name is cut with an ellipsis, not pushing every other column away
 
 
 class ReportTable(DataTable):
+    """Shows a window of PAGE rows of a kept result (`reports.kept.Kept`); sort, filter, g/G and export
+    act on every row of the result, in SQL, and the window follows the cursor."""
+
     BINDINGS = bindings("table")
+
+    @dataclass
+    class WindowMoved(Message):
+        """The rows held changed (a new result, filter, sort or the window followed the cursor): the
+        pane's 'showing N of M' is out of date."""
+        table: "ReportTable"
 
     def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), **kw):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self.key_column = key_column
         self.hidden = hidden
-        self.data: Rows | None = None
-        self.view: list[int] | None = None       # indexes into data.rows: filtered, then sorted
+        self.kept: Kept | None = None
         self.filter_text = ""
         self.sort_column: str | None = None
         self.sort_ascending = True
-        self.total_rows = 0
+        self.matches: int | None = None          # rows of the view (None: no rows yet)
+        self.window_start = 0                          # the view position of the first row held
+        self.window: Rows | None = None          # the rows held
 
     # ------------------------------------------------------------------ data
 
-    def show(self, rows: Rows, total: int | None = None) -> None:
-        self.data = rows
-        self.total_rows = len(self.data) if total is None else total
-        self._render_view()
+    def keep(self, columns: Sequence[str], rows: Iterable[tuple]) -> Kept:
+        """The whole result, kept for paging; its filter searches the visible columns. Safe in a worker
+        thread: a pane keeps a large result there (rows may stream from the store), not on the UI thread."""
+        return Kept(columns, rows, search=[c for c in columns if c not in self.hidden])
+
+    def show(self, result: Rows | Kept) -> None:
+        self.kept = result if isinstance(result, Kept) else self.keep(result.columns, result.rows)
+        self._fetch(self.window_start if self.matches is not None else 0, self.window_start + self.cursor_row)
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text
-        self._render_view()
+        if self.kept is not None:   # typed into the filter before the first rows came: applied when they do
+            self._fetch(0, 0)
 
     def sort_by_cursor(self) -> str | None:
         cols = self.visible_columns()
@@ -51,38 +72,31 @@ class ReportTable(DataTable):
             self.sort_ascending = not self.sort_ascending
         else:
             self.sort_column, self.sort_ascending = col, col not in RIGHT   # numbers: biggest first
-        self._render_view()
+        self._fetch(0, 0)
         return f"sorted by {header(col)} {'ascending' if self.sort_ascending else 'descending'}"
 
+    def view(self) -> View:
+        return View(self.filter_text, self.sort_column, self.sort_ascending)
+
     def visible_columns(self) -> list[str]:
-        if self.data is None:
+        if self.kept is None:
             return []
-        return [c for c in self.data.columns if c not in self.hidden]
+        return [c for c in self.kept.columns if c not in self.hidden]
 
     def has_rows(self) -> bool:
-        return self.data is not None and not self.data.empty
+        return bool(self.matches)
 
-    def _render_view(self) -> None:
-        data = self.data
-        if data is None:   # typed into the filter before the first rows came: applied when they do
-            return
-        order = list(range(len(data)))
-        if self.filter_text and order:
-            needle = self.filter_text.lower()
-            idx = [data.columns.index(c) for c in self.visible_columns()]
-            order = [i for i in order if any(needle in _text(data.rows[i][j]) for j in idx)]
-        if self.sort_column in data.columns:
-            j = data.columns.index(self.sort_column)
-            present = [i for i in order if data.rows[i][j] is not None]
-            # stable, and missing values last in either direction
-            present.sort(key=lambda i: data.rows[i][j], reverse=not self.sort_ascending)
-            order = present + [i for i in order if data.rows[i][j] is None]
-        self.view = order
-        cursor, cursor_col = self.cursor_row, self.cursor_column
+    def _fetch(self, offset: int, cursor: int) -> None:
+        """Hold the rows of the view around `offset` and put the cursor on view row `cursor`."""
+        kept, view = self.kept, self.view()
+        self.matches = kept.count(view)
+        self.window_start = max(0, min(offset, self.matches - PAGE))
+        self.window = kept.page(view, self.window_start, PAGE)
+        cursor_col = self.cursor_column
         self.clear(columns=True)
         cols = self.visible_columns()
-        idx = [data.columns.index(c) for c in cols]
-        rows = [[self._cell(c, data.rows[i][j]) for c, j in zip(cols, idx)] for i in order[:MAX_ROWS]]
+        idx = [kept.columns.index(c) for c in cols]
+        rows = [[self._cell(c, row[j]) for c, j in zip(cols, idx)] for row in self.window.rows]
         for j, col in enumerate(cols):
             label = header(col)
             if col == self.sort_column:
@@ -92,10 +106,27 @@ class ReportTable(DataTable):
             # width. Measured in cells, so wide (CJK) text and emoji get the room they take.
             width = max([cell_len(label), *(r[j].cell_len for r in rows)])
             self.add_column(self._label(col, label, j == cursor_col), key=col, width=min(width, MAX_COLUMN_WIDTH))
-        for i, cells in enumerate(rows):
-            self.add_row(*cells, key=str(order[i]))
+        for cells in rows:
+            self.add_row(*cells)
         if self.row_count:
-            self.move_cursor(row=min(cursor, self.row_count - 1), column=min(cursor_col, len(cols) - 1))
+            row = max(0, min(cursor - self.window_start, self.row_count - 1))
+            self.move_cursor(row=row, column=min(cursor_col, len(cols) - 1))
+        self.post_message(self.WindowMoved(self))
+
+    def _follow_cursor(self) -> None:
+        """At either end of the rows held, with more rows beyond it: move the window so the cursor is in
+        its middle (the cursor stays on the same row of the view)."""
+        if self.window is None or not self.row_count:
+            return
+        here = self.window_start + self.cursor_row
+        at_end = self.cursor_row == self.row_count - 1 and self.window_start + self.row_count < self.matches
+        at_start = self.cursor_row == 0 and self.window_start > 0
+        if at_end or at_start:
+            self._fetch(here - PAGE // 2, here)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self:
+            self._follow_cursor()
 
     def _cell(self, column: str, value) -> Text:
         text = Text(format_value(column, value), no_wrap=True, overflow="ellipsis",
@@ -122,24 +153,28 @@ class ReportTable(DataTable):
     # ------------------------------------------------------------------ queries
 
     def status_line(self) -> str:
-        if self.view is None:
+        if self.matches is None:
             return "loading"
-        shown = min(len(self.view), MAX_ROWS)
-        parts = [f"showing {shown:,} of {self.total_rows:,}"]
+        total, held = self.kept.total, self.row_count
+        if held < self.matches:   # a window: which rows of the view these are
+            shown = f"showing {self.window_start + 1:,}–{self.window_start + held:,} of {self.matches:,}"
+        else:
+            shown = f"showing {self.matches:,} of {total:,}"
         if self.filter_text:
-            parts.append(f"filter '{plain(self.filter_text)}' matches {len(self.view):,}")
-        return " · ".join(parts)
+            shown += f" · filter '{plain(self.filter_text)}' matches {self.matches:,} of {total:,}"
+        return shown
 
     def current_record(self) -> dict | None:
-        if not self.row_count or not self.view:
+        if not self.row_count or self.window is None:
             return None
-        row_key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return dict(zip(self.data.columns, self.data.rows[int(row_key)]))
+        return dict(zip(self.window.columns, self.window.rows[self.cursor_row]))
 
-    def visible_rows(self) -> Rows:
-        """Every row of the current view (filter and sort applied), in the visible columns."""
-        picked = Rows(self.data.columns, [self.data.rows[i] for i in self.view or []])
-        return picked.select(self.visible_columns())
+    def export_rows(self) -> tuple[list[str], Iterator[tuple]]:
+        """The visible columns and every row of the current view (filter and sort applied), read from
+        the kept result a chunk at a time: an export of any size."""
+        cols = self.visible_columns()
+        idx = [self.kept.columns.index(c) for c in cols]
+        return cols, (tuple(row[j] for j in idx) for row in self.kept.iterate(self.view()))
 
     # ------------------------------------------------------------------ keys
 
@@ -163,14 +198,13 @@ class ReportTable(DataTable):
         self.scroll_to_region(Region(x, int(self.scroll_y) + top, width, height - top),
                               spacing=self._get_fixed_offset(), force=True, animate=False)
 
-    def action_scroll_top(self) -> None:  # g: first row
-        if self.row_count:
-            self.move_cursor(row=0)
+    def action_scroll_top(self) -> None:  # g: the first row of the view
+        if self.matches:
+            self._fetch(0, 0) if self.window_start else self.move_cursor(row=0)
 
-    def action_scroll_bottom(self) -> None:  # G: last row
-        if self.row_count:
-            self.move_cursor(row=self.row_count - 1)
+    def action_scroll_bottom(self) -> None:  # G: the last row of the view, however many there are
+        if self.matches:
+            last = self.matches - 1
+            self._fetch(last, last) if self.window_start + self.row_count < self.matches else self.move_cursor(
+                row=self.row_count - 1)
 
-
-def _text(value) -> str:
-    return "" if value is None else str(value).lower()
