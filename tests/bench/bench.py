@@ -18,7 +18,9 @@ default):
 4. app start: launching `shopintel tui` in tmux until the Overview shows its numbers vs a bare Textual
    app drawing one line, and the app's peak RSS after visiting every tab;
 5. monitor: one tick that processes 100 new sales at N vs at N/10;
-6. memory: ingest peak RSS at each size.
+6. memory: ingest peak RSS at each size;
+7. the app's tables: every whale of all history kept for paging (reports.kept), and what the keys cost
+   on it: the first page, a sort's first and last page, a filter's count.
 Needs the `bench` extra (pip install '.[bench]') for DuckDB, plus tmux and sqlite3 on PATH.
 """
 
@@ -270,6 +272,38 @@ def bench_monitor(store: Path, work: Path, runs: int) -> float:
 
 # ------------------------------------------------------------------ main
 
+# ------------------------------------------------------------------ 7: the app's tables at size
+
+def bench_table(store: Path, runs: int) -> dict:
+    """Whales over all history as the app's tab holds it: every ranked customer kept (reports.kept), then
+    what the keys do: the first page, a sort's first page, G on the sort (its index), a filter's count."""
+    from shopintel.reports.kept import Kept, View
+    from shopintel.reports.params import Params, resolve
+    from shopintel.reports.whales import COLUMNS, whale_rows
+    from shopintel.store.db import connect_read_only
+
+    conn = connect_read_only(store)
+    period = resolve(conn, Params())
+    hidden = ("customer_id",)
+    make = lambda: Kept(COLUMNS, whale_rows(conn, Params(), period), search=[c for c in COLUMNS if c not in hidden])
+    keep_s = median_time(make, runs)
+    kept = make()
+    spend_up = View(sort="spend", ascending=True)
+    out = {"rows": kept.total, "keep_s": keep_s,
+           "page_s": median_time(lambda: kept.page(View(), 0, 500), runs),
+           "sort_first_page_s": median_time(lambda: kept.page(spend_up, 0, 500), runs)}
+    t = time.perf_counter()
+    kept.page(spend_up, kept.total - 500, 500)   # the first deep read builds the index
+    out["sort_last_page_first_s"] = time.perf_counter() - t
+    out["sort_last_page_s"] = median_time(lambda: kept.page(spend_up, kept.total - 500, 500), runs)
+    # a keystroke in the filter box: a new needle's count (a whole scan, whatever it matches) and first page
+    needles = (f"an{i}" for i in range(10**6))
+    out["filter_count_s"] = median_time(lambda: (v := View(search=next(needles)), kept.count(v), kept.page(v, 0, 500)),
+                                        runs)
+    conn.close()
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, nargs="+", default=[100_000, 1_000_000], metavar="N")
@@ -277,7 +311,7 @@ def main() -> int:
     ap.add_argument("--json", metavar="PATH", help="also write the figures here")
     ap.add_argument("--work", metavar="DIR", default=os.path.join(tempfile.gettempdir(), "shopintel-bench"),
                     help="where generated CSVs and stores are kept between runs")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor", "table"])
     args = ap.parse_args()
     # pip compiles an installed package's bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would make
     # every measured process compile its modules from source instead (~15 ms each for shopintel alone)
@@ -317,6 +351,9 @@ def main() -> int:
             print("  monitor tick ...", flush=True)
             big, little = bench_monitor(store, work, args.runs), bench_monitor(small_store, work, args.runs)
             r["monitor"] = {"tick_s": big, "tick_at_n_over_10_s": little, "ratio": big / little}
+        if "table" not in args.skip:
+            print("  app table ...", flush=True)
+            r["table"] = bench_table(store, args.runs)
         results["sizes"][str(n)] = r
         print_table(n, r)
     if args.json:
@@ -360,6 +397,12 @@ def print_table(n: int, r: dict) -> None:
         rows.append(("monitor tick, 100 sales (ms)", f"{m['tick_s'] * 1000:.2f}", f"{m['tick_at_n_over_10_s'] * 1000:.2f} at N/10",
                      f"{m['ratio']:.2f}", f"<= {TARGETS['monitor_tick_ratio']}",
                      _flag(m["ratio"] <= TARGETS["monitor_tick_ratio"])))
+    if "table" in r:
+        t = r["table"]
+        for label, key in (("keep every whale", "keep_s"), ("first page", "page_s"), ("sort: first page", "sort_first_page_s"),
+                           ("sort: G, first time (index)", "sort_last_page_first_s"), ("sort: G", "sort_last_page_s"),
+                           ("filter: a keystroke", "filter_count_s")):
+            rows.append((f"app table, {t['rows']:,} whales: {label} (ms)", f"{t[key] * 1000:.1f}", "", "", "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(f"\n{n:,} order lines")
     for row in rows:
