@@ -5,26 +5,31 @@ for each cohort and each month since it (0 = the cohort's own month) up to the a
 = the cohort's size, active = its customers with an order in that month (any order of theirs, a return
 too), retention = active / customers, revenue = the net revenue of the cohort's own lines that month
 (returns subtract). Guests are never in a cohort. --since/--until pick the cohorts by first-order
-month; nothing after the as-of date counts. Read from the kept per-customer totals (first day) and
-the customer parts of orders, never the order lines."""
+month; nothing after the as-of date counts.
+
+Read from the kept per-(cohort, month) counts (agg_cohort_month: a few hundred rows whatever the
+store's size); a cohort's size is its month-0 count (every customer orders in their first month). Only
+when the as-of date falls before the store's latest sale is its month counted from the customer parts
+of that month's orders up to as-of (order_customers), and the months after it left out.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 
-from .params import Params, Period, ReportError, resolve
+from .params import Params, Period, ReportError, resolve, store_range
 from .result import Rows
 
 COLUMNS = ["cohort", "months_since", "customers", "active", "retention", "revenue"]
 
-_SIZES = """SELECT substr(first_day, 1, 7) AS cohort, count(*) FROM agg_customer
-            WHERE first_day <= :as_of AND substr(first_day, 1, 7) BETWEEN :first AND :last GROUP BY cohort"""
-_ACTIVE = """SELECT substr(a.first_day, 1, 7) AS cohort, substr(oc.day, 1, 7) AS month,
-                    count(DISTINCT oc.customer_id), sum(oc.net_cents)
-             FROM order_customers oc JOIN agg_customer a USING (customer_id)
-             WHERE a.first_day <= :as_of AND substr(a.first_day, 1, 7) BETWEEN :first AND :last
-               AND oc.day <= :as_of
-             GROUP BY cohort, month"""
+_KEPT = """SELECT cohort, month, active, net_cents FROM agg_cohort_month
+           WHERE cohort BETWEEN :first AND :last AND month < :cut"""
+# the as-of month up to as-of, when as-of is before the latest sale (its kept counts hold later days too)
+_PARTIAL = """SELECT substr(a.first_day, 1, 7) AS cohort, :cut AS month, count(*), sum(m.net_cents)
+              FROM (SELECT customer_id, sum(net_cents) AS net_cents FROM order_customers
+                    WHERE day BETWEEN :cut_day AND :as_of GROUP BY customer_id) m
+              JOIN agg_customer a USING (customer_id)
+              WHERE substr(a.first_day, 1, 7) BETWEEN :first AND :last GROUP BY 1"""
 
 
 def _months(month: str) -> int:
@@ -37,11 +42,16 @@ def cohorts(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
     period = period or resolve(conn, p)
     if period.empty_store:
         return Rows(tuple(COLUMNS), [])
-    args = {"as_of": period.as_of.isoformat(), "first": period.first.isoformat()[:7],
-            "last": period.last.isoformat()[:7]}
-    sizes = dict(conn.execute(_SIZES, args).fetchall())
-    active = {(cohort, month): (n, cents) for cohort, month, n, cents in conn.execute(_ACTIVE, args)}
-    last = _months(args["as_of"])
+    as_of = period.as_of.isoformat()
+    latest = store_range(conn)[1].isoformat()
+    complete = as_of >= latest   # the kept counts hold nothing after as-of
+    args = {"as_of": as_of, "first": period.first.isoformat()[:7], "last": period.last.isoformat()[:7],
+            "cut": as_of[:7] if not complete else "9999-12", "cut_day": as_of[:7] + "-01"}
+    active = {(cohort, month): (n, cents) for cohort, month, n, cents in conn.execute(_KEPT, args)}
+    if not complete:
+        active.update({(cohort, month): (n, cents) for cohort, month, n, cents in conn.execute(_PARTIAL, args)})
+    sizes = {cohort: n for (cohort, month), (n, _) in active.items() if cohort == month}
+    last = _months(as_of)
     rows = []
     for cohort in sorted(sizes):
         size, start = sizes[cohort], _months(cohort)

@@ -1,5 +1,5 @@
 """The kept aggregates: order totals, each customer's part of each order, per
-product-day, per category-day, per day and per customer. They are refreshed for
+product-day, per category-day, per day, per customer and per cohort-month. They are refreshed for
 the keys a write touched, inside the writer's transaction, so a report never has
 to scan order lines.
 
@@ -76,6 +76,14 @@ DAY_SELECT = """
            (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.customers = 0)
     FROM agg_product_day a JOIN products p USING (product_id) {where} GROUP BY a.day
 """
+# Each cohort-month's active customers and their net, for the customers `where` picks (all: where = "").
+COHORT_MONTH_SELECT = """
+    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, count(*) AS active, sum(m.net_cents) AS net_cents
+    FROM (SELECT customer_id, substr(day, 1, 7) AS month, sum(net_cents) AS net_cents
+          FROM order_customers {where} GROUP BY customer_id, month) m
+    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month
+"""
+_DIRTY_CUSTOMERS = "WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"
 CUSTOMER_SELECT = """
     SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
     FROM order_customers {where} GROUP BY customer_id
@@ -95,6 +103,14 @@ def refresh(conn: sqlite3.Connection) -> None:
     x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
     x("INSERT OR IGNORE INTO dirty_customers SELECT oc.customer_id FROM order_customers oc "
       "JOIN dirty_orders USING (order_id)")
+    # ... and the customers on their lines now: the cohort months hold every dirty customer's old part,
+    # taken out here while order_customers and agg_customer still describe it, and put back at the end
+    x("INSERT OR IGNORE INTO dirty_customers SELECT DISTINCT customer_id FROM sales "
+      "WHERE order_id IN (SELECT order_id FROM dirty_orders) AND customer_id IS NOT NULL")
+    x("UPDATE agg_cohort_month AS t SET active = t.active - d.active, net_cents = t.net_cents - d.net_cents "
+      f"FROM ({COHORT_MONTH_SELECT.format(where=_DIRTY_CUSTOMERS)}) AS d "
+      "WHERE t.cohort = d.cohort AND t.month = d.month")
+    x("DELETE FROM agg_cohort_month WHERE active = 0")
     x("DELETE FROM order_totals WHERE order_id IN (SELECT order_id FROM dirty_orders)")
     x("DELETE FROM order_customers WHERE order_id IN (SELECT order_id FROM dirty_orders)")
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(
@@ -117,8 +133,11 @@ def refresh(conn: sqlite3.Connection) -> None:
     x("INSERT INTO agg_day " + DAY_SELECT.format(where="WHERE a.day IN (SELECT day FROM dirty_days)"))
 
     x("DELETE FROM agg_customer WHERE customer_id IN (SELECT customer_id FROM dirty_customers)")
-    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(
-        where="WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"))
+    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=_DIRTY_CUSTOMERS))
+    # (an upsert's SELECT needs a WHERE of its own, or SQLite may read ON CONFLICT as a join's ON)
+    x(f"INSERT INTO agg_cohort_month SELECT * FROM ({COHORT_MONTH_SELECT.format(where=_DIRTY_CUSTOMERS)}) WHERE true"
+      " ON CONFLICT (cohort, month) DO UPDATE SET active = active + excluded.active, "
+      "net_cents = net_cents + excluded.net_cents")
 
     for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
         x(f"DELETE FROM {table}")
@@ -127,7 +146,8 @@ def refresh(conn: sqlite3.Connection) -> None:
 def rebuild_all(conn: sqlite3.Connection) -> None:
     """Recompute every aggregate from all the lines in a few sorted passes (inside a write transaction)."""
     x = conn.execute
-    for table in ("order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer"):
+    for table in ("order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer",
+                  "agg_cohort_month"):
         x(f"DELETE FROM {table}")
     for name in AGG_INDEX_NAMES:   # built once after the inserts: far cheaper than per row
         x(f"DROP INDEX IF EXISTS {name}")
@@ -141,6 +161,7 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
     x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
     x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))
+    x("INSERT INTO agg_cohort_month " + COHORT_MONTH_SELECT.format(where=""))
     for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
         x(f"DELETE FROM {table}")
 
@@ -168,6 +189,10 @@ EXPECTED: dict[str, str] = {
     "agg_customer": _PARTS_FROM_LINES + """
         SELECT customer_id, count(*), sum(units), sum(net), min(day), max(day)
         FROM o GROUP BY customer_id""",
+    "agg_cohort_month": _PARTS_FROM_LINES + """,
+             f AS (SELECT customer_id, min(day) AS first FROM o GROUP BY customer_id)
+        SELECT substr(f.first, 1, 7), substr(o.day, 1, 7), count(DISTINCT o.customer_id), sum(o.net)
+        FROM o JOIN f USING (customer_id) GROUP BY 1, 2""",
     "agg_customer_base": _PARTS_FROM_LINES + """,
              c AS (SELECT sum(net) AS net FROM o GROUP BY customer_id)
         SELECT 1, count(*), coalesce(sum(max(net, 0)), 0) FROM c""",

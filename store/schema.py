@@ -245,5 +245,24 @@ INSERT INTO agg_customer
     FROM order_customers GROUP BY customer_id;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# Retention by first-order month, kept per (cohort, month) so that `cohorts` reads a few hundred rows
+# instead of grouping every customer's orders: active = the cohort's customers with an order that month,
+# net_cents = the net of their own lines that month. cohort = the month of the customer's first order
+# (agg_customer.first_day). store.aggregates keeps it for the customers a write touches.
+V4 = """
+CREATE TABLE agg_cohort_month (
+    cohort      TEXT NOT NULL,                       -- YYYY-MM
+    month       TEXT NOT NULL,                       -- YYYY-MM
+    active      INTEGER NOT NULL CHECK (active >= 0),
+    net_cents   INTEGER NOT NULL,
+    PRIMARY KEY (cohort, month)
+) STRICT, WITHOUT ROWID;
+INSERT INTO agg_cohort_month
+    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, count(*), sum(m.net_cents)
+    FROM (SELECT customer_id, substr(day, 1, 7) AS month, sum(net_cents) AS net_cents
+          FROM order_customers GROUP BY customer_id, month) m
+    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -66,3 +66,47 @@ def test_cohorts_through_the_command_line(cli, db_path, shop):
                        "revenue": 2.0}
     table = cli("report", "cohorts", "--db", str(db_path))
     assert "retention" in table.stdout and "50.0%" in table.stdout
+
+
+# A second export: C's earlier order moves C into the January cohort, D starts in March, B buys in April.
+MORE = """order_id,ordered_at,customer_id,sku,quantity,unit_price
+O6,2024-01-25,C,MUG,1,5.00
+O7,2024-03-20,D,CUP,2,7.00
+O8,2024-04-02,B,TENT,1,30.00
+"""
+
+
+def test_the_kept_cohort_months_follow_every_write(db_path, write_csv):
+    """Each import refreshes the kept counts for the customers it touched, including one whose first
+    order moves to an earlier month; doctor's recomputation from the lines agrees after each step."""
+    from shopintel.store.aggregates import mismatches
+
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv(ORDERS)))
+    assert mismatches(conn)["agg_cohort_month"] == 0
+    ingest_file(conn, str(write_csv(MORE)))
+    assert mismatches(conn)["agg_cohort_month"] == 0
+    conn.close()
+    ro = connect_read_only(db_path)
+    assert cohorts(ro).rows == [
+        ("2024-01", 0, 3, 3, 1.0, 20.0),      # A 10, B 5, and C 5 (C's cohort is January now)
+        ("2024-01", 1, 3, 2, 2 / 3, 50.0),    # A 20, C 30
+        ("2024-01", 2, 3, 2, 2 / 3, 2.0),     # A -5, B 7
+        ("2024-01", 3, 3, 1, 1 / 3, 30.0),    # B
+        ("2024-03", 0, 1, 1, 1.0, 14.0),      # D
+        ("2024-03", 1, 1, 0, 0.0, 0.0),
+    ]
+    ro.close()
+
+
+def test_a_store_from_before_the_kept_cohorts_gets_them_on_opening(db_path, write_csv):
+    """Schema 3 had no agg_cohort_month: opening the store for writing (the migration) builds it."""
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv(ORDERS)))
+    conn.execute("DROP TABLE agg_cohort_month")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    connect(db_path).close()
+    ro = connect_read_only(db_path)
+    assert cohorts(ro).rows[0] == ("2024-01", 0, 2, 2, 1.0, 15.0) and len(cohorts(ro).rows) == 5
+    ro.close()
