@@ -248,19 +248,26 @@ def _console():
 
 
 def plot_text(chart, result) -> str:
-    """A plotext chart as text, sized to the terminal."""
+    """The report's chart as text, sized to the terminal: bars (plots.Bars) or a plotext line chart."""
     import shutil
 
-    import plotext as plt
-
-    from .plots import draw
+    from . import plots
 
     cols, rows = shutil.get_terminal_size((100, 30))
+    plain_text = not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
+    if chart.kind != "line":
+        bars = plots.bars_of(chart, result)
+        text = bars.render(cols, bars.height(), style="" if plain_text else "blue")
+        if plain_text:
+            return text.plain
+        console = _console()
+        with console.capture() as captured:
+            console.print(text)
+        return captured.get().rstrip("\n")
+    import plotext as plt
+
     plt.clear_figure()
-    plt.si_width, plt.si_height = cols, rows
-    draw(plt, chart, result)
+    plots.line(plt, result, chart)
     plt.plotsize(cols, max(12, rows - 4))
-    chart = plt.build()
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
-        chart = plt.uncolorize(chart)
-    return chart
+    drawn = plt.build()
+    return plt.uncolorize(drawn) if plain_text else drawn

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..actions import bindings
+from ..plots import Bars
 from ..safe_text import plain
 from ...reports.result import Rows
 from ..widgets.chart import Chart
@@ -92,8 +93,8 @@ class CustomerScreen(DetailScreen):
         self.query_one(".status", Static).update(Text(
             f"RFM segment: {plain(d.segment or '-')} · {d.total_orders:,} orders · monthly spend below · Esc: back"))
         monthly = d.monthly
-        self.query_one(Chart).draw(lambda plt: _bars(plt, monthly.column("month"), monthly.column("revenue"),
-                                                     "Spend per month"))
+        self.query_one(Chart).draw_bars(Bars(monthly.column("month"), monthly.column("revenue"), "revenue",
+                                             "Spend per month", latest=True))
         self.query_one(ReportTable).show(d.orders)
 
 
@@ -124,8 +125,8 @@ class ProductScreen(DetailScreen):
             stock = "Stock: not counted (shopintel stock set SKU ON_HAND)"
         self.query_one(".status", Static).update(Text(stock + " · Esc: back"))
         weekly = d.weekly
-        self.query_one(Chart).draw(lambda plt: _bars(plt, [w[5:] for w in weekly.column("week")], weekly.column("units"),
-                                                     "Units per week"))
+        self.query_one(Chart).draw_bars(Bars(weekly.column("week"), weekly.column("units"), "units",
+                                             "Units per week (week starting)", latest=True))
         self.query_one(ReportTable).show(Rows(weekly.columns, weekly.rows[::-1]))   # newest first
 
 
@@ -169,12 +170,6 @@ class SegmentScreen(DetailScreen):
 
     def open_detail(self, record: dict) -> None:
         self.app.push_screen(CustomerScreen(record["customer_id"]))
-
-
-def _bars(plt, labels, values, title) -> None:
-    from ..plots import bars
-
-    bars(plt, labels, values, title, limit=24, latest=True)
 
 
 # the registry's drill-down targets (spec.Drill.target) and the screens that show them

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from .. import plots
 from ..format import format_value
 from ..safe_text import plain
 from .loading import load_in_thread
@@ -157,7 +156,7 @@ class ReportPane(BuiltLater, Vertical):
         from ...reports.params import Params
 
         chart = self.spec.chart_for(Params(**self.options))
-        self.chart().draw(lambda plt: plots.draw(plt, chart, rows))
+        self.chart().show(chart, rows)
 
 
 def kpi_value(key: str, value) -> str:
@@ -301,7 +300,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
 
         series, title = r["series"], f"Revenue per {r['grain']}"
         chart = REPORTS["revenue"].chart
-        self.query_one("#overview-chart").draw(lambda plt: plots.draw(plt, chart, series, title=title))
+        self.query_one("#overview-chart").show(chart, series, title)
         self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "customer_name",
                                                                            "spend"]))
         self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "product_name",
