@@ -245,5 +245,11 @@ INSERT INTO agg_customer
     FROM order_customers GROUP BY customer_id;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# Each alert keeps the reorder point it was measured against, so that it shows why it fired (on hand at or
+# below the reorder point) and can be checked by eye. Alerts raised before have none (NULL, shown as '-').
+V4 = """
+ALTER TABLE alerts ADD COLUMN reorder_point INTEGER CHECK (reorder_point IS NULL OR reorder_point >= 0);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
