@@ -106,6 +106,7 @@ class Monitor:
         self.watermark = 0
         self.last_check: datetime | None = None
         self.sales_seen = 0            # new sales lines noticed by the last tick
+        self.counts_seen = 0           # products counted again (stock set / import) since the tick before
         self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
         self._counted: dict[int, str] = {}    # product_id -> counted_at, as the last tick saw it
         self._deferred: set[int] = set()      # short products held back by their cooldown: evaluated again
@@ -125,7 +126,7 @@ class Monitor:
         """Process the sales and stock counts added since the last tick; return the alerts raised now."""
         version = self._version()
         if version == self._data_version and not self._deferred:
-            self.sales_seen = 0       # nobody committed anything since: nothing to read
+            self.sales_seen = self.counts_seen = 0   # nobody committed anything since: nothing to read
             self.last_check = datetime.now()
             return []
         self._data_version = version
@@ -138,6 +139,7 @@ class Monitor:
         # a recount resolves the product's alert; if it is still short, it alerts again now
         recounted = {pid for pid, at in counted.items() if self._counted.get(pid) != at}
         self._counted = counted
+        self.counts_seen = len(recounted)
         due, self._deferred = self._deferred, set()
         return self._evaluate(sorted({r[1] for r in rows} | recounted | due))
 

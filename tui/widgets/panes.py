@@ -366,18 +366,57 @@ class CategoriesPane(ReportPane):
 
 
 class ReorderPane(ReportPane):
+    """Stock and alerts are about now: the tab evaluates stock as of the latest sale whatever period is
+    chosen (the product screen and the alerts say the same on-hand), and says so when the period chosen
+    ends earlier. Its line counts the statuses and the active alerts (reports.monitor: one per product),
+    which the tab's title and the alert panel count too."""
+
     report = "reorder"
 
-    def apply(self, result) -> None:
-        from collections import Counter
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._alerts: int | None = None     # the live panel's count once it has checked, else the store's
+        self._shown = None
 
-        period, rows = result
-        counts = Counter(rows.column("status"))
-        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                        f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
-                        f"{self.enter_hint()}")
+    def compute(self, store, choice):
+        from ...reports.monitor import active_alert_count
+        from ...reports.params import Params
+
+        params = Params(**self.options)         # no period: as of the latest sale, as the alerts are
+        period = store.period(params)
+        chosen = store.period(store.params(choice))
+        conn = store.conn()
+        return period, chosen, self.spec.run(conn, params, period), active_alert_count(conn)
+
+    def apply(self, result) -> None:
+        period, chosen, rows, stored_alerts = result
+        if self._alerts is None:
+            self._alerts = stored_alerts
+        self._shown = (period, chosen, rows)
+        self._describe()
         # status first: it must be readable at 80 columns, in words as well as colour
         self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
+
+    def show_alert_count(self, n: int) -> None:
+        """The live panel's count (the App routes it here, to the tab's title and to the Overview)."""
+        self._alerts = n
+        if self._shown is not None:
+            self._describe()
+
+    def _describe(self) -> None:
+        from collections import Counter
+
+        period, chosen, rows = self._shown
+        counts = Counter(rows.column("status"))
+        n = self._alerts or 0
+        now = period.as_of.isoformat()
+        past = chosen.last < period.as_of and not chosen.empty_store
+        note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
+                "apply here" if past else f", as of {now}")
+        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
+                        f" · {n} active alert{'' if n == 1 else 's'} · fast movers (more than "
+                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}"
+                        f"{self.enter_hint()}")
 
 
 class SegmentsPane(ReportPane):
