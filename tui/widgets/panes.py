@@ -322,21 +322,27 @@ class WhalesPane(ReportPane):
         from ...reports.summary import summary
         from ...reports.whales import whales
 
+        from ...reports.customers import unranked
+
         params = store.params(choice, limit=500)
         period = store.period(params)
         conn = store.conn()
         s = summary(conn, params, period)
-        return period, s, whales(conn, params, period)
+        return period, s, unranked(conn, period), whales(conn, params, period)
 
     def apply(self, result) -> None:
-        period, s, df = result
+        period, s, left_out, df = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
+        # the Overview's and summary's customers, less those whales cannot rank: one count, said out loud
+        if left_out:
+            line += (f" {left_out:,} of the {s.customers:,} customers returned more than they bought: "
+                     "not ranked.")
         self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
-        self.table.show(df, total=s.customers)
+        self.table.show(df, total=s.customers - left_out)
 
 
 class TopSellersPane(ReportPane):
