@@ -115,3 +115,16 @@ def test_read_only_monitor_supersedes_and_resolves_in_memory(live_store):
     set_stock(w, "FAST", 500, counted_at=(datetime.now() + timedelta(seconds=2)).replace(microsecond=0).isoformat())
     assert m.tick() == [] and m.active().empty
     assert active_alert_count(connect_read_only(live_store)) == 0     # nothing was written
+
+
+def test_a_product_held_back_by_its_cooldown_alerts_when_it_ends_without_another_sale(live_store):
+    w = connect(live_store)
+    sell(w, "FAST", 60)
+    m = Monitor(connect_read_only(live_store), connect(live_store), cooldown_s=3600)
+    [first] = m.start()
+    raised_a_minute_ago(live_store)
+    set_stock(w, "FAST", 20)                              # still short, but it alerted a minute ago
+    assert m.tick() == [] and m.active().empty            # the recount resolved it; the cooldown holds the next
+    m.cooldown_s = 30                                     # the minute since is past a 30 s cooldown
+    [again] = m.tick()                                    # nothing new in the store: the held-back product
+    assert (again.status, again.on_hand) == ("LOW", 20)

@@ -281,12 +281,12 @@ class AlertPanel(Vertical):
     def acknowledge(self) -> None:
         """x, from anywhere the panel is shown: the alert under the table's cursor while the table has the
         focus, else the newest active alert (the line under the title)."""
-        table = self.query_one(AlertTable)
-        record = table.current_record() if table.has_focus else self.newest()
-        if record is None and not self.display:
-            self.app.notify("No alert panel showing: press a to show it.", severity="warning", timeout=4)
+        if not self.display:
+            self.app.notify("The alert panel is hidden: a shows it, then x acknowledges the alert it shows."
+                            if self.active_count else "No active alert to acknowledge.", timeout=4)
             return
-        self.post_message(self.Acknowledge(record))
+        table = self.query_one(AlertTable)
+        self.post_message(self.Acknowledge(table.current_record() if table.has_focus else self.newest()))
 
     @on(Acknowledge)
     def _acknowledge(self, message: Acknowledge) -> None:
