@@ -266,8 +266,13 @@ def alerts_rows(conn: sqlite3.Connection, include_history: bool = False) -> Rows
 
 
 def active_alert_count(conn: sqlite3.Connection) -> int:
-    return retrying(lambda: conn.execute(
-        f"SELECT count(*) FROM ({_VIEW_SQL}) WHERE state = 'active'").fetchone()[0])
+    return alert_counts(conn)["active"]
+
+
+def alert_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many alerts are in each state (ALERT_STATES), every state present."""
+    rows = retrying(lambda: conn.execute(f"SELECT state, count(*) FROM ({_VIEW_SQL}) GROUP BY state").fetchall())
+    return {state: 0 for state in ALERT_STATES} | dict(rows)
 
 
 def mark_acknowledged(writer: sqlite3.Connection, alert_id: int) -> bool:

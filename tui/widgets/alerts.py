@@ -42,6 +42,14 @@ PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_p
 HIDDEN = ("alert_id", "acknowledged_at")
 
 
+def _when(created_at: str) -> str:
+    """An alert's time: today's as HH:MM:SS, an earlier day's with its date."""
+    from datetime import date
+
+    day, _, clock = str(created_at).partition("T")
+    return clock if day == date.today().isoformat() else f"{day} {clock[:5]}"
+
+
 class AlertTable(ReportTable):
     """The alerts, one a row. No horizontal scrollbar: in a panel a few lines high it would take the
     line of the first alert (columns that do not fit are cut; the line above spells out the newest)."""
@@ -209,6 +217,7 @@ class AlertPanel(Vertical):
             return rows
         cols = rows.columns
         aid, acked, state = cols.index("alert_id"), cols.index("acknowledged_at"), cols.index("state")
+        raised = cols.index("created_at")
         out = []
         for row in rows.rows:
             if row[aid] in self.stored_acks and row[acked] is None:
@@ -219,6 +228,7 @@ class AlertPanel(Vertical):
                 if row[state] == "active":
                     row[state] = "acknowledged"
                 row = tuple(row)
+            row = (*row[:raised], _when(row[raised]), *row[raised + 1:])
             if row[acked] is not None and row[state] in ("superseded", "resolved"):
                 # the history says which alerts someone saw, whatever came after them
                 row = (*row[:state], f"{row[state]}, acked", *row[state + 1:])

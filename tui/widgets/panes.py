@@ -385,42 +385,48 @@ class ReorderPane(ReportPane):
         self._shown = None
 
     def compute(self, store, choice):
-        from ...reports.monitor import active_alert_count
+        from ...reports.monitor import alert_counts
         from ...reports.params import Params
 
         params = Params(**self.options)         # no period: as of the latest sale, as the alerts are
         period = store.period(params)
         chosen = store.period(store.params(choice))
         conn = store.conn()
-        return period, chosen, self.spec.run(conn, params, period), active_alert_count(conn)
+        return period, chosen, self.spec.run(conn, params, period), alert_counts(conn)
 
     def apply(self, result) -> None:
-        period, chosen, rows, stored_alerts = result
+        period, chosen, rows, stored = result
         if self._alerts is None:
-            self._alerts = stored_alerts
-        self._shown = (period, chosen, rows)
+            self._alerts = stored["active"]
+        self._shown = (period, chosen, rows, stored["acknowledged"])
         self._describe()
         # status first: it must be readable at 80 columns, in words as well as colour
         self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
 
     def show_alert_count(self, n: int) -> None:
-        """The live panel's count (the App routes it here, to the tab's title and to the Overview)."""
+        """The live panel's count (the App routes it here, to the tab's title and to the Overview). A new
+        count means alerts changed state (raised, acknowledged, resolved): the tab reloads to say how."""
+        changed = self._alerts is not None and n != self._alerts
         self._alerts = n
-        if self._shown is not None:
-            self._describe()
+        if self._shown is None:
+            return
+        self._describe()
+        if changed:
+            self.load() if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
 
     def _describe(self) -> None:
         from collections import Counter
 
-        period, chosen, rows = self._shown
+        period, chosen, rows, acked = self._shown
         counts = Counter(rows.column("status"))
         n = self._alerts or 0
+        seen = f", {acked} acknowledged" if acked else ""
         now = period.as_of.isoformat()
         past = chosen.last < period.as_of and not chosen.empty_store
         note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
                 "apply here" if past else f", as of {now}")
         self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                        f" · {n} active alert{'' if n == 1 else 's'} · fast movers (more than "
+                        f" · {n} active alert{'' if n == 1 else 's'}{seen} · fast movers (more than "
                         f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}"
                         f"{self.enter_hint()}")
 
