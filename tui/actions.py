@@ -67,10 +67,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("t", "toggle_table", "Table", "revenue: show the figures behind the chart", footer=False, scope="revenue"),
     *_option_actions(),
     # from anywhere the alert panel shows: the alert under its cursor when it has the focus, else the newest
-    Action("x", "acknowledge_alert", "Ack", "alerts: acknowledge the selected alert, or the newest (pending… until "
-           "it is stored)", footer=False),
-    Action("h", "alert_history", "History", "alerts: every alert with its state (acknowledged, superseded, "
-           "resolved), or active only", footer=False),
+    Action("x", "acknowledge_alert", "Ack", "alerts: acknowledge the selected alert, else the newest",
+           footer=False),
+    Action("h", "alert_history", "History", "alerts: all alerts with their states / active only", footer=False),
 )
 
 
