@@ -108,6 +108,7 @@ class Monitor:
         self.sales_seen = 0            # new sales lines noticed by the last tick
         self.counts_seen = 0           # products counted again (stock set / import) since the tick before
         self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
+        self._memory_history: list[Alert] = []  # read-only mode: every alert raised, oldest first
         self._counted: dict[int, str] = {}    # product_id -> counted_at, as the last tick saw it
         self._deferred: set[int] = set()      # short products held back by their cooldown: evaluated again
         self._data_version: int | None = None
@@ -198,6 +199,7 @@ class Monitor:
             if not self._should_raise(alert.product_id, alert.status, last_t, self._counted_at(self.reader, alert)):
                 return None
             self._memory[alert.product_id] = alert
+            self._memory_history.append(alert)
             return alert
         if isinstance(self.writer, sqlite3.Connection):
             return retrying(self._store_alert, self.writer, alert)
@@ -242,16 +244,19 @@ class Monitor:
         counted = self._counts()
         state_at = VIEW_COLUMNS.index("state")
         pid_of = dict(self.reader.execute("SELECT sku, product_id FROM products"))
-        rows = []
+        rows = []   # newest first: the memory's (raised after the stored ones), then the stored
+        for a in reversed(self._memory_history):
+            if self._memory[a.product_id] is not a:
+                state = "superseded"
+            else:
+                state = "resolved" if (counted.get(a.product_id) or "") > a.created_at else "active"
+            rows.append((*(a.as_dict()[c] for c in ALERT_COLUMNS), state))
         for r in stored.rows:
             if pid_of.get(r[ALERT_COLUMNS.index("sku")]) in self._memory and r[state_at] != "superseded":
                 r = (*r[:state_at], "superseded")
             rows.append(r)
-        for a in self._memory.values():
-            state = "resolved" if (counted.get(a.product_id) or "") > a.created_at else "active"
-            rows.append((*(a.as_dict()[c] for c in ALERT_COLUMNS), state))
         at = VIEW_COLUMNS.index("created_at")
-        rows.sort(key=lambda r: r[at], reverse=True)
+        rows.sort(key=lambda r: r[at], reverse=True)   # stable: a tie keeps the newer first
         if not include_history:
             rows = [r for r in rows if r[state_at] == "active"]
         return Rows(tuple(VIEW_COLUMNS), rows)

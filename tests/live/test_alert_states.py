@@ -114,6 +114,8 @@ def test_read_only_monitor_supersedes_and_resolves_in_memory(live_store):
     assert [a["status"] for a in m.active().records()] == ["OUT"]
     set_stock(w, "FAST", 500, counted_at=(datetime.now() + timedelta(seconds=2)).replace(microsecond=0).isoformat())
     assert m.tick() == [] and m.active().empty
+    assert [(r["status"], r["state"]) for r in m.active(include_history=True).records()] == [
+        ("OUT", "resolved"), ("LOW", "superseded")]
     assert active_alert_count(connect_read_only(live_store)) == 0     # nothing was written
 
 
