@@ -49,15 +49,20 @@ ALERT_STATES = {
 }
 # The latest alert of each product decides; a count after it resolves it. Superseded is checked first: a
 # count after an old alert may have come after the alert that replaced it too.
-_STATE_SQL = """CASE WHEN a.alert_id <> l.latest THEN 'superseded'
-                     WHEN i.counted_at > a.created_at THEN 'resolved'
-                     WHEN a.acknowledged_at IS NOT NULL THEN 'acknowledged'
-                     ELSE 'active' END"""
-_VIEW_SQL = f"""SELECT {', '.join('a.' + c for c in ALERT_COLUMNS)}, {_STATE_SQL} AS state
-                FROM alerts a
-                JOIN (SELECT product_id, max(alert_id) AS latest FROM alerts GROUP BY product_id) l
-                  ON l.product_id = a.product_id
+_CURRENT_STATE = """CASE WHEN i.counted_at > a.created_at THEN 'resolved'
+                         WHEN a.acknowledged_at IS NOT NULL THEN 'acknowledged'
+                         ELSE 'active' END"""
+_COLUMNS_SQL = ", ".join("a." + c for c in ALERT_COLUMNS)
+_LATEST = "SELECT product_id, max(alert_id) AS latest FROM alerts GROUP BY product_id"   # the alerts_product index
+# every alert with its state (the history)
+_VIEW_SQL = f"""SELECT {_COLUMNS_SQL},
+                       CASE WHEN a.alert_id <> l.latest THEN 'superseded' ELSE {_CURRENT_STATE} END AS state
+                FROM alerts a JOIN ({_LATEST}) l ON l.product_id = a.product_id
                 LEFT JOIN inventory i ON i.product_id = a.product_id"""
+# the products' current alerts only: what "active" is read from, without a look at the superseded ones
+_CURRENT_SQL = f"""SELECT {_COLUMNS_SQL}, {_CURRENT_STATE} AS state
+                   FROM ({_LATEST}) l JOIN alerts a ON a.alert_id = l.latest
+                   LEFT JOIN inventory i ON i.product_id = a.product_id"""
 
 
 @dataclass
@@ -264,9 +269,8 @@ class Monitor:
 
 def alerts_rows(conn: sqlite3.Connection, include_history: bool = False) -> Rows:
     """The active alerts (or every alert), newest first, with their state: the one definition of active."""
-    where = "" if include_history else "WHERE state = 'active'"
-    rows = retrying(lambda: conn.execute(
-        f"SELECT * FROM ({_VIEW_SQL}) {where} ORDER BY alert_id DESC LIMIT 500").fetchall())
+    sql = f"SELECT * FROM ({_VIEW_SQL})" if include_history else f"SELECT * FROM ({_CURRENT_SQL}) WHERE state = 'active'"
+    rows = retrying(lambda: conn.execute(f"{sql} ORDER BY alert_id DESC LIMIT 500").fetchall())
     return Rows(tuple(VIEW_COLUMNS), rows)
 
 
@@ -276,8 +280,11 @@ def active_alert_count(conn: sqlite3.Connection) -> int:
 
 def alert_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many alerts are in each state (ALERT_STATES), every state present."""
-    rows = retrying(lambda: conn.execute(f"SELECT state, count(*) FROM ({_VIEW_SQL}) GROUP BY state").fetchall())
-    return {state: 0 for state in ALERT_STATES} | dict(rows)
+    def read():
+        current = dict(conn.execute(f"SELECT state, count(*) FROM ({_CURRENT_SQL}) GROUP BY state").fetchall())
+        alerts = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
+        return current | {"superseded": alerts - sum(current.values())}   # all but one a product
+    return {state: 0 for state in ALERT_STATES} | retrying(read)
 
 
 def mark_acknowledged(writer: sqlite3.Connection, alert_id: int) -> bool:
