@@ -64,6 +64,17 @@ def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
     return n, total
 
 
+def unranked(conn: sqlite3.Connection, period: Period) -> int:
+    """Customers with a line in the period whose spend there is negative (they returned more than they
+    bought): counted in `totals()` (summary, the Overview, segments), never ranked (whales). So
+    whales can rank totals()[0] - unranked() customers: one count of customers, one exception."""
+    if is_all_history(conn, period):
+        return conn.execute("SELECT count(*) FROM agg_customer INDEXED BY agg_customer_spend "
+                            "WHERE net_cents < 0").fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM ({_PERIOD_SPEND}) WHERE s < 0",
+                        (period.first.isoformat(), period.last.isoformat())).fetchone()[0]
+
+
 def _top_k(n: int, fraction: float) -> int:
     return max(1, -(-n * int(round(fraction * 1000)) // 1000))   # ceil(n * fraction) in integers
 

@@ -245,11 +245,17 @@ INSERT INTO agg_customer
     FROM order_customers GROUP BY customer_id;
 """
 
+# Each alert keeps the reorder point it was measured against, so that it shows why it fired (on hand at or
+# below the reorder point) and can be checked by eye. Alerts raised before have none (NULL, shown as '-').
+V4 = """
+ALTER TABLE alerts ADD COLUMN reorder_point INTEGER CHECK (reorder_point IS NULL OR reorder_point >= 0);
+"""
+
 # Retention by first-order month, kept per (cohort, month) so that `cohorts` reads a few hundred rows
 # instead of grouping every customer's orders: active = the cohort's customers with an order that month,
 # net_cents = the net of their own lines that month. cohort = the month of the customer's first order
 # (agg_customer.first_day). store.aggregates keeps it for the customers a write touches.
-V4 = """
+V5 = """
 CREATE TABLE agg_cohort_month (
     cohort      TEXT NOT NULL,                       -- YYYY-MM
     month       TEXT NOT NULL,                       -- YYYY-MM
@@ -264,5 +270,5 @@ INSERT INTO agg_cohort_month
     JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ class Action:
     description: str    # short, for the footer
     help: str           # one line for the help screen and palette
     footer: bool = True
-    scope: str = "global"   # global | table | revenue | top-sellers | detail
+    scope: str = "global"   # global | table | detail | a tab's report name (its option keys)
     # Opens a box or dialog. Such keys act the moment they arrive (a priority binding), before the keys
     # typed after them are handled, so that what is typed ahead goes into the box (ShopApp.check_action).
     opens: bool = False
@@ -66,9 +66,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("G", "scroll_bottom", "Bottom", "last row", footer=False, scope="table"),
     Action("t", "toggle_table", "Table", "revenue: show the figures behind the chart", footer=False, scope="revenue"),
     *_option_actions(),
-    Action("x", "acknowledge", "Ack", "alerts: acknowledge the selected alert (pending… until it is stored)",
-           footer=False, scope="alerts"),
-    Action("h", "alert_history", "History", "alerts: show acknowledged alerts too", footer=False, scope="alerts"),
+    # from anywhere the alert panel shows: the alert under its cursor when it has the focus, else the newest
+    Action("x", "acknowledge_alert", "Ack", "alerts: acknowledge the selected alert, else the newest",
+           footer=False),
+    Action("h", "alert_history", "History", "alerts: all alerts with their states / active only", footer=False),
 )
 
 

@@ -26,7 +26,7 @@ from .data import PeriodChoice, Store
 from .safe_text import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
 from .widgets.loading import Failed, Loaded
-from .widgets.panes import OverviewPane, ReportPane, pane_class
+from .widgets.panes import OverviewPane, ReorderPane, ReportPane, pane_class
 from .widgets.report_table import ReportTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
@@ -253,22 +253,24 @@ class ShopApp(App):
 
     def show_result(self, pane, result) -> None:
         pane.busy(False)
-        pane.apply(result)
-        if isinstance(pane, ReportPane):
-            pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
-        elif self.live_alert_count is not None:
+        if self.live_alert_count is not None and hasattr(pane, "show_alert_count"):
             # the live panel knows best (read-only: its alerts live in memory, not in the store)
             pane.show_alert_count(self.live_alert_count)
+        pane.apply(result)
+        if self.live_alert_count is not None and isinstance(pane, OverviewPane):
+            pane.show_alert_count(self.live_alert_count)   # over the stored count its cards carry
+        if isinstance(pane, ReportPane):
+            pane.refresh_status()   # after the table has its rows: 'showing N of M' is current
         self._start_alerts()
 
     # ------------------------------------------------------------------ the alert panel's messages
 
     def on_alert_panel_count_changed(self, message) -> None:
-        """The panel's count goes to the Reorder tab's label and the Overview's alert line."""
+        """The panel's count goes to the Reorder tab's label and line and the Overview's alert line."""
         self.live_alert_count = n = message.active
         self._label_tabs()
-        for overview in self.query(OverviewPane):   # none while quitting
-            overview.show_alert_count(n)
+        for pane in (*self.query(OverviewPane), *self.query(ReorderPane)):   # none while quitting
+            pane.show_alert_count(n)
 
     def on_alert_panel_sales_seen(self, message) -> None:
         self.reload()
@@ -443,7 +445,7 @@ class ShopApp(App):
 
     def action_help(self) -> None:
         tab = self.active_tab()
-        scopes = ("global", "table", "alerts")
+        scopes = ("global", "table")
         if any(a.scope == tab for a in ACTIONS):   # the tab's own keys (its options, revenue's t)
             scopes += (tab,)
         if self.screen is not self.screen_stack[0]:
@@ -454,6 +456,27 @@ class ShopApp(App):
         panels = self.query("#alerts")
         if panels:
             panels.first().toggle()
+
+    def _alert_panel(self):
+        """The alert panel, when it is on screen to act on (not behind a detail screen or dialog)."""
+        panels = self.query("#alerts")
+        if not panels:
+            self.notify("The alert panel is not running (no live alerts in this app).", severity="warning")
+            return None
+        if self.screen is not self.screen_stack[0]:
+            self.notify("Go back (Esc) to the tabs to act on the alert panel.", timeout=4)
+            return None
+        return panels.first()
+
+    def action_acknowledge_alert(self) -> None:
+        panel = self._alert_panel()
+        if panel is not None:
+            panel.acknowledge()
+
+    def action_alert_history(self) -> None:
+        panel = self._alert_panel()
+        if panel is not None:
+            panel.toggle_history()
 
     def action_toggle_table(self) -> None:
         pane = self.pane("revenue")

@@ -51,6 +51,19 @@ def empty_store_message(path: Path) -> str | None:
     return None
 
 
+def _upgrade(path: Path) -> None:
+    """A store of an earlier schema is migrated by its first writer; the app (unless --read-only) is one,
+    so that its readers do not have to send the user to `shopintel doctor` first. A store that cannot
+    be opened for writing is left to the readers, whose message says why."""
+    from ..store.db import connect
+    from ..store.errors import StoreError
+
+    try:
+        connect(path, create=False).close()
+    except StoreError:
+        pass
+
+
 def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
     import sys
 
@@ -67,6 +80,8 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
         from .live_sim import start_simulator
 
         simulator = start_simulator(path)
+    if not read_only and path.is_file():
+        _upgrade(path)
     try:
         empty = empty_store_message(path)
         # the Overview's first figures are worked out while Textual loads, not after it has drawn

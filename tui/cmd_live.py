@@ -18,10 +18,13 @@ def register(sub, common) -> None:
     w = add_command(
         sub, common, "watch",
         help="monitor the store and print reorder alerts as they happen",
-        description="Watch the store for new sales and print one line per new reorder alert: a fast-moving "
-                    "(more than 3 units a week), stock-counted product that fell to its reorder point (LOW) or "
-                    "ran out (OUT). Alerts are stored, so a restarted watcher never repeats one. On start, "
-                    "alerts already due are raised at once. Ctrl+C or SIGTERM stops it (exit 0).",
+        description="Watch the store for new sales and stock counts and print one line per new reorder alert: "
+                    "a fast-moving (more than 3 units a week), stock-counted product whose units on hand fell to "
+                    "its reorder point or below (LOW) or ran out (OUT); each line shows on hand against the "
+                    "reorder point. A product has one current alert: OUT supersedes its LOW alert, and a new "
+                    "stock count (the restock) resolves it. Alerts are stored, so a restarted watcher never "
+                    "repeats one. On start, alerts already due are raised at once. --once prints the active "
+                    "alerts (one per product, as the app's panel counts them). Ctrl+C or SIGTERM stops it (exit 0).",
         examples="  shopintel watch\n  shopintel watch --format jsonl >> alerts.jsonl\n"
                  "  shopintel watch --exec 'notify-send Reorder'      the alert arrives on stdin as JSON\n"
                  "  shopintel watch --once                            print the active alerts and exit\n")
@@ -60,12 +63,12 @@ class _Stop:
 
 
 def _alert_line(a: dict) -> str:
+    from .format import alert_reason
     from .safe_text import plain
 
-    cover = "-" if a["days_of_cover"] is None else f"{a['days_of_cover']:.1f} d"
     # the sku and name come from data: control characters are spelled out (\x1b), never sent
-    return plain(f"{a['created_at']}  {a['status']:<3}  {a['sku']}  {a['product_name']}  on hand {a['on_hand']}  "
-                 f"cover {cover}  suggested order {a['suggested_qty']}")
+    return plain(f"{a['created_at']}  {a['status']:<3}  {a['sku']}  {a['product_name']}  {alert_reason(a)}  "
+                 f"suggested order {a['suggested_qty']}")
 
 
 def _emit(a: dict, fmt: str) -> None:
@@ -128,7 +131,8 @@ def run_watch(args: argparse.Namespace) -> int:
         if argv:   # alerts raised by this evaluation still reach the hook, once each
             for alert in raised:
                 _run_exec(argv, alert.as_dict())
-        for rec in monitor.active().records():
+        for rec in monitor.active().records():   # the active alerts: one per product (reports.monitor)
+            rec.pop("state")                      # every one is active; the same fields as a new alert's
             _emit(rec, args.fmt)
         return 0
     deliver(raised)

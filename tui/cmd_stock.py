@@ -31,7 +31,9 @@ def register(sub, common) -> None:
     imp.set_defaults(func=run_import)
     st = add_command(
         ssub, common, "set", help="set one product's units on hand (a new count)",
-        description="Record a new stock count for one product, counted now. This re-arms its reorder alerts.",
+        description="Record a new stock count for one product, counted now. It resolves the product's reorder "
+                    "alert (the restock): if the count still leaves it LOW or OUT, the monitor raises a new "
+                    "alert with the new figures.",
         examples="  shopintel stock set MUG-01 120\n  shopintel stock set MUG-01 120 --lead-time-days 10 "
                  "--reorder-point 30\n")
     st.add_argument("sku", metavar="SKU")

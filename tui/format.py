@@ -19,7 +19,7 @@ from .safe_text import plain
 SCREEN_COLUMNS = (Column("order_id", "text", "order"), Column("day", "date"), Column("week", "date"),
                   Column("month", "date"), Column("lines", "count"), Column("suggested_value", "money"),
                   Column("alert_id", "count", "alert"), Column("created_at", "date", "raised"),
-                  Column("acknowledged_at", "date", "acknowledged"))
+                  Column("acknowledged_at", "date", "acknowledged"), Column("state", "text"))
 COLUMNS: dict[str, Column] = {**{c.name: c for c in SCREEN_COLUMNS}, **column_kinds()}
 NUMERIC_KINDS = ("money", "count", "share", "change", "decimal")
 RIGHT = {name for name, c in COLUMNS.items() if c.kind in NUMERIC_KINDS}
@@ -74,3 +74,17 @@ def cell(column: str, value: Any) -> Text:
 def header(column: str) -> str:
     c = COLUMNS.get(column)
     return c.label if c else column.replace("_", " ")
+
+
+def alert_reason(a: dict) -> str:
+    """Why an alert fired, to be checked by eye: its units on hand against its reorder point (LOW when on
+    hand <= reorder point, OUT when on hand <= 0), and its days of cover. Alerts stored before the
+    reorder point was kept with them have none."""
+    rp = a.get("reorder_point")
+    on_hand = f"{a['on_hand']:,}"
+    if a["status"] == "OUT":
+        why = f"on hand {on_hand} <= 0" + ("" if is_missing(rp) else f" (reorder point {rp:,})")
+    else:
+        why = f"on hand {on_hand} <= reorder point " + ("-" if is_missing(rp) else f"{rp:,}")
+    cover = a.get("days_of_cover")
+    return why + ("" if is_missing(cover) else f", cover {cover:.1f} d")

@@ -97,7 +97,7 @@ def test_acknowledged_alerts_leave_the_active_list_but_stay_in_history(live_stor
     [alert] = m.start()
     assert acknowledge(w, alert.alert_id)
     assert m.active().empty
-    assert len(m.active(include_acknowledged=True)) == 1
+    assert len(m.active(include_history=True)) == 1
 
 
 def test_read_only_monitor_keeps_alerts_in_memory(live_store):
@@ -136,8 +136,9 @@ def test_watch_in_another_process_sees_each_alert_exactly_once(live_store):
         latency = time.monotonic() - t0
         alert = json.loads(line)
         assert (alert["sku"], alert["status"]) == ("FAST", "LOW")
-        assert set(alert) == {"alert_id", "created_at", "sku", "product_name", "status", "on_hand", "days_of_cover",
-                              "suggested_qty", "acknowledged_at"}
+        assert set(alert) == {"alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
+                              "days_of_cover", "suggested_qty", "acknowledged_at"}
+        assert alert["on_hand"] <= alert["reorder_point"]          # why it fired, in the alert itself
         sell(w, "FAST", 5)    # still LOW: nothing more
         sell(w, "FAST", 100)  # OUT: one more
         [line2] = _read_lines(proc, 1, timeout=15)

@@ -105,7 +105,7 @@ async def test_acknowledging_while_another_program_holds_the_write_lock_keeps_th
         # the lock is gone: the pending acknowledgement is written, and the row leaves the active list
         await wait_for(pilot, lambda: stored_acks(live_store) == 1)
         await wait_for(pilot, lambda: panel.active_count == 0 and not rows(app))
-        assert any(n.message.startswith("Acknowledged FAST") for n in app._notifications)
+        assert any(n.message.startswith("Acknowledged LOW FAST") for n in app._notifications)
 
 
 async def test_an_acknowledgement_that_cannot_be_written_says_so(live_store, monkeypatch):

@@ -100,11 +100,11 @@ def test_the_kept_cohort_months_follow_every_write(db_path, write_csv):
 
 
 def test_a_store_from_before_the_kept_cohorts_gets_them_on_opening(db_path, write_csv):
-    """Schema 3 had no agg_cohort_month: opening the store for writing (the migration) builds it."""
+    """Schema 4 had no agg_cohort_month: opening the store for writing (the migration) builds it."""
     conn = connect(db_path)
     ingest_file(conn, str(write_csv(ORDERS)))
     conn.execute("DROP TABLE agg_cohort_month")
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute("PRAGMA user_version = 4")
     conn.close()
     connect(db_path).close()
     ro = connect_read_only(db_path)

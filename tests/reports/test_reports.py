@@ -308,3 +308,24 @@ def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(db_p
     t = top_sellers(conn, Params(window_days=28, min_per_week=3))
     assert list(t["sku"]) == ["STEADY"] and t["units_per_week"].iloc[0] == 7.0
     conn.close()
+
+
+def test_summary_counts_the_customers_whales_ranks_plus_those_it_leaves_out_as_segments_does(tiny):
+    """One count of customers (reports.customers.totals): summary and the Overview's card count every
+    non-guest customer with a line in the period; segments scores them all; whales ranks all but those
+    whose spend there is negative (unranked)."""
+    from shopintel.reports.customers import unranked
+    from shopintel.reports.params import resolve
+    from shopintel.reports.segments import segments
+    from shopintel.reports.summary import summary
+    from shopintel.reports.whales import whales
+
+    for p in (Params(), Params(since=date(2024, 3, 5), until=date(2024, 3, 10))):
+        period = resolve(tiny, p)
+        n = summary(tiny, p).customers
+        ranked = len(whales(tiny, p.with_(limit=10_000)))
+        segmented = sum(segments(tiny, p).column("customers"))
+        assert n == ranked + unranked(tiny, period) == segmented
+    # the period where Bob only returned his tent: counted by summary and segments, left out by whales
+    p = Params(since=date(2024, 3, 5), until=date(2024, 3, 10))
+    assert (summary(tiny, p).customers, len(whales(tiny, p)), unranked(tiny, resolve(tiny, p))) == (3, 2, 1)

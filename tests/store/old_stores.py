@@ -25,8 +25,11 @@ V2_CUSTOMERS = """
     SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
     FROM order_totals WHERE customer_id IS NOT NULL GROUP BY customer_id"""
 # Unchanged in meaning since schema 1: copied as they are.
-SAME = ("categories", "products", "customers", "import_runs", "sales", "inventory", "alerts", "meta",
+SAME = ("categories", "products", "customers", "import_runs", "sales", "inventory", "meta",
         "agg_product_day", "agg_category_day", "agg_day")
+# The alerts' columns before schema 4 added the reorder point.
+V1_ALERTS = ("alert_id, created_at, product_id, sku, product_name, status, on_hand, days_of_cover, suggested_qty, "
+             "acknowledged_at")
 
 
 def write_old_store(current: Path, target: Path, version: int) -> None:
@@ -47,6 +50,7 @@ def write_old_store(current: Path, target: Path, version: int) -> None:
         conn.execute("ATTACH DATABASE ? AS cur", (str(current),))
         for table in SAME:
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM cur.{table}")
+        conn.execute(f"INSERT INTO main.alerts ({V1_ALERTS}) SELECT {V1_ALERTS} FROM cur.alerts")
         conn.execute(V2_ORDER_TOTALS)
         conn.execute(V2_CUSTOMERS)
         conn.execute(f"PRAGMA user_version = {version}")

@@ -312,3 +312,25 @@ def test_a_version_1_store_is_migrated_with_its_customer_revenue_base(db_path, t
     assert conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone() == expected
     assert set(mismatches(conn).values()) == {0}
     conn.close()
+
+
+def test_an_older_store_keeps_its_alerts_and_the_app_upgrades_it_so_its_readers_work(db_path, tmp_path):
+    """Schema 4 adds each alert's reorder point: older alerts keep theirs empty (NULL), and `tui`
+    (not --read-only) opens the store for writing first, so its read-only connections can read it."""
+    from shopintel.store.db import connect_read_only
+    from shopintel.tui.cmd_app import _upgrade
+    from tests.store.old_stores import write_old_store
+
+    load(db_path, "data/sample_orders.csv")
+    conn = connect(db_path)
+    pid = conn.execute("SELECT product_id FROM products WHERE is_merch = 1 LIMIT 1").fetchone()[0]
+    conn.execute("INSERT INTO alerts (created_at, product_id, sku, product_name, status, on_hand, days_of_cover, "
+                 "suggested_qty) VALUES ('2026-10-01T10:00:00', ?, 'S', 'N', 'LOW', 3, 1.5, 9)", (pid,))
+    conn.close()
+    old = tmp_path / "v2.db"
+    write_old_store(db_path, old, 2)
+    with pytest.raises(StoreError, match="older schema"):
+        connect_read_only(old)
+    _upgrade(old)
+    ro = connect_read_only(old)
+    assert ro.execute("SELECT status, on_hand, reorder_point FROM alerts").fetchall() == [("LOW", 3, None)]

@@ -1,8 +1,12 @@
 """The live reorder alert panel, docked at the bottom of every tab.
 
 A monitor (reports.monitor) ticks in a worker thread; the next tick is scheduled only after the last
-one finished, so the loop never overlaps itself. New alerts raise a toast (and the bell with --bell);
-Enter opens the product, x acknowledges (not in --read-only), h shows acknowledged alerts too.
+one finished, so the loop never overlaps itself. New alerts raise a toast (and the bell with --bell).
+Under the title, the newest active alert is spelled out in one line (why it fired: on hand against the
+reorder point), readable at 80x24 without a key press; the table below lists them all. x acknowledges
+(not in --read-only) from anywhere: the alert under the table's cursor when the table has the focus,
+else the newest; a toast confirms it. h shows every alert with its state (acknowledged, superseded,
+resolved: reports.monitor.ALERT_STATES). Enter opens the product.
 Open report tabs are refreshed when new sales arrive, at most every few seconds.
 
 The app's writes (the alerts its monitor stores, the acknowledgements) all go through one writer thread
@@ -22,8 +26,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ..actions import bindings
-from ..format import is_missing
+from ..format import alert_reason, is_missing
 from ..safe_text import plain
 from ...reports.result import Rows
 from .report_table import ReportTable
@@ -33,20 +36,32 @@ REFRESH_TABS_EVERY_S = 5.0
 ACK_MARKS = {"pending": "pending…", "failed": "not saved"}   # the ack column of a row x was pressed on
 
 
+# The panel's columns, in this order: what fired and why first (on hand against the reorder point)
+PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_point", "days_of_cover",
+                 "suggested_qty", "created_at")
+HIDDEN = ("alert_id", "acknowledged_at")
+
+
+def _when(created_at: str) -> str:
+    """An alert's time: today's as HH:MM:SS, an earlier day's with its date."""
+    from datetime import date
+
+    day, _, clock = str(created_at).partition("T")
+    return clock if day == date.today().isoformat() else f"{day} {clock[:5]}"
+
+
 class AlertTable(ReportTable):
-    BINDINGS = [*ReportTable.BINDINGS, *bindings("alerts")]
+    """The alerts, one a row. No horizontal scrollbar: in a panel a few lines high it would take the
+    line of the first alert (columns that do not fit are cut; the line above spells out the newest)."""
 
-    def action_acknowledge(self) -> None:
-        self.post_message(AlertPanel.Acknowledge(self.current_record()))
-
-    def action_alert_history(self) -> None:
-        self.post_message(AlertPanel.History())
+    DEFAULT_CSS = "AlertTable { overflow-x: hidden; }"
 
 
 class AlertPanel(Vertical):
     DEFAULT_CSS = """
-    AlertPanel { height: auto; max-height: 6; border-top: solid $warning; }
+    AlertPanel { height: auto; max-height: 7; border-top: solid $warning; }
     AlertPanel .alerts-title { height: 1; padding: 0 1; color: $warning; text-style: bold; }
+    AlertPanel .alerts-newest { height: 1; padding: 0 1; }
     AlertPanel AlertTable { height: auto; max-height: 4; }
     """
 
@@ -78,16 +93,13 @@ class AlertPanel(Vertical):
     # as not saved (x tries again); the monitor's own alerts wait until they are stored
     ACK_PATIENCE_S = 120.0
 
-    class History(Message):
-        pass
-
     @dataclass
     class CountChanged(Message):
         """Up to the App, which routes it (the Reorder tab's label, the Overview's alert line)."""
         active: int
 
     class SalesSeen(Message):
-        """New sales arrived (at most every REFRESH_TABS_EVERY_S): the App reloads the tabs."""
+        """New sales or stock counts arrived (at most every REFRESH_TABS_EVERY_S): the App reloads the tabs."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -100,12 +112,14 @@ class AlertPanel(Vertical):
         self.frame: Rows | None = None           # the monitor's last view of the alerts
         self.acks: dict[int, str] = {}           # alert_id -> "pending" | "failed" (see ACK_MARKS)
         self.stored_acks: set[int] = set()       # stored by this app, perhaps after the monitor's last look
+        self.acked_words: dict[int, str] = {}    # alert_id -> the alert in words, for the toast that confirms it
         self.writer_waiting = False
         self.last_checked = "-"
 
     def compose(self) -> ComposeResult:
         yield Static("Reorder alerts · starting…", classes="alerts-title")
-        yield AlertTable(id="alert-table", hidden=("alert_id", "acknowledged_at"))
+        yield Static("", classes="alerts-newest")
+        yield AlertTable(id="alert-table", hidden=(*HIDDEN, "state"))
 
     def on_mount(self) -> None:
         self.display = False          # shown once there are active alerts, or with the `a` key
@@ -152,8 +166,9 @@ class AlertPanel(Vertical):
                 new = self.monitor.start()
             else:
                 new = self.monitor.tick()
-            active = self.monitor.active(include_acknowledged=self.show_history)
-            self.post_message(self.Ticked(new, active, self.monitor.sales_seen))
+            active = self.monitor.active(include_history=self.show_history)
+            # a stock count changes the Reorder tab as a sale does
+            self.post_message(self.Ticked(new, active, self.monitor.sales_seen + self.monitor.counts_seen))
         except Exception as exc:
             self.post_message(self.Ticked([], Rows((), []), 0, f"{type(exc).__name__}: {exc}"))
 
@@ -164,6 +179,7 @@ class AlertPanel(Vertical):
                                                              group="alerts"))
         if message.error:
             self.query_one(".alerts-title", Static).update(Text(f"Reorder alerts · check failed: {plain(message.error)}"))
+            self.display = True    # a monitor that cannot check must not look like a shop with nothing due
             return
         self.frame = message.active
         n_active = self._active(self._view())
@@ -177,8 +193,9 @@ class AlertPanel(Vertical):
                             title="Reorder alerts", severity="warning", timeout=8)
             new = []
         for alert in new[:3]:
-            self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · on hand {alert.on_hand}"
-                            f" · order {alert.suggested_qty}", title="Reorder alert", markup=False,
+            self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · "
+                            f"{alert_reason(alert.as_dict())} · order {alert.suggested_qty}", title="Reorder alert",
+                            markup=False,
                             severity="error" if alert.status == "OUT" else "warning", timeout=8)
         if len(new) > 3:   # a burst (e.g. on start) is one toast, not a wall of them
             self.app.notify(f"… and {len(new) - 3} more reorder alerts: see the panel (a) or the Reorder tab (6)",
@@ -199,23 +216,39 @@ class AlertPanel(Vertical):
         if rows is None or not len(rows):
             return rows
         cols = rows.columns
-        aid, acked = cols.index("alert_id"), cols.index("acknowledged_at")
+        aid, acked, state = cols.index("alert_id"), cols.index("acknowledged_at"), cols.index("state")
+        raised = cols.index("created_at")
         out = []
         for row in rows.rows:
             if row[aid] in self.stored_acks and row[acked] is None:
                 if not self.show_history:
                     continue
-                row = row[:acked] + ("now",) + row[acked + 1:]
+                row = list(row)
+                row[acked] = "now"
+                if row[state] == "active":
+                    row[state] = "acknowledged"
+                row = tuple(row)
+            row = (*row[:raised], _when(row[raised]), *row[raised + 1:])
+            if row[acked] is not None and row[state] in ("superseded", "resolved"):
+                # the history says which alerts someone saw, whatever came after them
+                row = (*row[:state], f"{row[state]}, acked", *row[state + 1:])
             out.append(row)
+        view = Rows(cols, out).select([*PANEL_COLUMNS, *HIDDEN])
         if self.acks:
-            return Rows(("ack", *cols), [(ACK_MARKS.get(self.acks.get(r[aid]), ""), *r) for r in out])
-        return Rows(cols, out)
+            i = view.columns.index("alert_id")
+            return Rows(("ack", *view.columns), [(ACK_MARKS.get(self.acks.get(r[i]), ""), *r) for r in view.rows])
+        return view
 
     @staticmethod
     def _active(view: Rows | None) -> int:
         if view is None or not len(view):
             return 0
-        return sum(1 for v in view.column("acknowledged_at") if v is None)
+        return sum(1 for v in view.column("state") if v == "active")
+
+    def newest(self, view: Rows | None = None) -> dict | None:
+        """The newest active alert (rows come newest first), or None."""
+        view = self._view() if view is None else view
+        return next((r for r in (view.records() if view is not None else []) if r["state"] == "active"), None)
 
     def _redraw(self) -> None:
         """Title, counts and table from the monitor's last view and this app's acknowledgements."""
@@ -229,9 +262,24 @@ class AlertPanel(Vertical):
         waiting = " · the store is locked by another program: waiting to write" if self.writer_waiting else ""
         ro = " · read-only: x disabled" if self.app.read_only else " · x ack  h history  Enter product"
         self.query_one(".alerts-title", Static).update(
-            Text(f"Reorder alerts · {n_active} active · last check {self.last_checked}{mode}{acks}{waiting}{ro}"))
+            Text(f"Reorder alerts · {n_active} active · checked {self.last_checked}{mode}{acks}{waiting}{ro}"))
+        newest = self.newest(view)
+        # the newest first, in words: what x acknowledges when the table does not have the focus
+        self.query_one(".alerts-newest", Static).update(Text(
+            f"Newest {self.describe(newest)}" if newest
+            else "No active alert." + (" Acknowledged, superseded and resolved alerts are listed below."
+                                       if self.show_history else " h shows the history.")))
         if self.display and view is not None:   # skip drawing while hidden
-            self.query_one(AlertTable).show(view)
+            table = self.query_one(AlertTable)
+            # every row is active outside the history: its state column would only repeat that
+            table.hidden = HIDDEN if self.show_history else (*HIDDEN, "state")
+            table.show(view)
+
+    @staticmethod
+    def describe(record: dict) -> str:
+        """One alert in words: what, which product, why it fired, what to order."""
+        return plain(f"{record['status']} {record['sku']} {record['product_name']}: {alert_reason(record)}, "
+                     f"order {record['suggested_qty']:,}")
 
     def toggle(self) -> None:
         self.display = not self.display
@@ -240,17 +288,33 @@ class AlertPanel(Vertical):
                 self._redraw()
             self.query_one(AlertTable).focus()
 
+    def acknowledge(self) -> None:
+        """x, from anywhere the panel is shown: the alert under the table's cursor while the table has the
+        focus, else the newest active alert (the line under the title)."""
+        if not self.display:
+            self.app.notify("The alert panel is hidden: a shows it, then x acknowledges the alert it shows."
+                            if self.active_count else "No active alert to acknowledge.", timeout=4)
+            return
+        table = self.query_one(AlertTable)
+        self.post_message(self.Acknowledge(table.current_record() if table.has_focus else self.newest()))
+
     @on(Acknowledge)
     def _acknowledge(self, message: Acknowledge) -> None:
         if self.app.read_only or self.writer is None:
             self.app.notify("Read-only: alerts cannot be acknowledged here.", severity="warning")
             return
         record = message.record
-        if not record or is_missing(record.get("alert_id")) or not is_missing(record.get("acknowledged_at")):
+        if not record or is_missing(record.get("alert_id")):
+            self.app.notify("No active alert to acknowledge.", timeout=3)
+            return
+        if record.get("state") != "active":
+            self.app.notify(f"{plain(record['sku'])}: this alert is {record.get('state')}; only active ones are "
+                            "acknowledged.", timeout=4, markup=False)
             return
         alert_id, sku = int(record["alert_id"]), str(record["sku"])
         if self.acks.get(alert_id) == "pending" or alert_id in self.stored_acks:
             return
+        self.acked_words[alert_id] = self.describe(record)
         from ...reports.monitor import mark_acknowledged
 
         # written by the writer thread (it tries again while another program holds the lock); the row
@@ -277,7 +341,9 @@ class AlertPanel(Vertical):
         if message.error is None:
             self.acks.pop(message.alert_id, None)
             self.stored_acks.add(message.alert_id)
-            self.app.notify(f"Acknowledged {plain(message.sku)}", timeout=3, markup=False)
+            words = self.acked_words.pop(message.alert_id, plain(message.sku))
+            self.app.notify(f"Acknowledged {words}. It leaves the active count; h shows it in the history.",
+                            title="Alert acknowledged", timeout=5, markup=False)
         else:
             self.acks[message.alert_id] = "failed"
             self.app.notify(f"{plain(message.sku)}: {plain(message.error)}. Press x on it to try again.",
@@ -293,11 +359,12 @@ class AlertPanel(Vertical):
     def pending_acks(self) -> int:
         return sum(1 for state in self.acks.values() if state == "pending")
 
-    @on(History)
-    def _history(self) -> None:
+    def toggle_history(self) -> None:
         self.show_history = not self.show_history
-        self.app.notify("Showing acknowledged alerts too" if self.show_history else "Showing active alerts only",
-                        timeout=3)
+        self.app.notify("Alert history: every alert with its state (acknowledged, superseded, resolved)"
+                        if self.show_history else "Showing active alerts only", timeout=3)
+        if not self.display:
+            self.toggle()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -323,22 +323,28 @@ class WhalesPane(ReportPane):
     report = "whales"
 
     def compute(self, store, choice):
+        from ...reports.customers import unranked
         from ...reports.summary import summary
         from ...reports.whales import COLUMNS, whale_rows
 
         params = store.params(choice)
         period = store.period(params)
         conn = store.conn()
+        s = summary(conn, params, period)
         # every ranked customer, kept for paging here in the worker: streamed, never a list of them all
-        return period, summary(conn, params, period), self.table.keep(COLUMNS, whale_rows(conn, params, period))
+        return period, s, unranked(conn, period), self.table.keep(COLUMNS, whale_rows(conn, params, period))
 
     def apply(self, result) -> None:
-        period, s, kept = result
+        period, s, left_out, kept = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
+        # the Overview's and summary's customers, less those whales cannot rank: one count, said out loud
+        if left_out:
+            line += (f" {left_out:,} of the {s.customers:,} customers returned more than they bought: "
+                     "not ranked.")
         self.table.show(kept)
         self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
 
@@ -370,18 +376,63 @@ class CategoriesPane(ReportPane):
 
 
 class ReorderPane(ReportPane):
+    """Stock and alerts are about now: the tab evaluates stock as of the latest sale whatever period is
+    chosen (the product screen and the alerts say the same on-hand), and says so when the period chosen
+    ends earlier. Its line counts the statuses and the active alerts (reports.monitor: one per product),
+    which the tab's title and the alert panel count too."""
+
     report = "reorder"
 
-    def apply(self, result) -> None:
-        from collections import Counter
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._alerts: int | None = None     # the live panel's count once it has checked, else the store's
+        self._shown = None
 
-        period, rows = result
-        counts = Counter(rows.column("status"))
-        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                        f" · fast movers (more than 3 units/week) with a stock count, as of {period.as_of}"
-                        f"{self.enter_hint()}")
+    def compute(self, store, choice):
+        from ...reports.monitor import alert_counts
+        from ...reports.params import Params
+
+        params = Params(**self.options)         # no period: as of the latest sale, as the alerts are
+        period = store.period(params)
+        chosen = store.period(store.params(choice))
+        conn = store.conn()
+        return period, chosen, self.spec.run(conn, params, period), alert_counts(conn)
+
+    def apply(self, result) -> None:
+        period, chosen, rows, stored = result
+        if self._alerts is None:
+            self._alerts = stored["active"]
+        self._shown = (period, chosen, rows, stored["acknowledged"])
+        self._describe()
         # status first: it must be readable at 80 columns, in words as well as colour
         self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
+
+    def show_alert_count(self, n: int) -> None:
+        """The live panel's count (the App routes it here, to the tab's title and to the Overview). A new
+        count means alerts changed state (raised, acknowledged, resolved): the tab reloads to say how."""
+        changed = self._alerts is not None and n != self._alerts
+        self._alerts = n
+        if self._shown is None:
+            return
+        self._describe()
+        if changed:
+            self.load() if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
+
+    def _describe(self) -> None:
+        from collections import Counter
+
+        period, chosen, rows, acked = self._shown
+        counts = Counter(rows.column("status"))
+        n = self._alerts or 0
+        seen = f", {acked} acknowledged" if acked else ""
+        now = period.as_of.isoformat()
+        past = chosen.last < period.as_of and not chosen.empty_store
+        note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
+                "apply here" if past else f", as of {now}")
+        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
+                        f" · {n} active alert{'' if n == 1 else 's'}{seen} · fast movers (more than "
+                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}"
+                        f"{self.enter_hint()}")
 
 
 class SegmentsPane(ReportPane):
