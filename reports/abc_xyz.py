@@ -32,39 +32,49 @@ COLUMNS = ["sku", "product_name", "category", "revenue", "share", "cumulative_sh
 WEEKS = 52
 DEFAULT_DAYS = 7 * WEEKS   # the period when --since is not given (the registry's default_days)
 
-_PRODUCTS = """
-SELECT pr.sku, pr.name, c.name, r.net_cents, coalesce(w.units, 0), coalesce(w.squares, 0)
-FROM (SELECT product_id, sum(net_cents) AS net_cents FROM agg_product_day
-      WHERE day BETWEEN :first AND :last GROUP BY product_id) r
-JOIN products pr USING (product_id) JOIN categories c USING (category_id)
-LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS squares
-           FROM (SELECT product_id, CAST(julianday(:as_of) - julianday(day) AS INTEGER) / 7 AS week,
-                        sum(units) AS units
-                 FROM agg_product_day WHERE day BETWEEN :weeks_start AND :as_of GROUP BY product_id, week)
-           GROUP BY product_id) w USING (product_id)
-WHERE pr.is_merch = 1 AND r.net_cents > 0 AND (:cat IS NULL OR pr.category_id = :cat)
-ORDER BY r.net_cents DESC, pr.sku
+# Net units and revenue per product over the 52 weeks, one pass: each week is a range of the product-days'
+# key (day first), so no day is parsed; grouping per product and week sorts a year of product-days once.
+_WEEKS = """
+WITH RECURSIVE weeks(k, first, last) AS (
+    SELECT 0, date(:as_of, '-6 days'), :as_of
+    UNION ALL SELECT k + 1, date(first, '-7 days'), date(last, '-7 days') FROM weeks WHERE k < :weeks - 1)
+SELECT product_id, sum(units), sum(units * units), sum(net_cents)
+FROM (SELECT a.product_id, w.k, sum(a.units) AS units, sum(a.net_cents) AS net_cents
+      FROM weeks w JOIN agg_product_day a ON a.day BETWEEN w.first AND w.last GROUP BY a.product_id, w.k)
+GROUP BY product_id
 """
+# Revenue per product over a period that is not those 52 weeks (--since or --until given)
+_REVENUE = """SELECT product_id, sum(net_cents) FROM agg_product_day WHERE day BETWEEN :first AND :last
+              GROUP BY product_id"""
+_PRODUCTS = """SELECT pr.product_id, pr.sku, pr.name, c.name FROM products pr JOIN categories c USING (category_id)
+               WHERE pr.is_merch = 1 AND (:cat IS NULL OR pr.category_id = :cat)"""
 
 
 def abc_xyz(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     period = period or resolve(conn, p, DEFAULT_DAYS)
     if period.empty_store:
         return Rows(tuple(COLUMNS), [])
-    weeks_start = period.as_of - timedelta(days=DEFAULT_DAYS - 1)
-    products = conn.execute(_PRODUCTS, {
-        "first": period.first.isoformat(), "last": period.last.isoformat(), "as_of": period.as_of.isoformat(),
-        "weeks_start": weeks_start.isoformat(), "cat": period.category_id}).fetchall()
-    total = sum(row[3] for row in products)
-    rows, above = [], 0
-    for sku, name, category, net, units, squares in products:
+    rows = conn.execute(_WEEKS, {"as_of": period.as_of.isoformat(), "weeks": WEEKS}).fetchall()
+    weeks = {pid: (units, squares) for pid, units, squares, _ in rows}
+    if (period.first, period.last) == (period.as_of - timedelta(days=DEFAULT_DAYS - 1), period.as_of):
+        revenue = {pid: net for pid, _, _, net in rows}
+    else:
+        revenue = dict(conn.execute(_REVENUE, {"first": period.first.isoformat(), "last": period.last.isoformat()}))
+    products = sorted(((-revenue[pid], sku, name, category, pid)
+                       for pid, sku, name, category in conn.execute(_PRODUCTS, {"cat": period.category_id})
+                       if revenue.get(pid, 0) > 0))
+    total = -sum(row[0] for row in products)
+    out, above = [], 0
+    for minus_net, sku, name, category, pid in products:
+        net = -minus_net
         abc = "A" if above * 100 < 80 * total else "B" if above * 100 < 95 * total else "C"
         above += net
-        rows.append((sku, name, category, net / 100, net / total, above / total, abc, units / WEEKS,
-                     *_xyz(units, squares)))
+        units, squares = weeks.get(pid, (0, 0))
+        out.append((sku, name, category, net / 100, net / total, above / total, abc, units / WEEKS,
+                    *_xyz(units, squares)))
     if p.limit is not None:
-        rows = rows[:max(0, p.limit)]
-    return Rows(tuple(COLUMNS), rows)
+        out = out[:max(0, p.limit)]
+    return Rows(tuple(COLUMNS), out)
 
 
 def _xyz(units: int, squares: int) -> tuple[float | None, str]:
