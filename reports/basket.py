@@ -9,8 +9,8 @@ order counts like any other: baskets are about orders, not customers. Pairs in f
 --min-orders orders (default 2) are left out. Sorted by orders, then lift (both highest first), then
 sku_a, sku_b; --limit rows (default 20).
 
-Computed in SQL: the period's order lines are first reduced to one row per (order, product), and the
-pairs are a self-join of those rows on the order, so an order of k products costs k x (k - 1) / 2 rows
+Computed in SQL: the period's order lines are first reduced to one row per (order, product) (a
+temporary table of this connection), and the pairs are a self-join of those rows on the order, so an order of k products costs k x (k - 1) / 2 rows
 and a store's size grows the work only through its orders' lengths.
 """
 
@@ -25,20 +25,27 @@ COLUMNS = ["sku_a", "product_a", "sku_b", "product_b", "orders", "support", "con
            "lift"]
 DEFAULT_LIMIT = 20
 
+# One row per (order, product) of the period: an order holding a product on two lines holds it once.
+# A temporary table keyed by (order, product) (private to this connection; the store is never written):
+# INSERT OR IGNORE drops the repeats and the self-join walks its key, where a CTE sorted the lines once
+# for DISTINCT and again for the join's automatic index (40 % slower at 100k lines).
+_HELD = """CREATE TEMP TABLE basket_held (order_id TEXT NOT NULL, product_id INTEGER NOT NULL,
+                                          PRIMARY KEY (order_id, product_id)) WITHOUT ROWID"""
+_FILL = """
+INSERT OR IGNORE INTO temp.basket_held
+SELECT s.order_id, s.product_id FROM sales s
+WHERE s.day BETWEEN :first AND :last AND s.quantity > 0
+  -- `+`: scan the period's lines in table order; letting the planner drive from products walks the
+  -- (product, day) index with a table lookup per line, several times slower
+  AND +s.product_id IN (SELECT product_id FROM products WHERE is_merch = 1)
+"""
 _PAIRS = """
-WITH held AS MATERIALIZED (
-    -- one row per (order, product): an order holding a product on two lines holds it once
-    SELECT DISTINCT s.order_id, s.product_id FROM sales s
-    WHERE s.day BETWEEN :first AND :last AND s.quantity > 0
-      -- `+`: scan the period's lines in table order; letting the planner drive from products walks
-      -- the (product, day) index with a table lookup per line, several times slower
-      AND +s.product_id IN (SELECT product_id FROM products WHERE is_merch = 1)),
-per_product AS (SELECT product_id, count(*) AS orders FROM held GROUP BY product_id),
+WITH per_product AS (SELECT product_id, count(*) AS orders FROM temp.basket_held GROUP BY product_id),
 pairs AS (
     SELECT x.product_id AS px, y.product_id AS py, count(*) AS orders
-    FROM held x JOIN held y ON y.order_id = x.order_id AND y.product_id > x.product_id
+    FROM temp.basket_held x JOIN temp.basket_held y ON y.order_id = x.order_id AND y.product_id > x.product_id
     GROUP BY x.product_id, y.product_id HAVING count(*) >= :min_orders),
-baskets AS (SELECT count(DISTINCT order_id) AS n FROM held),
+baskets AS (SELECT count(DISTINCT order_id) AS n FROM temp.basket_held),
 named AS (
     -- each pair the right way round: sku_a < sku_b as text, whatever the product ids' order
     SELECT CASE WHEN a.sku < b.sku THEN a.sku ELSE b.sku END AS sku_a,
@@ -67,8 +74,16 @@ def basket(conn: sqlite3.Connection, p: Params = Params(), period: Period | None
     if period.empty_store:
         return Rows(tuple(COLUMNS), [])
     limit = DEFAULT_LIMIT if p.limit is None else p.limit
-    rows = conn.execute(_PAIRS, {"first": period.first.isoformat(), "last": period.last.isoformat(),
-                                 "min_orders": p.min_orders, "limit": limit}).fetchall()
+    args = {"first": period.first.isoformat(), "last": period.last.isoformat(), "min_orders": p.min_orders,
+            "limit": limit}
+    conn.execute("DROP TABLE IF EXISTS temp.basket_held")   # left by a run that was interrupted
+    conn.execute(_HELD)
+    try:
+        conn.execute(_FILL, args)
+        # every figure below comes from the one fill, so a sale written meanwhile cannot skew them
+        rows = conn.execute(_PAIRS, args).fetchall()
+    finally:
+        conn.execute("DROP TABLE temp.basket_held")
     return Rows(tuple(COLUMNS), [
         (sku_a, product_a, sku_b, product_b, orders, orders / n, orders / orders_a, orders / orders_b, lift)
         for sku_a, product_a, sku_b, product_b, orders, orders_a, orders_b, lift, n in rows])
