@@ -120,3 +120,12 @@ def test_basket_through_the_command_line(cli, db_path, shop):
     assert bad.returncode != 0 and "--min-orders must be at least 1" in bad.stderr and "Traceback" not in bad.stderr
     other = cli("report", "whales", "--min-orders", "3", "--db", str(db_path))
     assert other.returncode != 0 and "--min-orders applies to basket" in other.stderr
+
+
+def test_basket_leaves_nothing_behind_on_its_read_only_connection(shop):
+    """Its (order, product) rows live in a temporary table of the connection: gone after each run, also
+    after a refused one, so the same reader (the app keeps one per thread) runs it again and again."""
+    assert basket(shop).rows == basket(shop).rows == rows_of(APR_ZIP, APR_BOW, BOW_ZIP)
+    shop.execute("CREATE TEMP TABLE basket_held (x)")    # as a run killed half-way would leave it
+    assert basket(shop, Params(min_orders=3)).rows == rows_of(APR_ZIP)
+    assert shop.execute("SELECT name FROM temp.sqlite_master").fetchall() == []
