@@ -40,6 +40,8 @@ class Params(NamedTuple):
     review_days: int = 14
     # segments
     segment: str | None = None
+    # basket
+    min_orders: int = 2
 
     def with_(self, **changes) -> "Params":
         return self._replace(**changes)
@@ -94,8 +96,9 @@ def category_id(conn: sqlite3.Connection, name: str | None) -> int | None:
     return row[0]
 
 
-def resolve(conn: sqlite3.Connection, p: Params) -> Period:
-    """Concrete first/last/as-of days: since defaults to the first sale, until and as-of to the latest."""
+def resolve(conn: sqlite3.Connection, p: Params, default_days: int | None = None) -> Period:
+    """Concrete first/last/as-of days: since defaults to the first sale (or, for a report with
+    `default_days`, to the first of that many days ending at the last day), until and as-of to the latest."""
     cat = category_id(conn, p.category)
     rng = store_range(conn)
     today = date.today()
@@ -104,8 +107,8 @@ def resolve(conn: sqlite3.Connection, p: Params) -> Period:
         return Period(p.since or as_of, p.until or as_of, as_of, p.since is not None, True, cat)
     lo, hi = rng
     as_of = p.as_of or (min(p.until, hi) if p.until and p.until < hi else hi)
-    first = p.since or lo
     last = p.until or as_of
+    first = p.since or (last - timedelta(days=default_days - 1) if default_days else lo)
     if first > last:
         if p.until is None:       # --since after the latest sale: an empty period, not a mistake
             return Period(first, first, as_of, True, False, cat)

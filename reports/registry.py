@@ -15,10 +15,10 @@ from .spec import KINDS, Chart, Column, Drill, Keys, Param, Report, Variant
 # ------------------------------------------------------------------ parameters
 
 PARAMS: dict[str, Param] = {p.name: p for p in (
-    Param("since", "--since", "first day, YYYY-MM-DD (default: the first sale)", date, metavar="DATE"),
+    Param("since", "--since", "first day, YYYY-MM-DD (default: the first sale; abc-xyz: 364 days before --until)", date, metavar="DATE"),
     Param("until", "--until", "last day, YYYY-MM-DD (default: the as-of date)", date, metavar="DATE"),
     Param("as_of", "--as-of", "what 'now' means (default: the latest sale's date)", date, metavar="DATE"),
-    Param("limit", "--limit", "at most N rows (whales: default 20)", int, metavar="N"),
+    Param("limit", "--limit", "at most N rows (whales, basket: default 20)", int, metavar="N"),
     Param("category", "--category", "only this category", str, metavar="NAME"),
     Param("top_percent", "--top-percent", "customers in the top P%% by spend", float, metavar="P"),
     Param("min_spend", "--min-spend", "spend of at least X", float, metavar="X"),
@@ -40,6 +40,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("review_days", "--review-days", "days between orders the suggestion covers (default 14)", int,
           metavar="N"),
     Param("segment", "--customers", "list this segment's customers", str, metavar="SEGMENT"),
+    Param("min_orders", "--min-orders", "pairs bought together in at least N orders (default 2)", int,
+          metavar="N"),
 )}
 # every report takes these: the period and a row limit
 COMMON = ("since", "until", "as_of", "limit")
@@ -119,6 +121,21 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
         "cohorts:cohorts", columns=(
             _c("cohort", "date"), _c("months_since", "count", "month"), _c("customers", "count"),
             _c("active", "count"), _c("retention", "share"), REVENUE)),
+    # No tabs yet: the app's views of these two are designed later (issue 16). No chart: a bar per pair
+    # or per product of a whole catalogue says less than the sorted table.
+    Report(
+        "basket", "Baskets", "product pairs bought in the same order: support, confidence, lift",
+        "basket:basket", params=("min_orders",), drill=Drill("product", "sku_a"), columns=(
+            _c("sku_a", "text", "sku a"), _c("product_a", "text", "product a"), _c("sku_b", "text", "sku b"),
+            _c("product_b", "text", "product b"), _c("orders", "count"), _c("support", "share"),
+            _c("confidence_ab", "share", "conf. a→b"), _c("confidence_ba", "share", "conf. b→a"),
+            _c("lift", "ratio"))),
+    Report(
+        "abc-xyz", "ABC-XYZ", "merchandise by revenue class (ABC) and weekly-demand steadiness (XYZ), 364 days",
+        "abc_xyz:abc_xyz", params=("category",), default_days=364, drill=Drill("product", "sku"), columns=(
+            SKU, PRODUCT, CATEGORY, REVENUE, SHARE, _c("cumulative_share", "share", "cum. share"),
+            _c("abc", "text"), _c("mean_weekly_units", "decimal", "units/wk"), _c("cv", "ratio"),
+            _c("xyz", "text"))),
 )}
 
 

@@ -20,6 +20,7 @@ KINDS = (
     "share",     # a fraction shown as a percentage: 12.5%
     "change",    # a signed fraction shown as a signed percentage: +12.5%
     "decimal",   # one decimal: units a week, days of cover, medians, an index
+    "ratio",     # two decimals, where the first decimal decides: a lift, a coefficient of variation
     "date",      # YYYY-MM-DD (or a period label such as Mon or Jan)
     "text",      # names and ids from the data: shown as text, never markup
     "flag",      # true/false, e.g. the growth driver
@@ -104,6 +105,8 @@ class Report(NamedTuple):
     drill: Drill | None = None
     variants: tuple[Variant, ...] = ()
     one_row: bool = False             # the result is one set of figures (summary), not a table
+    default_days: int | None = None   # without --since, the period is this many days ending at the last
+                                      # day (abc-xyz: a year of weeks), not all history
 
     def run(self, conn, params=None, period=None) -> Any:
         """The report for `params` (default: all defaults) over `period` (default: resolved from params)."""

@@ -21,6 +21,8 @@ EXAMPLES = """\
   shopintel report revenue --profile weekday
   shopintel report reorder --all --format json
   shopintel report segments --customers "At Risk"
+  shopintel report basket --min-orders 5 --limit 50
+  shopintel report abc-xyz --category Kitchen --format csv > abc.csv
 """
 
 
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     conn = connect_read_only(args.db)
     try:
-        period = resolve(conn, params)
+        period = resolve(conn, params, report.default_days)
         result = report.run(conn, params, period)
     except ReportError as exc:
         raise UserError(str(exc)) from None

@@ -21,7 +21,7 @@ SCREEN_COLUMNS = (Column("order_id", "text", "order"), Column("day", "date"), Co
                   Column("alert_id", "count", "alert"), Column("created_at", "date", "raised"),
                   Column("acknowledged_at", "date", "acknowledged"), Column("state", "text"))
 COLUMNS: dict[str, Column] = {**{c.name: c for c in SCREEN_COLUMNS}, **column_kinds()}
-NUMERIC_KINDS = ("money", "count", "share", "change", "decimal")
+NUMERIC_KINDS = ("money", "count", "share", "change", "decimal", "ratio")
 RIGHT = {name for name, c in COLUMNS.items() if c.kind in NUMERIC_KINDS}
 
 
@@ -51,6 +51,8 @@ def format_value(column: str, value: Any) -> str:
         return f"{value * 100:+.1f}%"
     if k == "decimal":
         return f"{value:,.1f}"
+    if k == "ratio":
+        return f"{value:,.2f}"
     if k == "flag":
         return "◆ driver" if column == "driver" and value else ("yes" if value else "")
     if isinstance(value, bool) or type(value).__name__ == "bool_":

@@ -12,7 +12,7 @@ default):
 1. ingest: `shopintel ingest` into a fresh store vs the sqlite3 CLI's `.import` into one untyped table;
 2. reports: each report's warm latency through the functions the app calls vs DuckDB answering the
    same question over the same raw lines in an in-memory table; and, for summary, whales, categories,
-   revenue and top-sellers, the whole `shopintel report NAME --format json` process vs a
+   revenue, top-sellers, basket and abc-xyz, the whole `shopintel report NAME --format json` process vs a
    `python -c 'import duckdb; ...'` process answering the same question from a DuckDB file of the lines;
 3. growth: each report's latency at N vs at N/10;
 4. app start: launching `shopintel tui` in tmux until the Overview shows its numbers vs a bare Textual
@@ -51,7 +51,7 @@ TARGETS = {
     "app_rss_mb": 120, "monitor_tick_ratio": 1.5, "ingest_rss_mb": 500, "process_ratio": 0.5,
 }
 # whole `shopintel report NAME --format json` processes against a DuckDB process answering the same
-PROCESS_REPORTS = ("summary", "whales", "categories", "revenue", "top-sellers")
+PROCESS_REPORTS = ("summary", "whales", "categories", "revenue", "top-sellers", "basket", "abc-xyz")
 
 
 # ------------------------------------------------------------------ helpers

@@ -102,4 +102,42 @@ QUERIES: dict[str, str] = {
         FROM m LEFT JOIN a ON a.cohort = m.cohort AND a.month = m.cohort + to_months(m.months_since)
         ORDER BY 1, 2
     """,
+    "basket": f"""
+        WITH held AS (SELECT DISTINCT order_id, sku FROM lines WHERE quantity > 0 AND {MERCH}),
+             n AS (SELECT count(DISTINCT order_id) AS n FROM held),
+             per AS (SELECT sku, count(*) AS k FROM held GROUP BY sku),
+             pairs AS (SELECT a.sku AS sku_a, b.sku AS sku_b, count(*) AS orders FROM held a JOIN held b
+                       ON a.order_id = b.order_id AND a.sku < b.sku GROUP BY 1, 2 HAVING count(*) >= 2),
+             top AS (SELECT p.sku_a, p.sku_b, p.orders, p.orders / n.n AS support, p.orders / pa.k AS confidence_ab,
+                            p.orders / pb.k AS confidence_ba, p.orders * n.n / (pa.k * pb.k) AS lift
+                     FROM pairs p JOIN per pa ON pa.sku = p.sku_a JOIN per pb ON pb.sku = p.sku_b CROSS JOIN n
+                     ORDER BY orders DESC, lift DESC, sku_a, sku_b LIMIT 20),
+             names AS (SELECT sku, any_value(product_name) AS name FROM lines
+                       WHERE sku IN (SELECT sku_a FROM top UNION SELECT sku_b FROM top) GROUP BY sku)
+        SELECT t.sku_a, na.name AS product_a, t.sku_b, nb.name AS product_b, t.orders, t.support, t.confidence_ab,
+               t.confidence_ba, t.lift
+        FROM top t JOIN names na ON na.sku = t.sku_a JOIN names nb ON nb.sku = t.sku_b
+        ORDER BY orders DESC, lift DESC, sku_a, sku_b
+    """,
+    "abc-xyz": f"""
+        WITH asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines),
+             l AS (SELECT sku, product_name, category, quantity, {NET} AS net,
+                          (SELECT d FROM asof_day) - ordered_at::DATE AS age
+                   FROM lines WHERE {MERCH} AND ordered_at::DATE > (SELECT d FROM asof_day) - 364),
+             p AS (SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category,
+                          sum(net) AS revenue FROM l GROUP BY sku HAVING sum(net) > 0),
+             w AS (SELECT sku, age // 7 AS week, sum(quantity) AS units FROM l GROUP BY 1, 2),
+             s AS (SELECT sku, sum(units) AS su, sum(units * units) AS sq FROM w GROUP BY 1),
+             r AS (SELECT p.*, revenue / sum(revenue) OVER () AS share,
+                          sum(revenue) OVER (ORDER BY revenue DESC, sku ROWS UNBOUNDED PRECEDING)
+                              / sum(revenue) OVER () AS cumulative_share,
+                          coalesce(s.su, 0) AS su, coalesce(s.sq, 0) AS sq FROM p LEFT JOIN s USING (sku))
+        SELECT sku, product_name, category, revenue, share, cumulative_share,
+               CASE WHEN cumulative_share - share < 0.8 THEN 'A' WHEN cumulative_share - share < 0.95 THEN 'B'
+                    ELSE 'C' END AS abc,
+               su / 52 AS mean_weekly_units, CASE WHEN su > 0 THEN sqrt(52 * sq - su * su) / su END AS cv,
+               CASE WHEN su <= 0 THEN 'Z' WHEN 4 * (52 * sq - su * su) <= su * su THEN 'X'
+                    WHEN 52 * sq - su * su <= su * su THEN 'Y' ELSE 'Z' END AS xyz
+        FROM r ORDER BY revenue DESC, sku
+    """,
 }
