@@ -11,7 +11,7 @@ and spills to a temporary file, so a result of 500k customers costs a few MB of 
 hundreds a list of tuples would. A filter matches a case-folded copy of the searched columns' text
 (one column, `_find`, built once when the rows are kept), so each keystroke is one C-level scan.
 Sorting is stable (ties keep the report's order) and puts missing values last in either direction;
-the first page of a sort is a top-N scan, and a sort read deeper than that gets an index, once."""
+each sort gets an index, once."""
 
 from __future__ import annotations
 
@@ -113,9 +113,10 @@ class Kept:
             c = f"c{self.columns.index(view.sort)}"
             direction = "ASC" if view.ascending else "DESC"
             order = f"({c} IS NULL), {c} {direction}, _seq"
-            # the first page of a sort is a top-N scan; deeper pages read an index (built once per direction)
+            # an index per sort (built once per column and direction): on 500k rows building it takes less
+            # than a top-N scan for the first page, and every later page reads it
             key = (view.sort, view.ascending)
-            if offset > 0 and key not in self._indexed:
+            if key not in self._indexed:
                 self._conn.execute(f"CREATE INDEX kept_{c}_{direction} ON kept (({c} IS NULL), {c} {direction}, _seq)")
                 self._indexed.add(key)
         return self._conn.execute(f"SELECT {cols} FROM kept {where} ORDER BY {order} LIMIT ? OFFSET ?",

@@ -46,7 +46,7 @@ ACTIONS: tuple[Action, ...] = (
     *(Action(str(r.tab), f"show_tab('{r.name}')", r.title, f"go to the {r.title} tab", footer=False)
       for r in TAB_REPORTS),
     Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom", opens=True),
-    Action("slash", "filter", "Filter", "filter the rows as you type (any column, case-insensitive); "
+    Action("slash", "filter", "Filter", "filter the rows as you type (names, ids, dates: any text column, case-insensitive); "
            "Enter keeps the filter, Esc clears it", opens=True),
     Action("s", "sort", "Sort", "sort by the underlined column (←/→ pick it); again to reverse"),
     Action("e", "export", "Export", "export the current table to a CSV file and say where"),

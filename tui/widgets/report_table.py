@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 from ..actions import bindings
 from ...reports.kept import Kept, View
 from ...reports.result import Rows
-from ..format import RIGHT, format_value, header
+from ..format import RIGHT, format_value, header, kind
 from ..safe_text import plain
 
 PAGE = 500              # rows the widget holds: a window on the view, moved as the cursor reaches its ends
@@ -50,9 +50,10 @@ class ReportTable(DataTable):
     # ------------------------------------------------------------------ data
 
     def keep(self, columns: Sequence[str], rows: Iterable[tuple]) -> Kept:
-        """The whole result, kept for paging; its filter searches the visible columns. Safe in a worker
-        thread: a pane keeps a large result there (rows may stream from the store), not on the UI thread."""
-        return Kept(columns, rows, search=[c for c in columns if c not in self.hidden])
+        """The whole result, kept for paging; its filter searches the visible text columns (names, ids,
+        skus, categories, statuses, dates: what people type; a number's digits would match anything).
+        Safe in a worker thread: a pane keeps a large result there (rows may stream from the store)."""
+        return Kept(columns, rows, search=[c for c in columns if c not in self.hidden and kind(c) in ("text", "date")])
 
     def show(self, result: Rows | Kept) -> None:
         self.kept = result if isinstance(result, Kept) else self.keep(result.columns, result.rows)
