@@ -9,7 +9,8 @@ latest sale (or now, if that is later: a recount made now must see what sells af
 
 The mix follows the store: products weighted by their recent sales, customers by their spend, about
 7% guests, with a run on the fast movers that have a stock count (twice their usual rate), so they
-run down visibly."""
+run down visibly; a product whose stock count is used up is sold out, as in a real checkout.
+"""
 
 from __future__ import annotations
 
@@ -72,6 +73,16 @@ def _start_clock(conn: sqlite3.Connection) -> datetime:
     return max(now, datetime.fromisoformat(latest) + timedelta(seconds=1)) if latest else now
 
 
+def on_hand(conn: sqlite3.Connection) -> dict[str, int]:
+    """Units on hand now of every counted product, by sku: the count less the net units sold after it
+    (the reorder rule's definition; the checkout sells nothing it does not have)."""
+    return dict(conn.execute(
+        """SELECT p.sku, i.on_hand - coalesce((SELECT sum(s.quantity) FROM sales s
+                                                WHERE s.product_id = i.product_id AND s.day >= substr(i.counted_at, 1, 10)
+                                                  AND s.ordered_at > i.counted_at), 0)
+           FROM inventory i JOIN products p USING (product_id)""").fetchall())
+
+
 class Simulator:
     def __init__(self, conn: sqlite3.Connection, seed: int | None = None, speed: float = DEFAULT_SPEED):
         self.conn = conn
@@ -94,16 +105,27 @@ class Simulator:
         rows = []
         start = self.clock
         self.clock = start + timedelta(seconds=span_s)
+        # a sold-out product is not for sale: counted products sell at most what is on hand
+        stock = on_hand(self.conn)
+        left = mix.products["sku"].map(stock).to_numpy(dtype=float)    # NaN: not counted, no limit
+        weight = np.where(left <= 0, 0.0, mix.products["weight"].to_numpy())
         for i in range(n_orders):
+            if weight.sum() <= 0:
+                break
             now = (start + timedelta(seconds=span_s * i / n_orders)).replace(microsecond=0).isoformat()
             self.counter += 1
             order_id = f"SIM-{self.run_tag}-{self.counter:06d}"
             guest = rng.random() < 0.07 or mix.customers.empty
             cust = None if guest else mix.customers.iloc[rng.choice(len(mix.customers), p=mix.customers["weight"])]
-            n_lines = 1 + rng.poisson(0.6)
-            for idx in rng.choice(len(mix.products), size=n_lines, replace=False, p=mix.products["weight"]):
+            n_lines = min(1 + rng.poisson(0.6), int((weight > 0).sum()))
+            for idx in rng.choice(len(mix.products), size=n_lines, replace=False, p=weight / weight.sum()):
                 prod = mix.products.iloc[idx]
                 qty = int(rng.integers(1, 4))
+                if left[idx] == left[idx]:     # counted (not NaN)
+                    qty = int(min(qty, left[idx]))
+                    left[idx] -= qty
+                    if left[idx] <= 0:
+                        weight[idx] = 0.0
                 price = int(prod["price_micros"])
                 net = (qty * price + 5000) // 10000
                 rows.append({
@@ -132,4 +154,4 @@ class Simulator:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 time.sleep(0.1 * (attempt + 1))
-        return n_orders, len(frame), int(frame["net_cents"].sum())
+        return frame["order_id"].nunique(), len(frame), int(frame["net_cents"].sum())

@@ -61,3 +61,30 @@ def test_a_store_of_ones_own_is_never_replaced_by_a_demo(cli, db_path, write_csv
     assert r.returncode != 0 and "not a demo store" in r.stderr and "--db" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert sales(db_path) == 1
+
+
+def test_the_checkout_sells_nothing_it_does_not_have(cli, demo):
+    import json
+
+    def stock() -> dict[str, int]:
+        rows = json.loads(cli("report", "reorder", "--all", "--db", str(demo), "--format", "json").stdout)
+        return {row["sku"]: row["on_hand"] for row in rows}
+
+    top = json.loads(cli("report", "top-sellers", "--db", str(demo), "--format", "json", "--limit", "3").stdout)
+    # two on hand each. The demo's history fills the whole of today, so what it sells after a count
+    # made now comes off the count: count once, then again with that added back.
+    for row in top:
+        assert cli("stock", "set", row["sku"], "2", "--db", str(demo)).returncode == 0
+    later_today = {row["sku"]: 2 - stock()[row["sku"]] for row in top}
+    for row in top:
+        assert cli("stock", "set", row["sku"], str(2 + later_today[row["sku"]]), "--db", str(demo)).returncode == 0
+    before, sold = stock(), sales(demo)
+    assert [before[row["sku"]] for row in top] == [2, 2, 2]
+    r = cli("simulate", "--db", str(demo), "--speed", "86400", "--duration", "1", "--seed", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert sales(demo) > sold                    # the shop kept selling ...
+    after = stock()
+    # ... but nothing below 0: a product sold out stays where it was, the others stop at 0
+    assert all(after[sku] >= min(units, 0) for sku, units in before.items()), {
+        sku: (units, after[sku]) for sku, units in before.items() if after[sku] < min(units, 0)}
+    assert 0 in [after[row["sku"]] for row in top]      # and a fast mover did sell out
