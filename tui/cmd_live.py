@@ -41,7 +41,8 @@ def register(sub, common) -> None:
                     "the clock running --speed times faster than real time (a simulated day a minute), "
                     "starting at the latest sale (or now, if later). The store's usual product, customer and "
                     "category mix, with a run on the stock-counted fast movers, so reorder alerts fire within "
-                    "a minute or two. Prints a line per second. Ctrl+C stops it cleanly.",
+                    "a minute or two; a product whose stock count is used up is sold out. Prints a line per second. "
+                    "Ctrl+C stops it cleanly.",
         examples="  shopintel simulate\n  shopintel simulate --speed 86400 --duration 60 --seed 1   a day a second\n"
                  "  shopintel simulate --rate 10                               10 orders a second (a load test)\n")
     s.add_argument("--speed", type=float, default=None, metavar="X",
