@@ -88,3 +88,15 @@ def test_the_checkout_sells_nothing_it_does_not_have(cli, demo):
     assert all(after[sku] >= min(units, 0) for sku, units in before.items()), {
         sku: (units, after[sku]) for sku, units in before.items() if after[sku] < min(units, 0)}
     assert 0 in [after[row["sku"]] for row in top]      # and a fast mover did sell out
+
+
+def test_the_demo_stock_counts_follow_what_each_product_sells(cli, demo):
+    """A few fast movers out or near their reorder point (3 made to be out or nearly, 6 around it),
+    the rest well covered: counts sized from each product's sales, not at random."""
+    import json
+    from collections import Counter
+
+    rows = json.loads(cli("report", "reorder", "--db", str(demo), "--format", "json").stdout)
+    status = Counter(row["status"] for row in rows)
+    assert 1 <= status["OUT"] + status["LOW"] <= 9 < len(rows), status
+    assert all(row["days_of_cover"] >= 30 for row in rows if row["status"] == "OK"), rows
