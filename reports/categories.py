@@ -2,8 +2,10 @@
 equal-length span (or the same span a year earlier): which department drives growth.
 
 growth = revenue / previous_revenue - 1; growth_contribution = (revenue - previous_revenue) / total
-previous revenue, so contributions add up to the shop's total growth; the driver is the category
-with the largest contribution (ties: first by name)."""
+previous revenue, so contributions add up to the shop's total growth. The driver is the largest push
+in the direction the shop moved: when its revenue grew, the category with the largest positive
+contribution; when it fell, the one with the largest negative contribution (ties: first by name); no
+driver when the total did not move. A category that fell while the shop grew never "drives" it."""
 
 from __future__ import annotations
 
@@ -20,6 +22,16 @@ def _by_category(conn: sqlite3.Connection, first: str, last: str) -> dict[str, i
         """SELECT c.name, sum(a.net_cents)
            FROM agg_category_day a JOIN categories c USING (category_id)
            WHERE a.day BETWEEN ? AND ? GROUP BY a.category_id""", (first, last)).fetchall())
+
+
+def _driver(rows: list[list], change_cents: int) -> list | None:
+    """The row that pushed hardest in the direction the shop moved (sign of `change_cents`); None when
+    the shop's revenue did not move or no category moved that way."""
+    if change_cents == 0:
+        return None
+    sign = 1 if change_cents > 0 else -1
+    pushing = [r for r in rows if r[5] is not None and r[5] * sign > 0]
+    return min(pushing, key=lambda r: (-r[5] * sign, r[0])) if pushing else None
 
 
 def categories(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
@@ -40,9 +52,9 @@ def categories(conn: sqlite3.Connection, p: Params = Params(), period: Period | 
             cents / before - 1 if period.explicit and before > 0 else None,
             (cents - before) / total_prev if period.explicit and total_prev else None,
             False])
-    contributions = [r for r in rows if r[5] is not None]
-    if contributions:   # the largest contribution drives growth; ties: first by name
-        min(contributions, key=lambda r: (-r[5], r[0]))[6] = True
+    driver = _driver(rows, total - total_prev) if period.explicit else None
+    if driver is not None:
+        driver[6] = True
     if period.category_id is not None:
         name = conn.execute("SELECT name FROM categories WHERE category_id = ?", (period.category_id,)).fetchone()[0]
         rows = [r for r in rows if r[0] == name]

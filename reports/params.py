@@ -57,6 +57,7 @@ class Period(NamedTuple):
     empty_store: bool = False
     category_id: int | None = None
     notes: tuple[str, ...] = ()
+    after_latest: date | None = None     # the period starts after the latest sale (this date): nothing to show
 
     @property
     def days(self) -> int:
@@ -65,7 +66,13 @@ class Period(NamedTuple):
     def describe(self) -> str:
         if self.empty_store:
             return "no sales in the store"
+        if self.after_latest:
+            return f"{no_sales_after(self.after_latest)}; pick an earlier start"
         return f"{self.first.isoformat()} .. {self.last.isoformat()}, as of {self.as_of.isoformat()}"
+
+
+def no_sales_after(latest: date) -> str:
+    return f"no sales after {latest.isoformat()} (the latest sale)"
 
 
 def parse_date(text: str | date | None, option: str = "date") -> date | None:
@@ -110,8 +117,8 @@ def resolve(conn: sqlite3.Connection, p: Params, default_days: int | None = None
     last = p.until or as_of
     first = p.since or (last - timedelta(days=default_days - 1) if default_days else lo)
     if first > last:
-        if p.until is None:       # --since after the latest sale: an empty period, not a mistake
-            return Period(first, first, as_of, True, False, cat)
+        if p.until is None:       # --since after the latest sale: an empty period, not a mistake, said plainly
+            return Period(first, first, as_of, True, False, cat, after_latest=hi)
         raise ReportError(f"--since {first} is after --until {last}; the period would be empty")
     return Period(first, last, as_of, p.since is not None, False, cat)
 

@@ -1,21 +1,32 @@
-"""Live orders for the demo and for tests: appends realistic orders in real time, as a checkout would,
-through the same loader as imports (so every kept aggregate stays current).
+"""Live orders for the demo and for tests: appends realistic orders, as a checkout would, through the
+same loader as imports (so every kept aggregate stays current).
+
+The checkout runs at the shop's own pace on a simulated clock: as many orders per simulated day as
+the shop took on an average day of its last four weeks, with the clock running `speed` times faster
+than real time (default 1440: a simulated day a minute), so reorder alerts appear within a minute or
+two while every day of the store still looks like the shop's usual day. The clock starts at the
+latest sale (or now, if that is later: a recount made now must see what sells after it).
 
 The mix follows the store: products weighted by their recent sales, customers by their spend, about
-7% guests. It is biased towards the fast movers that have a stock count, so on the demo store
-high-velocity products run down and reorder alerts fire within a minute."""
+7% guests, with a run on the fast movers that have a stock count (twice their usual rate), so they
+run down visibly; a product whose stock count is used up is sold out, as in a real checkout.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from .load import CANONICAL_COLUMNS, Loader
+
+DEFAULT_SPEED = 1440.0      # simulated seconds per real second: a simulated day a minute
+PACE_DAYS = 28              # the shop's pace: its mean orders per day over this many last days
+FAST_RUN = 2.0              # how much faster than usual the counted fast movers sell in the demo
 
 
 @dataclass
@@ -37,8 +48,8 @@ def load_mix(conn: sqlite3.Connection, days: int = 28) -> Mix:
     products = products[products["price_micros"].notna() & (products["price_micros"] > 0)].reset_index(drop=True)
     weight = products["units"].clip(lower=0) + 0.5
     fast = products["counted"].astype(bool) & (products["units"] >= products["units"].quantile(0.97))
-    # the bias: counted fast movers sell several times their usual rate, so they run down visibly
-    weight = weight.where(~fast, weight * 6)
+    # the bias: counted fast movers sell faster than usual, so they run down visibly
+    weight = weight.where(~fast, weight * FAST_RUN)
     products["weight"] = weight / weight.sum()
     customers = pd.read_sql_query(
         """SELECT c.customer_key, c.name AS customer_name, c.country, a.net_cents
@@ -48,27 +59,73 @@ def load_mix(conn: sqlite3.Connection, days: int = 28) -> Mix:
     return Mix(products, customers)
 
 
+def orders_per_day(conn: sqlite3.Connection, days: int = PACE_DAYS) -> float:
+    """The shop's pace: mean orders per calendar day over its last `days` days (days without a sale
+    count as 0)."""
+    row = conn.execute("SELECT sum(orders) FROM agg_day WHERE day > date((SELECT max(day) FROM agg_day), ?)",
+                       (f"-{days} days",)).fetchone()
+    return (row[0] or 0) / days
+
+
+def _start_clock(conn: sqlite3.Connection) -> datetime:
+    latest = conn.execute("SELECT max(ordered_at) FROM sales").fetchone()[0]
+    now = datetime.now().replace(microsecond=0)
+    return max(now, datetime.fromisoformat(latest) + timedelta(seconds=1)) if latest else now
+
+
+def on_hand(conn: sqlite3.Connection) -> dict[str, int]:
+    """Units on hand now of every counted product, by sku: the count less the net units sold after it
+    (the reorder rule's definition; the checkout sells nothing it does not have)."""
+    return dict(conn.execute(
+        """SELECT p.sku, i.on_hand - coalesce((SELECT sum(s.quantity) FROM sales s
+                                                WHERE s.product_id = i.product_id AND s.day >= substr(i.counted_at, 1, 10)
+                                                  AND s.ordered_at > i.counted_at), 0)
+           FROM inventory i JOIN products p USING (product_id)""").fetchall())
+
+
 class Simulator:
-    def __init__(self, conn: sqlite3.Connection, seed: int | None = None):
+    def __init__(self, conn: sqlite3.Connection, seed: int | None = None, speed: float = DEFAULT_SPEED):
         self.conn = conn
         self.rng = np.random.default_rng(seed)
         self.mix = load_mix(conn)
         self.counter = 0
         self.run_tag = datetime.now().strftime("%Y%m%d%H%M%S")
+        self.speed = speed
+        self.per_day = orders_per_day(conn)
+        self.clock = _start_clock(conn)
 
-    def orders_frame(self, n_orders: int) -> pd.DataFrame:
+    @property
+    def rate(self) -> float:
+        """Orders per real second at the shop's own pace on the simulated clock."""
+        return self.per_day * self.speed / 86400
+
+    def orders_frame(self, n_orders: int, span_s: float) -> pd.DataFrame:
+        """n orders spread evenly over the next `span_s` simulated seconds; the clock moves on by that."""
         mix, rng = self.mix, self.rng
         rows = []
-        now = datetime.now().replace(microsecond=0).isoformat()
-        for _ in range(n_orders):
+        start = self.clock
+        self.clock = start + timedelta(seconds=span_s)
+        # a sold-out product is not for sale: counted products sell at most what is on hand
+        stock = on_hand(self.conn)
+        left = mix.products["sku"].map(stock).to_numpy(dtype=float)    # NaN: not counted, no limit
+        weight = np.where(left <= 0, 0.0, mix.products["weight"].to_numpy())
+        for i in range(n_orders):
+            if weight.sum() <= 0:
+                break
+            now = (start + timedelta(seconds=span_s * i / n_orders)).replace(microsecond=0).isoformat()
             self.counter += 1
             order_id = f"SIM-{self.run_tag}-{self.counter:06d}"
             guest = rng.random() < 0.07 or mix.customers.empty
             cust = None if guest else mix.customers.iloc[rng.choice(len(mix.customers), p=mix.customers["weight"])]
-            n_lines = 1 + rng.poisson(0.6)
-            for idx in rng.choice(len(mix.products), size=n_lines, replace=False, p=mix.products["weight"]):
+            n_lines = min(1 + rng.poisson(0.6), int((weight > 0).sum()))
+            for idx in rng.choice(len(mix.products), size=n_lines, replace=False, p=weight / weight.sum()):
                 prod = mix.products.iloc[idx]
                 qty = int(rng.integers(1, 4))
+                if left[idx] == left[idx]:     # counted (not NaN)
+                    qty = int(min(qty, left[idx]))
+                    left[idx] -= qty
+                    if left[idx] <= 0:
+                        weight[idx] = 0.0
                 price = int(prod["price_micros"])
                 net = (qty * price + 5000) // 10000
                 rows.append({
@@ -81,11 +138,13 @@ class Simulator:
                 })
         return pd.DataFrame(rows, columns=list(CANONICAL_COLUMNS))
 
-    def write(self, n_orders: int) -> tuple[int, int, int]:
-        """Append n orders in one transaction. Returns (orders, lines, revenue cents)."""
+    def write(self, n_orders: int, real_s: float = 1.0) -> tuple[int, int, int]:
+        """Append n orders, the sales of `real_s` real seconds (`real_s` x speed on the simulated clock),
+        in one transaction. Returns (orders, lines, revenue cents)."""
         if n_orders <= 0 or self.mix.products.empty:
+            self.clock += timedelta(seconds=real_s * self.speed)
             return 0, 0, 0
-        frame = self.orders_frame(n_orders)
+        frame = self.orders_frame(n_orders, real_s * self.speed)
         for attempt in range(50):
             try:
                 with Loader(self.conn, file_name=None) as loader:
@@ -95,4 +154,4 @@ class Simulator:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 time.sleep(0.1 * (attempt + 1))
-        return n_orders, len(frame), int(frame["net_cents"].sum())
+        return frame["order_id"].nunique(), len(frame), int(frame["net_cents"].sum())

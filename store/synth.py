@@ -22,6 +22,7 @@ from .load import Loader
 CATEGORIES = ("Kitchen", "Home Decor", "Garden", "Toys", "Stationery", "Beauty", "Outdoor", "Pet Supplies",
               "Electronics", "Books", "Apparel", "Lighting")
 GROWTH_DRIVER = "Outdoor"
+DEMO_MARK = "demo_built"      # meta key (value: the day it was built): the store is a demo `shopintel demo` may replace
 POSTAGE_CATEGORY = "Postage & Fees"
 _ADJ = ("Classic", "Vintage", "Rustic", "Modern", "Mini", "Deluxe", "Eco", "Nordic", "Retro", "Bright", "Soft",
         "Large", "Twin", "Golden", "Café")
@@ -213,11 +214,16 @@ def write_csv(path: str, lines: int, seed: int = 7, end: date | None = None) -> 
 
 
 def build_store(conn, lines: int = 60_000, seed: int = 7, end: date | None = None) -> None:
-    """Fill an empty store with demo data and stock counts (one transaction)."""
+    """Fill an empty store with demo data, then stock counts sized to what each product sells."""
+    from .sql import atomic
+
     end = end or date.today()
     with Loader(conn, file_name=f"demo(lines={lines}, seed={seed})", sha256="") as loader:
         for frame in generate(lines, seed, end):
             loader.add(frame)
+    # after the load: the loader builds the kept aggregates as it finishes, and the counts are sized
+    # from them (inside it they were empty, so every product got a random count unrelated to its sales)
+    with atomic(conn):
         _demo_stock(conn, end, np.random.default_rng(seed + 1))
 
 
@@ -242,7 +248,7 @@ def _demo_stock(conn, end: date, rng: np.random.Generator) -> None:
         elif rank < 9:
             cover_days = rng.uniform(lead * 0.8, lead * 1.6)   # around the reorder point: the live demo tips them
         else:
-            cover_days = rng.uniform(25, 70)
+            cover_days = rng.uniform(40, 90)       # well above even a lumpy seller's safety stock
         now_on_hand = int(round(daily * cover_days)) if daily > 0 else int(rng.integers(5, 60))
         stock.append((pid, now_on_hand + int(sold_after), counted.isoformat(), lead))
     conn.executemany("INSERT INTO inventory (product_id, on_hand, counted_at, lead_time_days) VALUES (?, ?, ?, ?) "

@@ -28,13 +28,27 @@ def test_top_level_help_lists_commands_and_the_store(cli):
     assert "examples:" in r.stdout
 
 
+# where the stores live when XDG_DATA_HOME is set: every help text that names the default says this
+XDG = {"XDG_DATA_HOME": "/srv/xdg"}
+
+
 @pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
 def test_every_command_has_help_with_an_example(cli, command):
-    r = cli(*command, "--help")
+    r = cli(*command, "--help", env=XDG)
     assert r.returncode == 0, r.stderr
     assert "examples:" in r.stdout
     assert "shopintel " + command[0] in r.stdout.split("examples:")[1]
     assert "--db" in r.stdout
+    # the real default store, not a path that does not apply here
+    assert "/srv/xdg/shopintel/shop.db" in r.stdout and ".local/share" not in r.stdout
+
+
+def test_help_names_the_real_default_store(cli):
+    assert "/srv/xdg/shopintel/shop.db" in cli("--help", env=XDG).stdout
+    demo = cli("demo", "--help", env=XDG).stdout
+    assert "/srv/xdg/shopintel/" in demo and ".local/share" not in demo
+    home = cli("report", "--help", env={"XDG_DATA_HOME": ""}).stdout     # unset or empty: the XDG default
+    assert ".local/share/shopintel/shop.db" in home
 
 
 def test_db_before_or_after_the_command_is_the_same(cli, tmp_path):
@@ -42,9 +56,9 @@ def test_db_before_or_after_the_command_is_the_same(cli, tmp_path):
     r1 = cli("--db", str(store), "demo", "--build-only", "--lines", "10000")
     assert r1.returncode == 0, r1.stderr
     assert str(store) in r1.stdout
-    r2 = cli("demo", "--build-only", "--lines", "10000", "--db", str(store))
+    r2 = cli("demo", "--build-only", "--keep", "--lines", "10000", "--db", str(store))
     assert r2.returncode == 0, r2.stderr
-    assert "ready" in r2.stdout  # built today already: reused, not rebuilt
+    assert "kept" in r2.stdout  # --keep: reused, not rebuilt
 
 
 def test_unknown_command_is_a_usage_error(cli):

@@ -73,12 +73,13 @@ def _terminal_width() -> int:
 
 def common_parser() -> argparse.ArgumentParser:
     """Options every command takes."""
-    from ..store.db import ENV_VAR  # light: no pandas
+    from ..store.db import ENV_VAR, default_db_path  # light: no pandas
 
     p = argparse.ArgumentParser(add_help=False)
-    # SUPPRESS: a subcommand must not reset a --db given before it (shopintel --db X report ...)
+    # SUPPRESS: a subcommand must not reset a --db given before it (shopintel --db X report ...).
+    # The default named is the real one here (it follows $XDG_DATA_HOME), not a path that may not apply.
     p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                   help=f"the store file (default: ${ENV_VAR}, else ~/.local/share/shopintel/shop.db)")
+                   help=f"the store file (default: ${ENV_VAR}, else {str(default_db_path()).replace('%', '%%')})")
     return p
 
 

@@ -1,9 +1,11 @@
-"""`shopintel demo`: build (once a day) a realistic synthetic store and open the app on it."""
+"""`shopintel demo`: build a realistic synthetic store, fresh for every run (unless --keep), and open
+the app on it with a simulated checkout writing beside it."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -14,23 +16,30 @@ DEFAULT_SEED = 7
 
 
 def register(sub, common) -> None:
+    from ..store.db import data_dir
+
     p = add_command(
         sub, common, "demo",
         help="build a demo store (synthetic, two years to today) and open the app on it",
         description=(
             "Build a realistic synthetic shop (about two years of orders ending today, seasonality, a few "
             "whale customers, one category driving growth, returns, guest orders, stock counts with some "
-            "fast movers near their reorder point) and open the app on it. The store is rebuilt when it "
-            "was built on an earlier day. Without --db it lives in ~/.local/share/shopintel/ "
-            "(demo.db, or demo-LINES-SEED.db for other sizes)."),
+            "fast movers near their reorder point) and open the app on it, with a simulated checkout selling "
+            "at the shop's own pace on a clock that runs a day a minute (see shopintel simulate --help). "
+            "Every run starts from a freshly built store, so what the last demo's checkout sold is gone; "
+            "--keep opens the store as the last run left it. "
+            f"Without --db it lives in {data_dir()}/ (demo.db, or demo-LINES-SEED.db for other sizes). "
+            "A --db that holds a store of your own is refused: the demo never replaces real data."),
         examples="  shopintel demo\n  shopintel demo --lines 1000000 --seed 3\n"
+                 "  shopintel demo --keep             carry on where the last demo stopped\n"
                  "  shopintel demo --no-live          no simulated live orders\n"
                  "  shopintel demo --build-only       build the store, print where it is, exit\n",
     )
     p.add_argument("--lines", type=int, default=DEFAULT_LINES, metavar="N",
                    help=f"order lines to generate, 10000 to 10000000 (default {DEFAULT_LINES:,})")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help="random seed (default 7)")
-    p.add_argument("--rebuild", action="store_true", help="build the demo store again even if it exists")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the demo store as the last run left it (built only if there is none)")
     p.add_argument("--build-only", action="store_true", help="only build the store and print its summary")
     p.add_argument("--no-live", action="store_true", help="do not run the order simulator beside the app")
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
@@ -44,22 +53,19 @@ def demo_path(lines: int, seed: int) -> Path:
     return data_dir() / name
 
 
-def ensure_demo_store(path: Path, lines: int, seed: int, rebuild: bool = False) -> bool:
-    """Build the demo store at `path` unless one built today exists. Returns True when it built.
-    Builds into a temporary file and renames it, so an interrupted build leaves no half store."""
-    from ..store.db import connect, connect_read_only
-    from ..store.errors import StoreError
+def ensure_demo_store(path: Path, lines: int, seed: int, keep: bool = False) -> bool:
+    """Build the demo store at `path`, or with `keep` reuse the demo store there. Returns True when it
+    built. Builds into a temporary file and renames it, so an interrupted build leaves no half store;
+    a file at `path` that is not a demo store is refused, never replaced."""
+    from ..store.db import connect
+    from ..store.synth import DEMO_MARK
 
-    today = date.today().isoformat()
-    if path.exists() and not rebuild:
-        try:
-            conn = connect_read_only(path)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'demo_built'").fetchone()
-            conn.close()
-            if row and row[0] == today:
-                return False
-        except StoreError:
-            pass
+    demo = _is_demo_store(path)
+    if path.exists() and not demo:
+        raise UserError(f"{path} is a store of your own, not a demo store: the demo never replaces it. "
+                        "Give the demo its own --db (or leave --db out).")
+    if keep and demo:
+        return False
     from ..store import synth
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +74,7 @@ def ensure_demo_store(path: Path, lines: int, seed: int, rebuild: bool = False) 
         Path(str(tmp) + suffix).unlink(missing_ok=True)
     conn = connect(tmp)
     synth.build_store(conn, lines, seed)
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('demo_built', ?)", (today,))
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DEMO_MARK, date.today().isoformat()))
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     for suffix in ("-wal", "-shm"):
@@ -77,13 +83,31 @@ def ensure_demo_store(path: Path, lines: int, seed: int, rebuild: bool = False) 
     return True
 
 
+def _is_demo_store(path: Path) -> bool:
+    """A store this command built (it carries the demo mark). An empty or unreadable file is not one."""
+    from ..store.db import connect_read_only
+    from ..store.errors import StoreError
+    from ..store.synth import DEMO_MARK
+
+    if not path.exists():
+        return False
+    try:
+        conn = connect_read_only(path)
+        try:
+            return conn.execute("SELECT 1 FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone() is not None
+        finally:
+            conn.close()
+    except (StoreError, sqlite3.DatabaseError):
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     if not 10_000 <= args.lines <= 10_000_000:
         raise UserError("--lines must be between 10000 and 10000000")
     path = Path(args.db).expanduser() if args.db else demo_path(args.lines, args.seed)
-    if not path.exists() or args.rebuild:
+    if not (args.keep and _is_demo_store(path)):
         print(f"Building the demo store ({args.lines:,} order lines) at {path} ...", flush=True)
-    built = ensure_demo_store(path, args.lines, args.seed, args.rebuild)
+    built = ensure_demo_store(path, args.lines, args.seed, args.keep)
     if args.build_only:
         _print_summary(path, built)
         return 0
@@ -100,7 +124,7 @@ def _print_summary(path: Path, built: bool) -> None:
         "SELECT sum(lines), sum(orders), sum(net_cents), min(day), max(day) FROM agg_day").fetchone()
     customers = conn.execute("SELECT count(*) FROM agg_customer").fetchone()[0]
     conn.close()
-    print(f"Demo store {'built' if built else 'ready'}: {path}")
+    print(f"Demo store {'built' if built else 'kept as the last run left it'}: {path}")
     print(f"  {lines:,} order lines, {orders:,} orders, {customers:,} customers, {first} .. {last}")
     print(f"  net revenue {cents / 100:,.2f}")
     print(f"Open it with: shopintel tui --db {path}")

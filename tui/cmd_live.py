@@ -39,11 +39,19 @@ def register(sub, common) -> None:
     s = add_command(
         sub, common, "simulate",
         help="append realistic live orders to the store (for demos and tests)",
-        description="Append new orders in real time as a checkout would: the store's usual product, customer "
-                    "and category mix, biased so fast movers run down and reorder alerts fire within a "
-                    "minute. Prints a line per second. Ctrl+C stops it cleanly.",
-        examples="  shopintel simulate\n  shopintel simulate --rate 5 --duration 60 --seed 1\n")
-    s.add_argument("--rate", type=float, default=2.0, metavar="ORDERS_PER_SECOND", help="orders per second (2)")
+        description="Append new orders as a checkout would, at the shop's own pace on a simulated clock: as "
+                    "many orders per simulated day as the shop took on an average day of its last 28 days, "
+                    "the clock running --speed times faster than real time (a simulated day a minute), "
+                    "starting at the latest sale (or now, if later). The store's usual product, customer and "
+                    "category mix, with a run on the stock-counted fast movers, so reorder alerts fire within "
+                    "a minute or two; a product whose stock count is used up is sold out. Prints a line per second. "
+                    "Ctrl+C stops it cleanly.",
+        examples="  shopintel simulate\n  shopintel simulate --speed 86400 --duration 60 --seed 1   a day a second\n"
+                 "  shopintel simulate --rate 10                               10 orders a second (a load test)\n")
+    s.add_argument("--speed", type=float, default=None, metavar="X",
+                   help="the simulated clock runs X times faster than real time (default 1440: a day a minute)")
+    s.add_argument("--rate", type=float, default=None, metavar="ORDERS_PER_SECOND",
+                   help="orders per real second instead of the shop's own pace (a load test; the days fill up)")
     s.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: until Ctrl+C)")
     s.add_argument("--seed", type=int, metavar="S", help="random seed for a repeatable run")
     s.add_argument("--quiet", action="store_true", help="no per-second lines")
@@ -145,23 +153,28 @@ def run_simulate(args: argparse.Namespace) -> int:
     from ..store.db import connect
     from ..store.simulate import Simulator
 
-    if args.rate <= 0:
+    from ..store.simulate import DEFAULT_SPEED
+
+    if args.rate is not None and args.rate <= 0:
         raise UserError("--rate must be more than 0 orders per second")
+    if args.speed is not None and args.speed <= 0:
+        raise UserError("--speed must be more than 0 (1 is real time)")
     conn = connect(args.db, create=False)
-    sim = Simulator(conn, seed=args.seed)
+    sim = Simulator(conn, seed=args.seed, speed=args.speed or DEFAULT_SPEED)
     if sim.mix.products.empty:
         raise UserError("the store has no products with sales to simulate from; import orders first", code=1)
+    rate = args.rate or sim.rate
     stop = _Stop()
     started = time.monotonic()
     carry = 0.0
     while True:
-        carry += args.rate
+        carry += rate
         n = int(carry)
         carry -= n
         orders, lines, cents = sim.write(n)
         if not args.quiet:
-            print(f"{time.strftime('%H:%M:%S')}  {orders} order(s)  {lines} line(s)  revenue {cents / 100:,.2f}",
-                  flush=True)
+            print(f"{time.strftime('%H:%M:%S')}  simulated {sim.clock:%Y-%m-%d %H:%M}  {orders} order(s)  "
+                  f"{lines} line(s)  revenue {cents / 100:,.2f}", flush=True)
         if args.duration is not None and time.monotonic() - started >= args.duration:
             break
         if stop.wait(1.0):

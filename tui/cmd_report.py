@@ -110,6 +110,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     caption = describe(report, params, period, result)
+    if _after_latest(report, period):
+        # nothing can be in the period: one line saying why. JSON and CSV stay data (empty) on stdout,
+        # with the line beside them on stderr; a table or plot is just the line, not an empty frame.
+        data = args.fmt in ("json", "csv")
+        print(caption, file=sys.stderr if data else sys.stdout)
+        if not data:
+            return 0
     if args.fmt == "json":
         print(json_lines(to_records(result)))
     elif args.fmt == "csv":
@@ -133,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
 def describe(report, params, period, result) -> str:
     if period.empty_store:
         return "The store has no sales yet: import some with shopintel ingest FILE."
+    if _after_latest(report, period):
+        from ..reports.params import no_sales_after
+
+        return f"{report.name}: {no_sales_after(period.after_latest)}; pick an earlier --since"
     bits = [f"{period.first} .. {period.last}", f"as of {period.as_of}"]
     if "window_days" in report.params:
         bits[0] = f"trailing {params.window_days} days to {period.as_of}"
@@ -149,6 +160,12 @@ def describe(report, params, period, result) -> str:
     from .safe_text import plain
 
     return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed
+
+
+def _after_latest(report, period) -> bool:
+    """The period starts after the latest sale, and the report shows that period (top-sellers and
+    reorder look at the trailing window to as-of, which --since does not move)."""
+    return period.after_latest is not None and "window_days" not in report.params
 
 
 def as_rows(result):

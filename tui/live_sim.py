@@ -23,9 +23,10 @@ class SimulatorProcess:
                 self.proc.kill()
 
 
-def start_simulator(db_path: Path, rate: float = 2.0) -> SimulatorProcess:
+def start_simulator(db_path: Path) -> SimulatorProcess:
+    """The checkout at the shop's own pace on the simulated clock (see store.simulate)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", f"{__package__}.cli", "simulate", "--db", str(db_path), "--rate", str(rate), "--quiet"],
+        [sys.executable, "-m", f"{__package__}.cli", "simulate", "--db", str(db_path), "--quiet"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -155,7 +155,7 @@ async def test_categories_driver_and_drill_down(shop):
         await pilot.press("5")
         await settle(pilot, app)
         status = text_of(app.query_one("#pane-categories").query_one(".status", Static))
-        assert "Growth driver:" in status
+        assert re.search(r"· \S+ drove the (growth|decline) \([+-]\d+\.\d points\) ·", status)
         assert any("◆ driver" in row for row in map(" ".join, cells(table(app, "categories"))))
         await pilot.press("enter")
         await settle(pilot, app)
@@ -370,3 +370,20 @@ async def test_every_tab_key_and_a_whole_name_are_on_the_tab_bar(shop, width, na
         bar = next(line for line in drawn(app).splitlines() if "1 Overview" in line)
         assert all(name in bar for name in names), bar
         assert bar.rstrip().endswith(names[-1])   # the last tab is whole, not cut at the edge
+
+
+async def test_a_period_after_the_latest_sale_says_so_on_every_period_tab(shop):
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("end", "enter")             # custom dates: a start after the latest sale, no end
+        await pilot.press(*"2030-01-01", "enter", "enter")
+        await settle(pilot, app)
+        line = "no sales after 2026-06-30 (the latest sale); pick an earlier start"
+        assert line in text_of(app.query_one("#pane-overview").query_one(".status", Static))
+        for key, tab in (("3", "whales"), ("5", "categories"), ("7", "segments")):
+            await pilot.press(key)
+            await settle(pilot, app)
+            status = text_of(app.query_one(f"#pane-{tab}").query_one(".status", Static))
+            assert line in status and "2030-01-01 .. 2030-01-01" not in status

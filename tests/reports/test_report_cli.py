@@ -97,6 +97,24 @@ def test_empty_period_says_so_and_exits_0(cli, store):
     assert r.returncode == 0 and "no rows in this period" in r.stdout
 
 
+@pytest.mark.parametrize("name", [name for name in KEYS if name not in ("top-sellers", "reorder")])
+def test_a_period_after_the_latest_sale_is_one_clear_line_exit_0(cli, store, name):
+    line = f"{name}: no sales after 2024-03-10 (the latest sale); pick an earlier --since"
+    r = cli("report", name, "--db", str(store), "--since", "2030-01-01")
+    assert r.returncode == 0 and r.stdout.strip() == line and r.stderr == ""
+    # JSON stays data (nothing in the period) and the reason goes to stderr
+    r = cli("report", name, "--db", str(store), "--since", "2030-01-01", "--format", "json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 0 and r.stderr.strip() == line
+    assert data["orders"] == 0 if name == "summary" else data == []
+
+
+def test_the_trailing_window_reports_are_not_told_they_are_empty_by_a_late_since(cli, store):
+    r = cli("report", "top-sellers", "--db", str(store), "--since", "2030-01-01", "--min-per-week", "0")
+    assert r.returncode == 0 and "trailing 28 days to 2024-03-10" in r.stdout and "MUG" in r.stdout
+    assert "no sales after" not in r.stdout + r.stderr
+
+
 def test_injection_strings_are_just_values(cli, store):
     evil = "'; DROP TABLE sales; --"
     r = cli("report", "top-sellers", "--db", str(store), "--category", evil)

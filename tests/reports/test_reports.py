@@ -109,7 +109,8 @@ def test_categories_share_growth_contribution_and_driver(tiny):
     total_prev = 213
     assert c.loc["Kitchen", "growth_contribution"] == pytest.approx(40 / total_prev)
     assert c["growth_contribution"].sum() == pytest.approx((60 - 213) / 213)   # contributions add up
-    assert c["driver"].sum() == 1 and c.loc["Kitchen", "driver"]
+    # the shop fell (213 -> 60): the driver is the largest fall, Outdoor (-190), not Kitchen's rise (+40)
+    assert c["driver"].sum() == 1 and c.loc["Outdoor", "driver"]
 
 
 def test_revenue_series_is_continuous_and_sums_to_the_summary(tiny):

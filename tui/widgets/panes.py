@@ -367,12 +367,18 @@ class CategoriesPane(ReportPane):
     def apply(self, result) -> None:
         period, df = result
         hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
-        driver = [row["category"] for row in df.records() if row["driver"]]
-        lead = f"Growth driver: {plain(driver[0])} · " if driver else ""
+        lead = "".join(f"{driver_line(row)} · " for row in df.records() if row["driver"])
         self.set_status(f"{lead}{self.describe_period(period)}{hint}{self.enter_hint()}")
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
         self.draw_chart(df)
         self.table.show(df)
+
+
+def driver_line(row: dict) -> str:
+    """`Lighting drove the decline (-1.9 points)`: the driver always pushes the way the shop moved, so
+    the sign of its contribution says which way that was."""
+    points = row["growth_contribution"] * 100
+    return f"{plain(row['category'])} drove the {'growth' if points > 0 else 'decline'} ({points:+.1f} points)"
 
 
 class ReorderPane(ReportPane):
