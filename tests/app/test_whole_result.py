@@ -135,3 +135,11 @@ async def test_export_writes_every_row_of_the_view_and_says_how_many(big_shop, t
         assert ids == [f"C{i}" for i in range(1100, 1200)]    # the filter and the sort applied
         await wait_for(pilot, lambda: any(str(n.message).startswith("Exported 100 rows")
                                           for n in app._notifications))
+
+
+async def test_a_reorder_tab_without_stock_counts_says_where_they_come_from(big_shop):
+    app = ShopApp(big_shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, app)
+        assert "stock counts come from 'shopintel stock import FILE'" in status(app, "reorder")

@@ -435,9 +435,12 @@ class ReorderPane(ReportPane):
         past = chosen.last < period.as_of and not chosen.empty_store
         note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
                 "apply here" if past else f", as of {now}")
+        # an empty tab says where its rows come from (a store without stock counts lists nothing)
+        empty = (" · none yet: stock counts come from 'shopintel stock import FILE' or 'shopintel stock set SKU N'"
+                 if not rows else "")
         self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
                         f" · {n} active alert{'' if n == 1 else 's'}{seen} · fast movers (more than "
-                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}"
+                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}{empty}"
                         f"{self.enter_hint()}")
 
 
