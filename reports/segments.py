@@ -27,6 +27,7 @@ assigned by the first matching rule, in this precedence:
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import date
 from statistics import median
@@ -53,6 +54,11 @@ def _quintile(values: list) -> list[int]:
     ordered = sorted(values)
     lowest = dict(zip(reversed(ordered), range(n - 1, -1, -1)))
     return [lowest[v] * 5 // n + 1 for v in values]   # (min rank - 1) x 5 // n + 1
+
+
+def _half_away(cents: float) -> int:
+    """Whole cents, halves away from zero (a median of an even count can end in half a cent)."""
+    return int(math.copysign(math.floor(abs(cents) + 0.5), cents))
 
 
 def _segment(r: int, f: int, m: int) -> str:
@@ -129,13 +135,16 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
     groups: dict[str, list[tuple]] = {}
     for c in rows:
         groups.setdefault(c[segment], []).append(c)
-    total = sum(c[cents] for c in rows)
+    # the customer revenue base of whales and summary: non-negative spends only, so a share is never
+    # negative and the segments' shares add up to 1
+    base = sum(max(c[cents], 0) for c in rows)
     out = []
     for seg, members in groups.items():
         seg_cents = sum(c[cents] for c in members)
-        out.append((seg, len(members), seg_cents / 100, seg_cents / total if total else None,
+        share = sum(max(c[cents], 0) for c in members) / base if base else None
+        out.append((seg, len(members), seg_cents / 100, share,
                     float(median([c[recency] for c in members])), float(median([c[orders] for c in members])),
-                    median([c[cents] for c in members]) / 100))
+                    _half_away(median([c[cents] for c in members])) / 100))
     out.sort(key=lambda g: (-g[2], g[0]))
     return Rows(tuple(COLUMNS), out)
 
