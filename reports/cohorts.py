@@ -2,8 +2,8 @@
 
 cohort = YYYY-MM of the customer's first order day (all history, so a customer's cohort never moves);
 for each cohort and each month since it (0 = the cohort's own month) up to the as-of month: customers
-= the cohort's size, active = its customers with an order in that month (any order of theirs, a return
-too), retention = active / customers, revenue = the net revenue of the cohort's own lines that month
+= the cohort's size, active = its customers with an order in that month (a return-only order is not one:
+its amount counts in the revenue), retention = active / customers, revenue = the net revenue of the cohort's own lines that month
 (returns subtract). Guests are never in a cohort. --since/--until pick the cohorts by first-order
 month; nothing after the as-of date counts. Read from the kept per-customer totals (first day) and
 the customer parts of orders, never the order lines."""
@@ -20,7 +20,7 @@ COLUMNS = ["cohort", "months_since", "customers", "active", "retention", "revenu
 _SIZES = """SELECT substr(first_day, 1, 7) AS cohort, count(*) FROM agg_customer
             WHERE first_day <= :as_of AND substr(first_day, 1, 7) BETWEEN :first AND :last GROUP BY cohort"""
 _ACTIVE = """SELECT substr(a.first_day, 1, 7) AS cohort, substr(oc.day, 1, 7) AS month,
-                    count(DISTINCT oc.customer_id), sum(oc.net_cents)
+                    count(DISTINCT CASE WHEN oc.is_order THEN oc.customer_id END), sum(oc.net_cents)
              FROM order_customers oc JOIN agg_customer a USING (customer_id)
              WHERE a.first_day <= :as_of AND substr(a.first_day, 1, 7) BETWEEN :first AND :last
                AND oc.day <= :as_of

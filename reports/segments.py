@@ -100,9 +100,10 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> Rows
         args: tuple = (period.as_of.isoformat(),)
     else:
         sql = f"""SELECT g.orders, g.net_cents, {_RECENCY.format(last='g.last_day')} {who}
-                  FROM (SELECT customer_id, count(*) AS orders, sum(net_cents) AS net_cents, max(day) AS last_day
+                  FROM (SELECT customer_id, sum(is_order) AS orders, sum(net_cents) AS net_cents,
+                               max(CASE WHEN is_order THEN day END) AS last_day
                         FROM order_customers WHERE day BETWEEN ? AND ?
-                        GROUP BY customer_id) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
+                        GROUP BY customer_id HAVING sum(is_order) > 0) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
                                                      .replace('(customer_id)', '')}
                   ORDER BY g.customer_id"""
         args = (period.as_of.isoformat(), period.first.isoformat(), period.last.isoformat())

@@ -1,5 +1,6 @@
 """`cohorts`, worked out by hand: cohort by first-order month, every month since up to as-of, guests
-never in a cohort, a return counts as activity and subtracts its amount."""
+never in a cohort, a return-only order is not activity (a return is never an order) but subtracts its
+amount."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_cohorts_by_hand(shop):
     assert cohorts(shop).rows == [
         ("2024-01", 0, 2, 2, 1.0, 15.0),      # A and B; the guest's 100.00 is in no cohort
         ("2024-01", 1, 2, 1, 0.5, 20.0),      # A
-        ("2024-01", 2, 2, 2, 1.0, 2.0),       # A's return (-5.00) and B (7.00)
+        ("2024-01", 2, 2, 1, 0.5, 2.0),       # B (7.00); A only returned (-5.00): not active
         ("2024-02", 0, 1, 1, 1.0, 30.0),      # C
         ("2024-02", 1, 1, 0, 0.0, 0.0),       # a month without an order is a row of zeros
     ]
@@ -62,7 +63,7 @@ def test_cohorts_through_the_command_line(cli, db_path, shop):
     r = cli("report", "cohorts", "--format", "json", "--db", str(db_path))
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
-    assert rows[2] == {"cohort": "2024-01", "months_since": 2, "customers": 2, "active": 2, "retention": 1.0,
+    assert rows[2] == {"cohort": "2024-01", "months_since": 2, "customers": 2, "active": 1, "retention": 0.5,
                        "revenue": 2.0}
     table = cli("report", "cohorts", "--db", str(db_path))
     assert "retention" in table.stdout and "50.0%" in table.stdout
