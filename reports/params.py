@@ -55,6 +55,7 @@ class Period(NamedTuple):
     empty_store: bool = False
     category_id: int | None = None
     notes: tuple[str, ...] = ()
+    as_of_given: bool = False            # the user chose "now" (--as-of, or --until): not the latest sale
 
     @property
     def days(self) -> int:
@@ -97,6 +98,12 @@ def category_id(conn: sqlite3.Connection, name: str | None) -> int | None:
 
 def resolve(conn: sqlite3.Connection, p: Params) -> Period:
     """Concrete first/last/as-of days: since defaults to the first sale, until and as-of to the latest."""
+    period = _resolve(conn, p)
+    # "now" chosen by the user (--as-of, or --until before the latest sale), not the latest sale
+    return period._replace(as_of_given=p.as_of is not None or (p.until is not None and period.as_of == p.until))
+
+
+def _resolve(conn: sqlite3.Connection, p: Params) -> Period:
     cat = category_id(conn, p.category)
     rng = store_range(conn)
     today = date.today()
