@@ -341,3 +341,24 @@ def test_cancellation_invoices_are_returns_not_orders(db_path, write_csv, cli):
     assert members == {"12583": 1, "17850": 2}     # RFM frequency counts real orders only
     day = _json(cli, db_path, "revenue")
     assert [(d["period"], d["revenue"], d["orders"]) for d in day] == [("2010-12-01", 106.65, 3)]
+
+
+# ------------------------------------------------------------ 9. postage and trend, as documented
+
+def test_trend_is_on_net_units_and_null_when_returns_outweighed_sales(db_path, write_csv, cli):
+    # previous window (02-02 .. 02-29): 5 sold, 6 returned: net -1 although something sold
+    _store(db_path, write_csv, "A,2024-02-10 10:00,C1,Ann,MUG,Mug,Kitchen,5,1.00\n"
+                               "R,2024-02-20 10:00,C1,Ann,MUG,Mug,Kitchen,-6,1.00\n"
+                               "B,2024-03-28 10:00,C2,Bob,MUG,Mug,Kitchen,20,1.00\n").close()
+    rows = _json(cli, db_path, "top-sellers")
+    assert [(r["sku"], r["units"], r["previous_units"], r["trend"]) for r in rows] == [("MUG", 20, -1, None)]
+
+
+def test_postage_stays_in_its_lines_category_and_revenues_add_up(db_path, write_csv, cli):
+    _store(db_path, write_csv, "A,2024-03-01 10:00,C1,Ann,MUG,Mug,Kitchen,1,10.00\n"
+                               "A,2024-03-01 10:00,C1,Ann,POST,Postage,,1,4.95\n"
+                               "B,2024-03-02 10:00,C2,Bob,SHIPPING,Shipping,Kitchen,1,3.00\n").close()
+    cats = {c["category"]: c["revenue"] for c in _json(cli, db_path, "categories")}
+    assert cats == {"Kitchen": 13.0, "Uncategorized": 4.95}
+    assert sum(cats.values()) == _json(cli, db_path, "summary")["revenue"] == 17.95
+    assert _json(cli, db_path, "summary")["units"] == 1
