@@ -130,27 +130,25 @@ class Loader:
 
     def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
         _bound(self._products)
-        latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+        skus, latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
         cols = "product_id, name, category_id, is_merch, named_at"
-        self._lookup(self._products, "products", "sku", cols, latest.index.tolist())
-        named = latest["category"] != ""
-        cat_ids = pd.Series(np.nan, index=latest.index, dtype=object)
-        if named.any():
-            cat_ids[named] = self._category_ids(latest.loc[named, "category"]).to_numpy()
+        self._lookup(self._products, "products", "sku", cols, skus)
+        named = [c for c in latest["category"] if c]
+        ids = dict(zip(named, self._category_ids(pd.Series(named, dtype=object)).tolist())) if named else {}
+        cat_ids = [ids.get(c) for c in latest["category"]]
         changes = []
-        for sku, name, cat_id, merch, when in zip(latest.index.tolist(), latest["product_name"].tolist(),
-                                                   cat_ids.tolist(), latest["is_merch"].tolist(),
-                                                   latest["named_at"].tolist()):
+        for sku, name, cat_id, merch, when in zip(skus, latest["product_name"], cat_ids, latest["is_merch"],
+                                                   latest["named_at"]):
             merch = int(merch)
             known = self._products.get(sku)
             if known is None:
-                if cat_id is None or cat_id != cat_id:   # no category on any of its rows (NaN)
+                if cat_id is None:   # no category on any of its rows
                     cat_id = int(self._category_ids(pd.Series([DEFAULT_CATEGORY])).iloc[0])
                 changes.append((sku, name or sku, int(cat_id), merch, when if name else ""))
                 continue
             if when < known[4]:
                 continue   # an older export than what named the product: its names do not win
-            row = (name or known[1], known[2] if cat_id is None or cat_id != cat_id else int(cat_id),
+            row = (name or known[1], known[2] if cat_id is None else int(cat_id),
                    merch if name else known[3], when if name else known[4])
             if row != known[1:]:
                 changes.append((sku, *row))
@@ -173,13 +171,12 @@ class Loader:
             return np.full(len(frame), None, dtype=object)
         details = ("customer_name", "email", "country")
         # in the order of each customer's first line, so that new customers are numbered by first appearance
-        latest = _latest_details(named, "customer_key", details)
+        keys, latest = _latest_details(named, "customer_key", details)
         cols = "customer_id, name, email, country, named_at"
-        self._lookup(self._customers, "customers", "customer_key", cols, latest.index.tolist())
+        self._lookup(self._customers, "customers", "customer_key", cols, keys)
         changes = []
-        for key, name, email, country, when in zip(latest.index.tolist(), latest["customer_name"].tolist(),
-                                                   latest["email"].tolist(), latest["country"].tolist(),
-                                                   latest["named_at"].tolist()):
+        for key, name, email, country, when in zip(keys, latest["customer_name"], latest["email"],
+                                                   latest["country"], latest["named_at"]):
             known = self._customers.get(key)
             if known is None:
                 changes.append((key, name, email, country, when if (name or email or country) else ""))
@@ -264,27 +261,41 @@ class Loader:
 
 
 def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], extra: str | None = None
-                    ) -> pd.DataFrame:
-    """One row per key, in the order of each key's first line: the latest non-empty value of each detail by
-    order time (file order breaks ties; "" when every row left it empty), `named_at` = the order time of
-    the latest row with any detail ("" when none), and `extra` from the latest row with a first detail
-    (else its latest row)."""
-    if frame["ordered_at"].is_monotonic_increasing:   # exports are usually in date order: no sort needed
-        by_time = frame
+                    ) -> tuple[list, dict[str, list]]:
+    """The keys in the order of each one's first line, and per key: the latest non-empty value of each
+    detail by order time (file order breaks ties; "" when every row left it empty), `named_at` = the order
+    time of the latest row with any detail ("" when none), and `extra` from the latest row with a first
+    detail (else its latest row). Numpy on factorized keys: this runs for every chunk of every import."""
+    codes, uniques = pd.factorize(frame[key])          # codes in the order of each key's first line
+    times = frame["ordered_at"].to_numpy().astype("U19")   # fixed-width text sorts far faster than objects
+    n = len(times)
+    if n < 2 or bool((times[1:] >= times[:-1]).all()):   # exports are usually in date order: no sort
+        by_time = np.arange(n)
     else:
-        by_time = frame.sort_values("ordered_at", kind="stable")
-    cols = list(details)
-    values = by_time[cols]
-    present = values != ""
-    keys = by_time[key]
-    out = values.where(present).groupby(keys, sort=False).last()
-    any_detail = present.any(axis=1)
-    out["named_at"] = by_time["ordered_at"].where(any_detail).groupby(keys, sort=False).last()
+        by_time = np.argsort(times, kind="stable")     # rows in order time, file order within a time
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_time] = np.arange(n)
+
+    def latest(mask: np.ndarray) -> np.ndarray:
+        """Per key, the row of its latest line where `mask` holds (-1: none)."""
+        best = np.full(len(uniques), -1, dtype=np.int64)
+        np.maximum.at(best, codes[mask], rank[mask])
+        return np.where(best >= 0, by_time[np.maximum(best, 0)], -1)
+
+    def pick(col: str, rows: np.ndarray) -> list:
+        # only the picked rows leave pandas' string storage (converting a whole column costs more)
+        values = frame[col].take(np.maximum(rows, 0)).to_numpy(dtype=object)
+        return np.where(rows >= 0, values, "").tolist()
+
+    out: dict[str, list] = {}
+    present = {col: (frame[col] != "").to_numpy(dtype=bool) for col in details}
+    for col in details:
+        out[col] = pick(col, latest(present[col]))
+    out["named_at"] = pick("ordered_at", latest(np.logical_or.reduce([present[c] for c in details])))
     if extra is not None:
-        from_named = by_time[extra].where(present[cols[0]]).groupby(keys, sort=False).last()
-        out[extra] = from_named.fillna(by_time[extra].groupby(keys, sort=False).last())
-    order = frame[key].drop_duplicates()
-    return out.reindex(order.to_numpy()).fillna("")
+        named_row, any_row = latest(present[details[0]]), latest(np.ones(n, dtype=bool))
+        out[extra] = frame[extra].to_numpy()[np.where(named_row >= 0, named_row, any_row)].tolist()
+    return np.asarray(uniques, dtype=object).tolist(), out
 
 
 def _bound(cache: dict) -> None:
