@@ -144,7 +144,7 @@ def test_stock_file_rejects_impossible_counts_and_never_crashes(db_path, write_c
         assert words in r.stdout, r.stdout
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT on_hand, counted_at, lead_time_days FROM inventory").fetchall() == \
-        [(7, "2024-06-01T00:00:00", 10)]
+        [(7, "2024-06-01T23:59:59", 10)]   # a date alone: the end of that day
     conn.close()
     for bad in ("-5", "99999999999999999999"):
         r = cli("stock", "set", "HOM-00043", bad, "--db", str(db_path))
