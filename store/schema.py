@@ -265,17 +265,22 @@ DELETE FROM agg_customer;
 DELETE FROM order_customers;
 DELETE FROM order_totals;
 
-CREATE TEMP TABLE customer_renumber AS
-    SELECT customer_id AS old, row_number() OVER (ORDER BY first_sale IS NULL, first_sale, customer_id) AS new
+-- keyed by the old id: the updates below look every line's customer up in it
+CREATE TEMP TABLE customer_renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+INSERT INTO temp.customer_renumber
+    SELECT customer_id, row_number() OVER (ORDER BY first_sale IS NULL, first_sale, customer_id)
     FROM customers LEFT JOIN (SELECT customer_id, min(sale_id) AS first_sale FROM sales
                               WHERE customer_id IS NOT NULL GROUP BY customer_id) USING (customer_id);
 DELETE FROM temp.customer_renumber WHERE old = new;
+-- while customer ids change, each change is checked against the lines that point at it: index them for now
+CREATE INDEX sales_customer_renumber ON sales(customer_id);
 UPDATE customers SET customer_id = -(SELECT new FROM temp.customer_renumber WHERE old = customer_id)
     WHERE customer_id IN (SELECT old FROM temp.customer_renumber);
 UPDATE sales SET customer_id = -(SELECT new FROM temp.customer_renumber WHERE old = customer_id)
     WHERE customer_id IN (SELECT old FROM temp.customer_renumber);
 UPDATE customers SET customer_id = -customer_id WHERE customer_id < 0;
 UPDATE sales SET customer_id = -customer_id WHERE customer_id < 0;
+DROP INDEX sales_customer_renumber;
 DROP TABLE temp.customer_renumber;
 
 ALTER TABLE customers ADD COLUMN named_at TEXT NOT NULL DEFAULT '';
