@@ -37,6 +37,8 @@ def _driver(rows: list[list], change_cents: int) -> list | None:
 def categories(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Rows:
     period = period or resolve(conn, p)
     cur = _by_category(conn, period.first.isoformat(), period.last.isoformat())
+    if not cur:   # a period without sales is an empty answer, not rows of 0 for the previous span's categories
+        return Rows(tuple(COLUMNS), [])
     prev: dict[str, int] = {}
     if period.explicit:
         lo, hi = previous_span(period, p.compare)

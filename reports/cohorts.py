@@ -2,9 +2,9 @@
 
 cohort = YYYY-MM of the customer's first order day (all history, so a customer's cohort never moves);
 for each cohort and each month since it (0 = the cohort's own month) up to the as-of month: customers
-= the cohort's size, active = its customers with an order in that month (any order of theirs, a return
-too), retention = active / customers, revenue = the net revenue of the cohort's own lines that month
-(returns subtract). Guests are never in a cohort. --since/--until pick the cohorts by first-order
+= the cohort's size, active = its customers with an order in that month (a return-only order is not
+one: its amount counts in the revenue), retention = active / customers, revenue = the net revenue of
+the cohort's own lines that month (returns subtract). Guests are never in a cohort. --since/--until pick the cohorts by first-order
 month; nothing after the as-of date counts.
 
 Read from the kept per-(cohort, month) counts (agg_cohort_month: a few hundred rows whatever the
@@ -25,11 +25,11 @@ COLUMNS = ["cohort", "months_since", "customers", "active", "retention", "revenu
 _KEPT = """SELECT cohort, month, active, net_cents FROM agg_cohort_month
            WHERE cohort BETWEEN :first AND :last AND month < :cut"""
 # the as-of month up to as-of, when as-of is before the latest sale (its kept counts hold later days too)
-_PARTIAL = """SELECT substr(a.first_day, 1, 7) AS cohort, :cut AS month, count(*), sum(m.net_cents)
-              FROM (SELECT customer_id, sum(net_cents) AS net_cents FROM order_customers
+_PARTIAL = """SELECT substr(a.first_day, 1, 7) AS cohort, :cut AS month, sum(m.bought), sum(m.net_cents)
+              FROM (SELECT customer_id, max(is_order) AS bought, sum(net_cents) AS net_cents FROM order_customers
                     WHERE day BETWEEN :cut_day AND :as_of GROUP BY customer_id) m
               JOIN agg_customer a USING (customer_id)
-              WHERE substr(a.first_day, 1, 7) BETWEEN :first AND :last GROUP BY 1"""
+              WHERE a.first_day <= :as_of AND substr(a.first_day, 1, 7) BETWEEN :first AND :last GROUP BY 1"""
 
 
 def _months(month: str) -> int:

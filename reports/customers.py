@@ -5,7 +5,11 @@ sort) and the kept `agg_customer_base` row (count and revenue base, no scan); a 
 the kept customer parts of the orders (`order_customers`: each customer's lines of each order, dated
 with the order's day), never the order lines. Each line counts for the customer on it: an order whose
 lines carry several customers counts once for each of them, with their own lines' spend and units.
-Ranking: spend, highest first; ties go to the customer who first appeared in the store.
+Ranking: spend, highest first; ties go to the customer whose first order (in the span ranked) came first,
+then to the one who appeared in the store first (customer ids follow each customer's first line: import
+order, then file position). A customer's orders, first and last order count only orders in which they
+bought something: a return-only order (a cancellation invoice) is not an order, though its amount counts in
+their spend; a customer with only returns in a period is not one of its customers.
 
 Shares (whales' share and cumulative share, summary's top 1%/20% shares) are taken of the *customer
 revenue base*: the sum of the non-negative customer spends in the period. That is the non-guest
@@ -23,19 +27,21 @@ _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.order
                  a.net_cents AS spend_cents, a.first_day, a.last_day
           FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
           WHERE a.net_cents >= ?
-          ORDER BY a.net_cents DESC, a.customer_id LIMIT ?"""
+          ORDER BY a.net_cents DESC, a.first_day, a.customer_id LIMIT ?"""
 # Group and rank the period's customer parts of orders first; join the names of the kept rows only.
 _PERIOD = """SELECT g.customer_id, c.customer_key, c.name AS customer_name, g.orders, g.units, g.spend_cents,
                     g.first_day, g.last_day
-             FROM (SELECT customer_id, count(*) AS orders, sum(units) AS units, sum(net_cents) AS spend_cents,
-                          min(day) AS first_day, max(day) AS last_day
+             FROM (SELECT customer_id, sum(is_order) AS orders, sum(units) AS units, sum(net_cents) AS spend_cents,
+                          min(CASE WHEN is_order THEN day END) AS first_day,
+                          max(CASE WHEN is_order THEN day END) AS last_day
                    FROM order_customers WHERE day BETWEEN ? AND ?
-                   GROUP BY customer_id HAVING spend_cents >= ?
-                   ORDER BY spend_cents DESC, customer_id LIMIT ?) g
+                   GROUP BY customer_id HAVING spend_cents >= ? AND sum(is_order) > 0
+                   ORDER BY spend_cents DESC, first_day, customer_id LIMIT ?) g
              JOIN customers c USING (customer_id)
-             ORDER BY g.spend_cents DESC, g.customer_id"""
+             ORDER BY g.spend_cents DESC, g.first_day, g.customer_id"""
+# The spend of each customer with an order in the period (a customer with only returns in it is not one).
 _PERIOD_SPEND = """SELECT sum(net_cents) AS s FROM order_customers
-                   WHERE day BETWEEN ? AND ? GROUP BY customer_id"""
+                   WHERE day BETWEEN ? AND ? GROUP BY customer_id HAVING sum(is_order) > 0"""
 
 
 def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
@@ -105,7 +111,7 @@ def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int,
         # the spend index alone: no names needed for a sum
         top = conn.execute("SELECT coalesce(sum(net_cents), 0) FROM (SELECT net_cents FROM agg_customer "
                            "INDEXED BY agg_customer_spend WHERE net_cents >= 0 "
-                           "ORDER BY net_cents DESC, customer_id LIMIT ?)", (k,)).fetchone()[0]
+                           "ORDER BY net_cents DESC, first_day, customer_id LIMIT ?)", (k,)).fetchone()[0]
     else:
         top = conn.execute(f"SELECT coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND} ORDER BY s DESC LIMIT ?)",
                            (period.first.isoformat(), period.last.isoformat(), k)).fetchone()[0]

@@ -58,6 +58,7 @@ class Period(NamedTuple):
     category_id: int | None = None
     notes: tuple[str, ...] = ()
     after_latest: date | None = None     # the period starts after the latest sale (this date): nothing to show
+    as_of_given: bool = False            # the user chose "now" (--as-of, or --until): not the latest sale
 
     @property
     def days(self) -> int:
@@ -68,7 +69,8 @@ class Period(NamedTuple):
             return "no sales in the store"
         if self.after_latest:
             return f"{no_sales_after(self.after_latest)}; pick an earlier start"
-        return f"{self.first.isoformat()} .. {self.last.isoformat()}, as of {self.as_of.isoformat()}"
+        return " · ".join((f"{self.first.isoformat()} .. {self.last.isoformat()}, as of {self.as_of.isoformat()}",
+                           *self.notes))
 
 
 def no_sales_after(latest: date) -> str:
@@ -106,6 +108,12 @@ def category_id(conn: sqlite3.Connection, name: str | None) -> int | None:
 def resolve(conn: sqlite3.Connection, p: Params, default_days: int | None = None) -> Period:
     """Concrete first/last/as-of days: since defaults to the first sale (or, for a report with
     `default_days`, to the first of that many days ending at the last day), until and as-of to the latest."""
+    period = _resolve(conn, p, default_days)
+    # "now" chosen by the user (--as-of, or --until before the latest sale), not the latest sale
+    return period._replace(as_of_given=p.as_of is not None or (p.until is not None and period.as_of == p.until))
+
+
+def _resolve(conn: sqlite3.Connection, p: Params, default_days: int | None) -> Period:
     cat = category_id(conn, p.category)
     rng = store_range(conn)
     today = date.today()
@@ -114,6 +122,12 @@ def resolve(conn: sqlite3.Connection, p: Params, default_days: int | None = None
         return Period(p.since or as_of, p.until or as_of, as_of, p.since is not None, True, cat)
     lo, hi = rng
     as_of = p.as_of or (min(p.until, hi) if p.until and p.until < hi else hi)
+    if as_of < lo:
+        # "Now" is before the first sale: nothing has happened yet, so every report is empty (the period
+        # ends at the as-of day, before any sale), never the first sale's day as before.
+        first = p.since if p.since is not None and p.since <= as_of else as_of
+        return Period(first, as_of, as_of, p.since is not None, False, cat,
+                      (f"nothing sold yet (the first sale is on {lo.isoformat()})",))
     last = p.until or as_of
     first = p.since or (last - timedelta(days=default_days - 1) if default_days else lo)
     if first > last:
@@ -125,13 +139,28 @@ def resolve(conn: sqlite3.Connection, p: Params, default_days: int | None = None
 
 def previous_span(period: Period, compare: str) -> tuple[date, date]:
     if compare == "year":
-        try:
-            return period.first.replace(year=period.first.year - 1), period.last.replace(year=period.last.year - 1)
-        except ValueError:  # 29 February
-            return period.first - timedelta(days=365), period.last - timedelta(days=365)
+        return _year_before(period.first), _year_before(period.last)
     return period.first - timedelta(days=period.days), period.first - timedelta(days=1)
+
+
+def _year_before(day: date) -> date:
+    """The same calendar date a year earlier; 29 February, which that year lacks, becomes 28 February.
+    Each end of a span on its own: the other end keeps its date."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def cents(value) -> float:
     """Integer cents to currency units (exact in a float for any realistic amount)."""
     return 0.0 if value is None else value / 100
+
+
+def round_cents(value: float) -> float:
+    """Money to cents, halves away from zero on the number as written (2.675 -> 2.68, -2.675 -> -2.68, as
+    a person would round it; round() and %.2f work on the binary value and give 2.67). Tables and JSON
+    round money this one way."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), ROUND_HALF_UP))

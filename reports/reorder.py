@@ -26,16 +26,18 @@ STATUS_ORDER = {"OUT": 0, "LOW": 1, "OK": 2}
 
 
 def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int] | None,
-          min_per_week: float | None = None, window_days: int = 28, category_id: int | None = None
-          ) -> list[tuple]:
+          min_per_week: float | None = None, window_days: int = 28, category_id: int | None = None,
+          counted_by: str | None = None) -> list[tuple]:
     """The counted merchandise rows with their window sums and units sold since the count: (product_id,
     sku, product_name, category, counted, counted_at, lead_time_days, explicit_rp, window_units,
     window_sq, sold_after). With `min_per_week`, only the products faster than that (the same float
     arithmetic as the rule's filter, so the boundary agrees), so the per-product lookups run for the
     fast movers only."""
     only = ""
-    # sold after the count up to as-of; then the velocity window. The unary + keeps the planner on the
-    # (product_id, day) equality for the count day instead of a range scan of every earlier day.
+    # Sold after the count up to as-of, by the one day rule (an order's lines all belong to its first line's
+    # day): the units of the orders of the count day and later, less the count day's own orders' lines up to
+    # the count's time. Then the velocity window. The unary + keeps the planner on the (product_id, day)
+    # equality for the count day instead of a range scan of every earlier day.
     args: list = [end, end, start, end]
     if product_ids is not None:
         marks = ",".join("?" * len(product_ids))
@@ -46,10 +48,11 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
                i.counted_at, i.lead_time_days, i.reorder_point AS explicit_rp,
                coalesce(w.units, 0) AS window_units, coalesce(w.sq, 0) AS window_sq,
                (SELECT coalesce(sum(a.units), 0) FROM agg_product_day a
-                 WHERE a.product_id = p.product_id AND a.day > substr(i.counted_at, 1, 10) AND a.day <= ?)
-             + (SELECT coalesce(sum(s.quantity), 0) FROM sales s
+                 WHERE a.product_id = p.product_id AND a.day >= substr(i.counted_at, 1, 10) AND a.day <= ?)
+             - (SELECT coalesce(sum(s.quantity), 0) FROM sales s
+                 JOIN order_totals o ON o.order_id = s.order_id AND o.day = s.day
                  WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND +s.day <= ?
-                   AND s.ordered_at > i.counted_at) AS sold_after
+                   AND s.ordered_at <= i.counted_at) AS sold_after
         FROM inventory i JOIN products p USING (product_id) JOIN categories c USING (category_id)
         LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS sq FROM agg_product_day
                    WHERE day BETWEEN ? AND ? {only} GROUP BY product_id) w USING (product_id)
@@ -62,6 +65,9 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     if category_id is not None:
         sql += " AND p.category_id = ?"
         args.append(category_id)
+    if counted_by is not None:   # a count taken after the as-of date says nothing about stock on that date
+        sql += " AND substr(i.counted_at, 1, 10) <= ?"
+        args.append(counted_by)
     return conn.execute(sql, args).fetchall()
 
 
@@ -82,7 +88,8 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
     start = end - timedelta(days=p.window_days - 1)
     rows = _rows(conn, start.isoformat(), end.isoformat(), product_ids,
                  min_per_week=p.min_per_week if fast_only else None, window_days=p.window_days,
-                 category_id=period.category_id if fast_only else None)
+                 category_id=period.category_id if fast_only else None,
+                 counted_by=end.isoformat() if period.as_of_given else None)
     z = NormalDist().inv_cdf(p.service_level)
     n = p.window_days
     out = []

@@ -27,6 +27,7 @@ assigned by the first matching rule, in this precedence:
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import date
 from statistics import median
@@ -53,6 +54,11 @@ def _quintile(values: list) -> list[int]:
     ordered = sorted(values)
     lowest = dict(zip(reversed(ordered), range(n - 1, -1, -1)))
     return [lowest[v] * 5 // n + 1 for v in values]   # (min rank - 1) x 5 // n + 1
+
+
+def _half_away(cents: float) -> int:
+    """Whole cents, halves away from zero (a median of an even count can end in half a cent)."""
+    return int(math.copysign(math.floor(abs(cents) + 0.5), cents))
 
 
 def _segment(r: int, f: int, m: int) -> str:
@@ -94,9 +100,10 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> Rows
         args: tuple = (period.as_of.isoformat(),)
     else:
         sql = f"""SELECT g.orders, g.net_cents, {_RECENCY.format(last='g.last_day')} {who}
-                  FROM (SELECT customer_id, count(*) AS orders, sum(net_cents) AS net_cents, max(day) AS last_day
+                  FROM (SELECT customer_id, sum(is_order) AS orders, sum(net_cents) AS net_cents,
+                               max(CASE WHEN is_order THEN day END) AS last_day
                         FROM order_customers WHERE day BETWEEN ? AND ?
-                        GROUP BY customer_id) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
+                        GROUP BY customer_id HAVING sum(is_order) > 0) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
                                                      .replace('(customer_id)', '')}
                   ORDER BY g.customer_id"""
         args = (period.as_of.isoformat(), period.first.isoformat(), period.last.isoformat())
@@ -129,13 +136,16 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
     groups: dict[str, list[tuple]] = {}
     for c in rows:
         groups.setdefault(c[segment], []).append(c)
-    total = sum(c[cents] for c in rows)
+    # the customer revenue base of whales and summary: non-negative spends only, so a share is never
+    # negative and the segments' shares add up to 1
+    base = sum(max(c[cents], 0) for c in rows)
     out = []
     for seg, members in groups.items():
         seg_cents = sum(c[cents] for c in members)
-        out.append((seg, len(members), seg_cents / 100, seg_cents / total if total else None,
+        share = sum(max(c[cents], 0) for c in members) / base if base else None
+        out.append((seg, len(members), seg_cents / 100, share,
                     float(median([c[recency] for c in members])), float(median([c[orders] for c in members])),
-                    median([c[cents] for c in members]) / 100))
+                    _half_away(median([c[cents] for c in members])) / 100))
     out.sort(key=lambda g: (-g[2], g[0]))
     return Rows(tuple(COLUMNS), out)
 

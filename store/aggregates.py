@@ -33,9 +33,12 @@ def ensure_temp_tables(conn: sqlite3.Connection) -> None:
 
 
 def mark_lines(conn: sqlite3.Connection, where: str, params: tuple = ()) -> None:
-    """Record the orders and (day, product) pairs of the sales lines matching `where` as dirty."""
+    """Record the orders and (order day, product) pairs of the sales lines matching `where` as dirty (before
+    the lines change: the order's day is read from order_totals as it still stands)."""
     conn.execute(f"INSERT OR IGNORE INTO dirty_orders SELECT DISTINCT order_id FROM sales WHERE {where}", params)
-    conn.execute(f"INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales WHERE {where}", params)
+    conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT o.day, s.product_id FROM sales s "
+                 f"JOIN order_totals o USING (order_id) WHERE s.order_id IN (SELECT order_id FROM sales WHERE {where})",
+                 params)
 
 
 def mark_product_days(conn: sqlite3.Connection, product_id: int) -> None:
@@ -43,28 +46,42 @@ def mark_product_days(conn: sqlite3.Connection, product_id: int) -> None:
     conn.execute("INSERT OR IGNORE INTO dirty_days SELECT day FROM agg_product_day WHERE product_id = ?", (product_id,))
 
 
-# Units everywhere but per product count merchandise only: postage is not a unit sold.
+# Units everywhere but per product count merchandise only: postage is not a unit sold. An order's day is its
+# first line's (and last_day its last line's); is_order = 1 when some line was bought: a return-only order
+# (every quantity negative, e.g. a cancellation invoice) is a return, never an order.
 ORDER_TOTALS_SELECT = """
     SELECT s.order_id, min(s.day), count(DISTINCT s.customer_id), count(*), sum(s.quantity * p.is_merch),
            sum(s.net_cents), sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
-           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END), max(s.day), max(s.quantity > 0)
     FROM sales s JOIN products p USING (product_id) {where} GROUP BY s.order_id
 """
-# Each customer's lines of each order, dated with the order's day (from order_totals, already current).
+# Each customer's lines of each order, dated with the order's day (from order_totals, already current);
+# is_order: the customer bought something in it (their part is not only returns).
 ORDER_CUSTOMERS_SELECT = """
-    SELECT g.order_id, g.customer_id, o.day, g.lines, g.units, g.net_cents
+    SELECT g.order_id, g.customer_id, o.day, g.lines, g.units, g.net_cents, g.is_order
     FROM (SELECT s.order_id, s.customer_id, count(*) AS lines, sum(s.quantity * p.is_merch) AS units,
-                 sum(s.net_cents) AS net_cents
+                 sum(s.net_cents) AS net_cents, max(s.quantity > 0) AS is_order
           FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL {where}
           GROUP BY s.order_id, s.customer_id) g
     JOIN order_totals o USING (order_id)
 """
+# Per product and the day of the order (not of the line: one day rule for every figure, so an order whose
+# lines span midnight is counted whole on its first day). {source} yields lines `s` and {day} their order's day.
 PRODUCT_DAY_SELECT = """
-    SELECT s.day, s.product_id, count(*), sum(s.quantity), sum(s.net_cents),
+    SELECT {day}, s.product_id, count(*), sum(s.quantity), sum(s.net_cents),
            sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
            sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
-    FROM {source} GROUP BY s.day, s.product_id
+    FROM {source} GROUP BY {day}, s.product_id
 """
+# The lines of the dirty (order day, product) pairs: an order's lines lie between its day and its last day,
+# so the product's lines are read from the day up to the latest last day of that day's orders (the day
+# itself unless an order spans midnight), then kept when their order is of that day.
+DIRTY_PAIR_LINES = """
+    (SELECT o.day, max(o.last_day) AS until FROM order_totals o
+     WHERE o.day IN (SELECT day FROM dirty_pd) GROUP BY o.day) span
+    JOIN dirty_pd d ON d.day = span.day
+    CROSS JOIN sales s ON s.product_id = d.product_id AND s.day BETWEEN d.day AND span.until
+    CROSS JOIN order_totals o ON o.order_id = s.order_id AND o.day = d.day"""
 CATEGORY_DAY_SELECT = """
     SELECT a.day, p.category_id, sum(a.units), sum(a.net_cents)
     FROM agg_product_day a JOIN products p USING (product_id) {where}
@@ -72,21 +89,24 @@ CATEGORY_DAY_SELECT = """
 """
 DAY_SELECT = """
     SELECT a.day, sum(a.lines), sum(a.units * p.is_merch), sum(a.net_cents), sum(a.gross_cents), sum(a.returns_cents),
-           (SELECT count(*) FROM order_totals o WHERE o.day = a.day),
-           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.customers = 0)
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.is_order = 1),
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.is_order = 1 AND o.customers = 0)
     FROM agg_product_day a JOIN products p USING (product_id) {where} GROUP BY a.day
 """
-# Each cohort-month's active customers and their net, for the customers `where` picks (all: where = "").
+# Each cohort-month's customers with an order (a return-only order is not one) and their net, returns
+# included, for the customers `where` picks (all: where = ""); customers without an order are in no cohort.
 COHORT_MONTH_SELECT = """
-    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, count(*) AS active, sum(m.net_cents) AS net_cents
-    FROM (SELECT customer_id, substr(day, 1, 7) AS month, sum(net_cents) AS net_cents
+    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, sum(m.bought) AS active, sum(m.net_cents) AS net_cents
+    FROM (SELECT customer_id, substr(day, 1, 7) AS month, max(is_order) AS bought, sum(net_cents) AS net_cents
           FROM order_customers {where} GROUP BY customer_id, month) m
-    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month
+    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month HAVING sum(m.bought) > 0 OR sum(m.net_cents) != 0
 """
 _DIRTY_CUSTOMERS = "WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"
+# Customers with at least one order; their spend and units count their returns too.
 CUSTOMER_SELECT = """
-    SELECT customer_id, count(*), sum(units), sum(net_cents), min(day), max(day)
-    FROM order_customers {where} GROUP BY customer_id
+    SELECT customer_id, sum(is_order), sum(units), sum(net_cents), min(CASE WHEN is_order THEN day END),
+           max(CASE WHEN is_order THEN day END)
+    FROM order_customers {where} GROUP BY customer_id HAVING sum(is_order) > 0
 """
 
 
@@ -110,7 +130,7 @@ def refresh(conn: sqlite3.Connection) -> None:
     x("UPDATE agg_cohort_month AS t SET active = t.active - d.active, net_cents = t.net_cents - d.net_cents "
       f"FROM ({COHORT_MONTH_SELECT.format(where=_DIRTY_CUSTOMERS)}) AS d "
       "WHERE t.cohort = d.cohort AND t.month = d.month")
-    x("DELETE FROM agg_cohort_month WHERE active = 0")
+    x("DELETE FROM agg_cohort_month WHERE active = 0 AND net_cents = 0")
     x("DELETE FROM order_totals WHERE order_id IN (SELECT order_id FROM dirty_orders)")
     x("DELETE FROM order_customers WHERE order_id IN (SELECT order_id FROM dirty_orders)")
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(
@@ -120,10 +140,13 @@ def refresh(conn: sqlite3.Connection) -> None:
     x("INSERT OR IGNORE INTO dirty_days SELECT o.day FROM order_totals o JOIN dirty_orders USING (order_id)")
     x("INSERT OR IGNORE INTO dirty_customers SELECT oc.customer_id FROM order_customers oc "
       "JOIN dirty_orders USING (order_id)")
+    # the (order day, product) pairs of the dirty orders' current lines (their earlier lines' pairs were
+    # marked by mark_lines while order_totals still held their day)
+    x("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT o.day, s.product_id FROM dirty_orders d "
+      "JOIN order_totals o USING (order_id) JOIN sales s ON s.order_id = d.order_id")
 
     x("DELETE FROM agg_product_day WHERE (day, product_id) IN (SELECT day, product_id FROM dirty_pd)")
-    x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(
-        source="dirty_pd d JOIN sales s ON s.product_id = d.product_id AND s.day = d.day"))
+    x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source=DIRTY_PAIR_LINES, day="o.day"))
     x("INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM dirty_pd")
 
     x("DELETE FROM agg_category_day WHERE day IN (SELECT day FROM dirty_days)")
@@ -155,7 +178,13 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where="").replace("FROM sales s", "FROM sales s NOT INDEXED"))
     x("INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where="").replace(
         "FROM sales s", "FROM sales s NOT INDEXED"))
-    x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED"))
+    # Only an order over midnight has lines off its day: without one, each line's own day is its order's,
+    # and a plain sorted scan of the lines (no lookup of the order per line) gives the same rows.
+    if x("SELECT EXISTS (SELECT 1 FROM order_totals WHERE last_day > day)").fetchone()[0]:
+        x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(
+            source="sales s NOT INDEXED JOIN order_totals o USING (order_id)", day="o.day"))
+    else:
+        x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED", day="s.day"))
     for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
         x(statement)
     x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
@@ -166,35 +195,40 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
         x(f"DELETE FROM {table}")
 
 
-# Each customer's part of each order, from the lines alone: the order's day, and the customer's lines.
+# Each order's day and whether it is an order, and each customer's part of each order, from the lines alone.
 _PARTS_FROM_LINES = """
         WITH od AS (SELECT order_id, min(day) AS day FROM sales GROUP BY order_id),
              o AS (SELECT s.order_id, s.customer_id, od.day, count(*) AS lines,
-                          sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net
+                          sum(s.quantity * p.is_merch) AS units, sum(s.net_cents) AS net,
+                          max(s.quantity > 0) AS is_order
                    FROM sales s JOIN products p USING (product_id) JOIN od USING (order_id)
                    WHERE s.customer_id IS NOT NULL GROUP BY s.order_id, s.customer_id)"""
+_ORDER_DAYS = "WITH od AS (SELECT order_id, min(day) AS day FROM sales GROUP BY order_id)"
 
 # Each kept table with the query that recomputes it from the order lines alone.
 EXPECTED: dict[str, str] = {
     "order_totals": ORDER_TOTALS_SELECT.format(where=""),
     "order_customers": _PARTS_FROM_LINES + """
-        SELECT order_id, customer_id, day, lines, units, net FROM o""",
-    "agg_product_day": PRODUCT_DAY_SELECT.format(source="sales s"),
-    "agg_category_day": """
-        SELECT s.day, p.category_id, sum(s.quantity), sum(s.net_cents)
-        FROM sales s JOIN products p USING (product_id) GROUP BY s.day, p.category_id""",
+        SELECT order_id, customer_id, day, lines, units, net, is_order FROM o""",
+    "agg_product_day": _ORDER_DAYS + PRODUCT_DAY_SELECT.format(source="sales s JOIN od o USING (order_id)", day="o.day"),
+    "agg_category_day": _ORDER_DAYS + """
+        SELECT o.day, p.category_id, sum(s.quantity), sum(s.net_cents)
+        FROM sales s JOIN od o USING (order_id) JOIN products p USING (product_id) GROUP BY o.day, p.category_id""",
     "agg_day": """
         -- replaced in mismatches() by a form that counts orders once
         SELECT day FROM sales""",
     "agg_customer": _PARTS_FROM_LINES + """
-        SELECT customer_id, count(*), sum(units), sum(net), min(day), max(day)
-        FROM o GROUP BY customer_id""",
+        SELECT customer_id, sum(is_order), sum(units), sum(net), min(CASE WHEN is_order THEN day END),
+               max(CASE WHEN is_order THEN day END)
+        FROM o GROUP BY customer_id HAVING sum(is_order) > 0""",
     "agg_cohort_month": _PARTS_FROM_LINES + """,
-             f AS (SELECT customer_id, min(day) AS first FROM o GROUP BY customer_id)
-        SELECT substr(f.first, 1, 7), substr(o.day, 1, 7), count(DISTINCT o.customer_id), sum(o.net)
-        FROM o JOIN f USING (customer_id) GROUP BY 1, 2""",
+             f AS (SELECT customer_id, min(day) AS first FROM o WHERE is_order GROUP BY customer_id)
+        SELECT substr(f.first, 1, 7), substr(o.day, 1, 7), count(DISTINCT CASE WHEN o.is_order THEN o.customer_id END),
+               sum(o.net)
+        FROM o JOIN f USING (customer_id) GROUP BY 1, 2 HAVING count(DISTINCT CASE WHEN o.is_order THEN o.customer_id END) > 0
+            OR sum(o.net) != 0""",
     "agg_customer_base": _PARTS_FROM_LINES + """,
-             c AS (SELECT sum(net) AS net FROM o GROUP BY customer_id)
+             c AS (SELECT sum(net) AS net FROM o GROUP BY customer_id HAVING sum(is_order) > 0)
         SELECT 1, count(*), coalesce(sum(max(net, 0)), 0) FROM c""",
 }
 
@@ -206,13 +240,15 @@ def mismatches(conn: sqlite3.Connection) -> dict[str, int]:
         if table == "agg_day":
             # the per-day order counts above are quadratic; compute them once instead
             query = """
-                WITH o AS (SELECT order_id, min(day) AS day, count(customer_id) AS named FROM sales GROUP BY order_id),
-                     oc AS (SELECT day, count(*) AS n, sum(named = 0) AS g FROM o GROUP BY day)
-                SELECT s.day, count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
+                WITH o AS (SELECT order_id, min(day) AS day, count(customer_id) AS named,
+                                  max(quantity > 0) AS is_order FROM sales GROUP BY order_id),
+                     oc AS (SELECT day, sum(is_order) AS n, sum(is_order AND named = 0) AS g FROM o GROUP BY day)
+                SELECT o.day, count(*), sum(s.quantity * p.is_merch), sum(s.net_cents),
                        sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
                        sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END),
                        coalesce(oc.n, 0), coalesce(oc.g, 0)
-                FROM sales s JOIN products p USING (product_id) LEFT JOIN oc USING (day) GROUP BY s.day"""
+                FROM sales s JOIN o USING (order_id) JOIN products p USING (product_id)
+                LEFT JOIN oc ON oc.day = o.day GROUP BY o.day"""
         diff = conn.execute(
             f"SELECT (SELECT count(*) FROM (SELECT * FROM ({query}) EXCEPT SELECT * FROM {table})) + "
             f"(SELECT count(*) FROM (SELECT * FROM {table} EXCEPT SELECT * FROM ({query})))"

@@ -20,6 +20,8 @@ import pandas as pd
 
 from . import aggregates
 from .schema import SALES_INDEX_NAMES, SALES_INDEXES
+
+DEFAULT_CATEGORY = "Uncategorized"   # a product none of whose rows names a category
 from .sql import atomic, statements
 
 CANONICAL_COLUMNS = (
@@ -60,8 +62,8 @@ class Loader:
     stats: LoadStats = field(default_factory=LoadStats)
     import_id: int | None = None
     _categories: dict[str, int] = field(default_factory=dict)
-    _products: dict[str, tuple[int, str, int, int]] = field(default_factory=dict)
-    _customers: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
+    _products: dict[str, tuple[int, str, int, int, str]] = field(default_factory=dict)   # id, name, category, merch, named_at
+    _customers: dict[str, tuple[int, str, str, str, str]] = field(default_factory=dict)  # id, name, email, country, named_at
     _start_sale_id: int = 0
     _bulk: bool = False
 
@@ -128,28 +130,38 @@ class Loader:
 
     def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
         _bound(self._products)
-        latest = frame.drop_duplicates("sku", keep="last")
-        cat_ids = self._category_ids(latest["category"])
-        self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
-                     latest["sku"].tolist())
+        skus, latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+        cols = "product_id, name, category_id, is_merch, named_at"
+        self._lookup(self._products, "products", "sku", cols, skus)
+        named = [c for c in latest["category"] if c]
+        ids = dict(zip(named, self._category_ids(pd.Series(named, dtype=object)).tolist())) if named else {}
+        cat_ids = [ids.get(c) for c in latest["category"]]
         changes = []
-        for sku, name, cat_id, merch in zip(latest["sku"].tolist(), latest["product_name"].tolist(),
-                                            cat_ids.tolist(), latest["is_merch"].tolist()):
+        for sku, name, cat_id, merch, when in zip(skus, latest["product_name"], cat_ids, latest["is_merch"],
+                                                   latest["named_at"]):
             merch = int(merch)
             known = self._products.get(sku)
-            if known is None or known[1:] != (name, cat_id, merch):
-                changes.append((sku, name, int(cat_id), merch))
-                if known is not None and known[2] != cat_id:
+            if known is None:
+                if cat_id is None:   # no category on any of its rows
+                    cat_id = int(self._category_ids(pd.Series([DEFAULT_CATEGORY])).iloc[0])
+                changes.append((sku, name or sku, int(cat_id), merch, when if name else ""))
+                continue
+            if when < known[4]:
+                continue   # an older export than what named the product: its names do not win
+            row = (name or known[1], known[2] if cat_id is None else int(cat_id),
+                   merch if name else known[3], when if name else known[4])
+            if row != known[1:]:
+                changes.append((sku, *row))
+                if row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
         if changes:
             self.conn.executemany(
-                "INSERT INTO products (sku, name, category_id, is_merch) VALUES (?, ?, ?, ?) "
+                "INSERT INTO products (sku, name, category_id, is_merch, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, "
-                "is_merch = excluded.is_merch", changes)
+                "is_merch = excluded.is_merch, named_at = excluded.named_at", changes)
             for sku, *_ in changes:
                 self._products.pop(sku, None)
-            self._lookup(self._products, "products", "sku", "product_id, name, category_id, is_merch",
-                         [c[0] for c in changes])
+            self._lookup(self._products, "products", "sku", cols, [c[0] for c in changes])
         return _ids_of(frame["sku"], self._products)
 
     def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
@@ -157,32 +169,34 @@ class Loader:
         named = frame[frame["customer_key"] != ""]
         if named.empty:
             return np.full(len(frame), None, dtype=object)
-        latest = named.drop_duplicates("customer_key", keep="last")
-        details = ["customer_name", "email", "country"]
-        if (latest[details] == "").to_numpy().any():
-            # the chunk's latest non-empty value of each detail, not the blank of a customer's last line
-            known_here = named[details].where(named[details] != "").groupby(named["customer_key"]).last()
-            latest = latest[["customer_key"]].join(known_here.fillna(""), on="customer_key")
-        self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
-                     latest["customer_key"].tolist())
+        details = ("customer_name", "email", "country")
+        # in the order of each customer's first line, so that new customers are numbered by first appearance
+        keys, latest = _latest_details(named, "customer_key", details)
+        cols = "customer_id, name, email, country, named_at"
+        self._lookup(self._customers, "customers", "customer_key", cols, keys)
         changes = []
-        for key, name, email, country in zip(latest["customer_key"].tolist(), latest["customer_name"].tolist(),
-                                             latest["email"].tolist(), latest["country"].tolist()):
+        for key, name, email, country, when in zip(keys, latest["customer_name"], latest["email"],
+                                                   latest["country"], latest["named_at"]):
             known = self._customers.get(key)
-            # the latest non-empty value wins; an empty cell never erases what we know
-            merged = (name or (known[1] if known else ""), email or (known[2] if known else ""),
-                      country or (known[3] if known else ""))
-            if known is None or known[1:] != merged:
-                changes.append((key, *merged))
+            if known is None:
+                changes.append((key, name, email, country, when if (name or email or country) else ""))
+                continue
+            # the latest non-empty value by order date wins; an empty cell never erases what we know, and
+            # an older export only fills what is still unknown
+            newer = when >= known[4]
+            merged = tuple((new if newer else old) if new and old else (new or old)
+                           for new, old in zip((name, email, country), known[1:4]))
+            row = (*merged, max(when, known[4]) if (name or email or country) else known[4])
+            if row != known[1:]:
+                changes.append((key, *row))
         if changes:
             self.conn.executemany(
-                "INSERT INTO customers (customer_key, name, email, country) VALUES (?, ?, ?, ?) "
+                "INSERT INTO customers (customer_key, name, email, country, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, email = excluded.email, "
-                "country = excluded.country", changes)
+                "country = excluded.country, named_at = excluded.named_at", changes)
             for key, *_ in changes:
                 self._customers.pop(key, None)
-            self._lookup(self._customers, "customers", "customer_key", "customer_id, name, email, country",
-                         [c[0] for c in changes])
+            self._lookup(self._customers, "customers", "customer_key", cols, [c[0] for c in changes])
         return _ids_of(frame["customer_key"], self._customers)   # guests ("") are not in the cache: None
 
     # ------------------------------------------------------------ lines
@@ -230,9 +244,7 @@ class Loader:
                 self.conn.execute(statement)
             aggregates.rebuild_all(self.conn)
         else:
-            self.conn.execute("INSERT OR IGNORE INTO dirty_pd SELECT DISTINCT day, product_id FROM sales "
-                              "WHERE sale_id > ?", (self._start_sale_id,))
-            aggregates.refresh(self.conn)
+            aggregates.refresh(self.conn)   # every new line's order is dirty: refresh finds their pairs
         # Orders whose lines carry several customers (each line already counts for its own customer):
         # said in the summary, so a shop knows its export has them. A bulk load's orders are the store's.
         mine = "" if self._bulk else "JOIN run_orders USING (order_id)"
@@ -246,6 +258,44 @@ class Loader:
     def record_counts(self, rows_read: int, rows_rejected: int) -> None:
         self.conn.execute("UPDATE import_runs SET rows_read = ?, rows_rejected = ? WHERE import_id = ?",
                           (rows_read, rows_rejected, self.import_id))
+
+
+def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], extra: str | None = None
+                    ) -> tuple[list, dict[str, list]]:
+    """The keys in the order of each one's first line, and per key: the latest non-empty value of each
+    detail by order time (file order breaks ties; "" when every row left it empty), `named_at` = the order
+    time of the latest row with any detail ("" when none), and `extra` from the latest row with a first
+    detail (else its latest row). Numpy on factorized keys: this runs for every chunk of every import."""
+    codes, uniques = pd.factorize(frame[key])          # codes in the order of each key's first line
+    times = frame["ordered_at"].to_numpy().astype("U19")   # fixed-width text sorts far faster than objects
+    n = len(times)
+    if n < 2 or bool((times[1:] >= times[:-1]).all()):   # exports are usually in date order: no sort
+        by_time = np.arange(n)
+    else:
+        by_time = np.argsort(times, kind="stable")     # rows in order time, file order within a time
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_time] = np.arange(n)
+
+    def latest(mask: np.ndarray) -> np.ndarray:
+        """Per key, the row of its latest line where `mask` holds (-1: none)."""
+        best = np.full(len(uniques), -1, dtype=np.int64)
+        np.maximum.at(best, codes[mask], rank[mask])
+        return np.where(best >= 0, by_time[np.maximum(best, 0)], -1)
+
+    def pick(col: str, rows: np.ndarray) -> list:
+        # only the picked rows leave pandas' string storage (converting a whole column costs more)
+        values = frame[col].take(np.maximum(rows, 0)).to_numpy(dtype=object)
+        return np.where(rows >= 0, values, "").tolist()
+
+    out: dict[str, list] = {}
+    present = {col: (frame[col] != "").to_numpy(dtype=bool) for col in details}
+    for col in details:
+        out[col] = pick(col, latest(present[col]))
+    out["named_at"] = pick("ordered_at", latest(np.logical_or.reduce([present[c] for c in details])))
+    if extra is not None:
+        named_row, any_row = latest(present[details[0]]), latest(np.ones(n, dtype=bool))
+        out[extra] = frame[extra].to_numpy()[np.where(named_row >= 0, named_row, any_row)].tolist()
+    return np.asarray(uniques, dtype=object).tolist(), out
 
 
 def _bound(cache: dict) -> None:

@@ -20,11 +20,11 @@ CREATE INDEX sales_product_day ON sales(product_id, day);"""
 # Secondary indexes of the kept aggregates; a full rebuild drops and rebuilds them around the inserts.
 AGG_INDEX_NAMES = ("order_totals_day", "order_customers_day", "order_customers_customer", "agg_product_day_product",
                    "agg_customer_spend")
-AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customers);
+AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, is_order, customers, last_day);
 CREATE INDEX order_customers_day ON order_customers(day, customer_id);
 CREATE INDEX order_customers_customer ON order_customers(customer_id, day);
 CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
-CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, customer_id);"""
+CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, first_day, customer_id);"""
 # The indexes as schema 1 created them (a shipped migration never changes).
 _V1_AGG_INDEXES = """CREATE INDEX order_totals_day ON order_totals(day, customer_id);
 CREATE INDEX order_totals_customer ON order_totals(customer_id, day);
@@ -251,11 +251,97 @@ V4 = """
 ALTER TABLE alerts ADD COLUMN reorder_point INTEGER CHECK (reorder_point IS NULL OR reorder_point >= 0);
 """
 
-# Retention by first-order month, kept per (cohort, month) so that `cohorts` reads a few hundred rows
-# instead of grouping every customer's orders: active = the cohort's customers with an order that month,
-# net_cents = the net of their own lines that month. cohort = the month of the customer's first order
-# (agg_customer.first_day). store.aggregates keeps it for the customers a write touches.
+# Issue 18, every figure at the edges:
+# - One day rule: an order and all its figures (revenue, units, categories, per product) belong to the day of
+#   its first line. order_totals keeps the day of its last line too (`last_day`), so that the lines of an
+#   order that spans midnight are found from the order's day; agg_product_day and what is summed from it
+#   are keyed by the order's day (recomputed below).
+# - A return-only order (every line a negative quantity: the UCI layout's C... cancellation invoices) is a
+#   return, never an order: `is_order` is 1 when an order (order_totals) or a customer's part of it
+#   (order_customers) has a bought line. agg_day's orders and guest orders, and each customer's orders,
+#   first and last order day count only those; agg_customer holds only customers with an order.
+# - Ties in spend go to the customer who appeared first: customers are renumbered in the order of their
+#   first line in the store (import order, then file position), and the spend index ranks equal spends by
+#   the first order day, then that number.
+# - The latest non-empty name by order date: `named_at` is the order time of the rows that gave a product's
+#   name and category, or a customer's details ('' = not known yet: any named row wins).
 V5 = """
+PRAGMA defer_foreign_keys = ON;
+DELETE FROM agg_customer;
+DELETE FROM order_customers;
+DELETE FROM order_totals;
+
+-- keyed by the old id: the updates below look every line's customer up in it
+CREATE TEMP TABLE customer_renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+INSERT INTO temp.customer_renumber
+    SELECT customer_id, row_number() OVER (ORDER BY first_sale IS NULL, first_sale, customer_id)
+    FROM customers LEFT JOIN (SELECT customer_id, min(sale_id) AS first_sale FROM sales
+                              WHERE customer_id IS NOT NULL GROUP BY customer_id) USING (customer_id);
+DELETE FROM temp.customer_renumber WHERE old = new;
+-- while customer ids change, each change is checked against the lines that point at it: index them for now
+CREATE INDEX sales_customer_renumber ON sales(customer_id);
+UPDATE customers SET customer_id = -(SELECT new FROM temp.customer_renumber WHERE old = customer_id)
+    WHERE customer_id IN (SELECT old FROM temp.customer_renumber);
+UPDATE sales SET customer_id = -(SELECT new FROM temp.customer_renumber WHERE old = customer_id)
+    WHERE customer_id IN (SELECT old FROM temp.customer_renumber);
+UPDATE customers SET customer_id = -customer_id WHERE customer_id < 0;
+UPDATE sales SET customer_id = -customer_id WHERE customer_id < 0;
+DROP INDEX sales_customer_renumber;
+DROP TABLE temp.customer_renumber;
+
+ALTER TABLE customers ADD COLUMN named_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN named_at TEXT NOT NULL DEFAULT '';
+
+DROP INDEX order_totals_day;
+ALTER TABLE order_totals ADD COLUMN last_day TEXT NOT NULL DEFAULT '';
+ALTER TABLE order_totals ADD COLUMN is_order INTEGER NOT NULL DEFAULT 1 CHECK (is_order IN (0, 1));
+INSERT INTO order_totals
+    SELECT s.order_id, min(s.day), count(DISTINCT s.customer_id), count(*), sum(s.quantity * p.is_merch),
+           sum(s.net_cents), sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END), max(s.day), max(s.quantity > 0)
+    FROM sales s JOIN products p USING (product_id) GROUP BY s.order_id;
+CREATE INDEX order_totals_day ON order_totals(day, is_order, customers, last_day);
+
+ALTER TABLE order_customers ADD COLUMN is_order INTEGER NOT NULL DEFAULT 1 CHECK (is_order IN (0, 1));
+INSERT INTO order_customers
+    SELECT g.order_id, g.customer_id, o.day, g.lines, g.units, g.net_cents, g.is_order
+    FROM (SELECT s.order_id, s.customer_id, count(*) AS lines, sum(s.quantity * p.is_merch) AS units,
+                 sum(s.net_cents) AS net_cents, max(s.quantity > 0) AS is_order
+          FROM sales s JOIN products p USING (product_id) WHERE s.customer_id IS NOT NULL
+          GROUP BY s.order_id, s.customer_id) g
+    JOIN order_totals o USING (order_id);
+
+DROP INDEX agg_customer_spend;
+INSERT INTO agg_customer
+    SELECT customer_id, sum(is_order), sum(units), sum(net_cents), min(CASE WHEN is_order THEN day END),
+           max(CASE WHEN is_order THEN day END)
+    FROM order_customers GROUP BY customer_id HAVING sum(is_order) > 0;
+CREATE INDEX agg_customer_spend ON agg_customer(net_cents DESC, first_day, customer_id);
+
+DELETE FROM agg_product_day;
+INSERT INTO agg_product_day
+    SELECT o.day, s.product_id, count(*), sum(s.quantity), sum(s.net_cents),
+           sum(CASE WHEN s.quantity > 0 THEN s.net_cents ELSE 0 END),
+           sum(CASE WHEN s.quantity < 0 THEN -s.net_cents ELSE 0 END)
+    FROM sales s JOIN order_totals o USING (order_id) GROUP BY o.day, s.product_id;
+DELETE FROM agg_category_day;
+INSERT INTO agg_category_day
+    SELECT a.day, p.category_id, sum(a.units), sum(a.net_cents)
+    FROM agg_product_day a JOIN products p USING (product_id) GROUP BY a.day, p.category_id;
+DELETE FROM agg_day;
+INSERT INTO agg_day
+    SELECT a.day, sum(a.lines), sum(a.units * p.is_merch), sum(a.net_cents), sum(a.gross_cents), sum(a.returns_cents),
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.is_order = 1),
+           (SELECT count(*) FROM order_totals o WHERE o.day = a.day AND o.is_order = 1 AND o.customers = 0)
+    FROM agg_product_day a JOIN products p USING (product_id) GROUP BY a.day;
+"""
+
+# Retention by first-order month, kept per (cohort, month) so that `cohorts` reads a few hundred rows
+# instead of grouping every customer's orders: active = the cohort's customers with an order that month
+# (a return-only order is not one), net_cents = the net of their own lines that month, returns included.
+# cohort = the month of the customer's first order (agg_customer.first_day; customers with an order only).
+# store.aggregates keeps it for the customers a write touches.
+V6 = """
 CREATE TABLE agg_cohort_month (
     cohort      TEXT NOT NULL,                       -- YYYY-MM
     month       TEXT NOT NULL,                       -- YYYY-MM
@@ -264,11 +350,11 @@ CREATE TABLE agg_cohort_month (
     PRIMARY KEY (cohort, month)
 ) STRICT, WITHOUT ROWID;
 INSERT INTO agg_cohort_month
-    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, count(*), sum(m.net_cents)
-    FROM (SELECT customer_id, substr(day, 1, 7) AS month, sum(net_cents) AS net_cents
+    SELECT substr(a.first_day, 1, 7) AS cohort, m.month, sum(m.bought), sum(m.net_cents)
+    FROM (SELECT customer_id, substr(day, 1, 7) AS month, max(is_order) AS bought, sum(net_cents) AS net_cents
           FROM order_customers GROUP BY customer_id, month) m
-    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month;
+    JOIN agg_customer a USING (customer_id) GROUP BY cohort, m.month HAVING sum(m.bought) > 0 OR sum(m.net_cents) != 0;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 SCHEMA_VERSION = len(MIGRATIONS)

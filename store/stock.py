@@ -15,6 +15,7 @@ from .errors import ImportFailed
 from .ingest import reader, values
 from .sql import atomic
 
+END_OF_DAY = "T23:59:59"   # the time of a count given as a date alone
 STOCK_FIELDS = ("sku", "on_hand", "counted_at", "lead_time_days", "reorder_point")
 
 
@@ -102,6 +103,9 @@ def import_stock(conn: sqlite3.Connection, path: str, mapping: dict[str, str] | 
                 raw_dates = chunk[cols["counted_at"]].str.strip()
                 rule = values.DateRule("iso")
                 dates = values.parse_dates(raw_dates.where(raw_dates != "", _now()), rule)
+                # a date without a time is a count taken at the end of that day (after its sales)
+                date_only = raw_dates.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}") & (dates.reason == "")
+                dates.values[date_only] = dates.values[date_only].str.slice(0, 10) + END_OF_DAY
             else:
                 dates = None
             for i, rec in enumerate(chunk["_record"]):

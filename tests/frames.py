@@ -13,6 +13,12 @@ from shopintel.reports import top_sellers as _top_sellers
 from shopintel.reports import whales as _whales
 
 
+def bought_orders(raw, order: str = "order_id", quantity: str = "quantity") -> set:
+    """The order ids with at least one bought line (positive quantity): the orders. A return-only order (a
+    cancellation invoice) is a return, never an order (docs/reports.md, edge rules)."""
+    return set(raw.loc[raw[quantity].astype(float) > 0, order])
+
+
 def framed(report):
     @functools.wraps(report)
     def run(*args, **kw):

@@ -157,6 +157,7 @@ def describe(report, params, period, result) -> str:
     else:
         n = len(result)
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
+    bits.extend(period.notes)
     from .safe_text import plain
 
     return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed
@@ -191,16 +192,10 @@ def _json_value(money: bool, value):
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             return None
-        return _cents(v) if money else v   # JSON money is rounded to cents
+        from ..reports.params import round_cents
+
+        return round_cents(v) if money else v   # JSON money is rounded to cents
     return str(value)
-
-
-def _cents(v: float) -> float:
-    """Money to cents, halves away from zero on the number as written (2.675 -> 2.68, as a person
-    would round it; round() works on the binary value and gives 2.67)."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(v)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def to_records(result):

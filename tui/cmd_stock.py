@@ -22,7 +22,8 @@ def register(sub, common) -> None:
     imp = add_command(
         ssub, common, "import", help="import a stock file (sku, on_hand, counted_at, lead_time_days, reorder_point)",
         description="Import stock counts from a CSV with columns sku and on_hand, and optionally counted_at "
-                    "(ISO date/time, default now), lead_time_days and reorder_point. Unknown skus are listed.",
+                    "(ISO date/time, default now; a date alone is the end of that day, after its sales), lead_time_days "
+                    "and reorder_point. Unknown skus are listed.",
         examples="  shopintel stock import data/sample_stock.csv\n"
                  "  shopintel stock import counts.csv --map on_hand='Qty on hand' --map sku=Code\n")
     imp.add_argument("file", metavar="FILE")

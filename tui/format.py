@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ..reports.params import round_cents
 from ..reports.registry import column_kinds
 from ..reports.spec import Column
 from .safe_text import plain
@@ -44,7 +45,7 @@ def format_value(column: str, value: Any) -> str:
         return "-"
     k = kind(column)
     if k == "money":
-        return f"{value:,.2f}"
+        return f"{round_cents(value):,.2f}"
     if k == "share":
         return f"{value * 100:.1f}%"
     if k == "change":

@@ -13,7 +13,6 @@ from . import values as v
 from .formats import NON_MERCH_NAME, NON_MERCH_SKUS, ColumnMap
 
 ORDER_LEVEL = ("ordered_at", "customer_id", "email", "customer_name", "country")
-DEFAULT_CATEGORY = "Uncategorized"
 # Where a missing-value marker (values.MISSING_TOKENS) means an empty cell, and where it rejects the row.
 MARKER_MEANS_EMPTY = ("customer_id", "customer_name", "email", "country")
 MARKER_REJECTS = ("order_id", "sku")
@@ -163,8 +162,10 @@ class Validator:
         if preset == "shopify" or "customer_id" not in self.columns.by_field:
             customer_key = customer_key.where(customer_key != "", email)
         g = pd.Series(good, index=raw.index)
-        product_name = cols["product_name"].where(cols["product_name"] != "", sku)
-        category = cols["category"].where(cols["category"] != "", DEFAULT_CATEGORY)
+        # empty names and categories stay empty here: the loader keeps a product's latest non-empty ones
+        # (the sku and Uncategorized only when no row names it), so a blank cell never erases a known name
+        product_name = cols["product_name"]
+        category = cols["category"]
         stamps = dates.values[g]
         out = pd.DataFrame({
             "order_id": order_id[g],

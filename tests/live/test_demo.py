@@ -4,7 +4,6 @@ store unless --keep, and a store of the user's own is never replaced by a demo."
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 

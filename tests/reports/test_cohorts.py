@@ -1,5 +1,6 @@
 """`cohorts`, worked out by hand: cohort by first-order month, every month since up to as-of, guests
-never in a cohort, a return counts as activity and subtracts its amount."""
+never in a cohort, a return-only order is not activity (a return is never an order) but subtracts its
+amount."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_cohorts_by_hand(shop):
     assert cohorts(shop).rows == [
         ("2024-01", 0, 2, 2, 1.0, 15.0),      # A and B; the guest's 100.00 is in no cohort
         ("2024-01", 1, 2, 1, 0.5, 20.0),      # A
-        ("2024-01", 2, 2, 2, 1.0, 2.0),       # A's return (-5.00) and B (7.00)
+        ("2024-01", 2, 2, 1, 0.5, 2.0),       # B (7.00); A only returned (-5.00): not active
         ("2024-02", 0, 1, 1, 1.0, 30.0),      # C
         ("2024-02", 1, 1, 0, 0.0, 0.0),       # a month without an order is a row of zeros
     ]
@@ -62,7 +63,7 @@ def test_cohorts_through_the_command_line(cli, db_path, shop):
     r = cli("report", "cohorts", "--format", "json", "--db", str(db_path))
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
-    assert rows[2] == {"cohort": "2024-01", "months_since": 2, "customers": 2, "active": 2, "retention": 1.0,
+    assert rows[2] == {"cohort": "2024-01", "months_since": 2, "customers": 2, "active": 1, "retention": 0.5,
                        "revenue": 2.0}
     table = cli("report", "cohorts", "--db", str(db_path))
     assert "retention" in table.stdout and "50.0%" in table.stdout
@@ -91,7 +92,7 @@ def test_the_kept_cohort_months_follow_every_write(db_path, write_csv):
     assert cohorts(ro).rows == [
         ("2024-01", 0, 3, 3, 1.0, 20.0),      # A 10, B 5, and C 5 (C's cohort is January now)
         ("2024-01", 1, 3, 2, 2 / 3, 50.0),    # A 20, C 30
-        ("2024-01", 2, 3, 2, 2 / 3, 2.0),     # A -5, B 7
+        ("2024-01", 2, 3, 1, 1 / 3, 2.0),     # B 7 (A only returned 5.00: no order, its amount counts)
         ("2024-01", 3, 3, 1, 1 / 3, 30.0),    # B
         ("2024-03", 0, 1, 1, 1.0, 14.0),      # D
         ("2024-03", 1, 1, 0, 0.0, 0.0),
@@ -100,11 +101,11 @@ def test_the_kept_cohort_months_follow_every_write(db_path, write_csv):
 
 
 def test_a_store_from_before_the_kept_cohorts_gets_them_on_opening(db_path, write_csv):
-    """Schema 4 had no agg_cohort_month: opening the store for writing (the migration) builds it."""
+    """Schema 5 had no agg_cohort_month: opening the store for writing (the migration) builds it."""
     conn = connect(db_path)
     ingest_file(conn, str(write_csv(ORDERS)))
     conn.execute("DROP TABLE agg_cohort_month")
-    conn.execute("PRAGMA user_version = 4")
+    conn.execute("PRAGMA user_version = 5")
     conn.close()
     connect(db_path).close()
     ro = connect_read_only(db_path)

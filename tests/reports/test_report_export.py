@@ -91,8 +91,11 @@ def shop(tmp_path_factory):
 def test_summary_to_the_cent(shop):
     raw, report = shop
     s = report("summary")
-    orders = raw.groupby("order_id").agg(customer=("customer", "first"))
-    spend = raw[raw["customer"] != ""].groupby("customer")["net"].sum()
+    # an order has a bought line: a return-only order is a return, never an order (nor its customer's)
+    bought = raw[raw["qty"] > 0]
+    orders = bought.groupby("order_id").agg(customer=("customer", "first"))
+    buyers = set(bought.loc[bought["customer"] != "", "customer"])
+    spend = raw[raw["customer"].isin(buyers)].groupby("customer")["net"].sum()
     base = sum(max(v, Decimal(0)) for v in spend)
     top = sorted(spend, reverse=True)
     assert dec(s["revenue"]) == raw["net"].sum()
@@ -114,9 +117,12 @@ def test_whales_to_the_cent(shop, since, until):
     args = ["--limit", "1000"] + (["--since", since, "--until", until] if since else [])
     got = report("whales", *args)
     lines = raw if since is None else raw[(raw["day"] >= since) & (raw["day"] <= until)]
-    named = lines[lines["customer"] != ""]
-    per = named.groupby("customer").agg(spend=("net", "sum"), orders=("order_id", "nunique"),
-                                        first=("day", "min"), last=("day", "max"))
+    # a customer's orders, first and last order: the orders they bought something in (returns are no order)
+    bought = lines[(lines["customer"] != "") & (lines["qty"] > 0)]
+    named = lines[lines["customer"].isin(set(bought["customer"]))]
+    per = named.groupby("customer").agg(spend=("net", "sum"))
+    per = per.join(bought.groupby("customer").agg(orders=("order_id", "nunique"), first=("day", "min"),
+                                                  last=("day", "max")))
     per["units"] = named[named["merch"]].groupby("customer")["qty"].sum()
     per["units"] = per["units"].fillna(0)
     base = sum(max(v, Decimal(0)) for v in per["spend"])
@@ -158,7 +164,7 @@ def test_revenue_series_to_the_cent(shop):
     days = pd.date_range(raw["day"].min(), raw["day"].max()).strftime("%Y-%m-%d")
     got = report("revenue")
     assert [d["period"] for d in got] == list(days)
-    orders = raw.groupby("order_id")["day"].min().value_counts()
+    orders = raw[raw["qty"] > 0].groupby("order_id")["day"].min().value_counts()
     units = raw[raw["merch"]].groupby("day")["qty"].sum()
     values = []
     for d in got:

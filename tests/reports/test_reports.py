@@ -14,7 +14,7 @@ from shopintel.store.stock import set_stock
 from tests.frames import categories, reorder, revenue, segments, top_sellers, whales
 
 # Net per order: O1 20+3=23, O2 100, O3 90, O4 10 (guest), O5 50, R1 -100, O6 100  -> 273
-# Customers: Ann 113 (O1, O3), Bob 0 (O2, R1), Cy 150 (O5, O6)
+# Customers: Ann 113 (O1, O3), Bob 0 (O2, R1), Cy 150 (O5, O6). R1 only returns: a return, not an order.
 
 
 def test_summary_by_hand(tiny):
@@ -22,9 +22,9 @@ def test_summary_by_hand(tiny):
     assert s.revenue == 273.00
     assert s.gross_revenue == 373.00
     assert s.returns == 100.00
-    assert (s.orders, s.customers, s.guest_orders) == (7, 3, 1)
+    assert (s.orders, s.customers, s.guest_orders) == (6, 3, 1)
     assert s.units == 4 + 1 + 1 + 2 + 10 - 1 + 1      # postage is not a unit sold
-    assert s.aov == pytest.approx(273 / 7)
+    assert s.aov == pytest.approx(273 / 6)
     assert (s.first_date, s.last_date) == ("2024-03-01", "2024-03-10")
     assert s.top_1pct_share == pytest.approx(150 / 263)   # one customer: Cy
     assert s.top_20pct_share == pytest.approx(150 / 263)  # ceil(3 x 0.2) = 1
@@ -34,7 +34,7 @@ def test_whales_rank_by_net_spend_and_never_list_guests(tiny):
     w = whales(tiny, Params())
     assert list(w["customer_id"]) == ["C3", "C1", "C2"]
     assert list(w["spend"]) == [150.0, 113.0, 0.0]
-    assert list(w["orders"]) == [2, 2, 2]
+    assert list(w["orders"]) == [2, 2, 1]
     assert w["share"].tolist() == pytest.approx([150 / 263, 113 / 263, 0])
     assert w["cumulative_share"].is_monotonic_increasing and w["cumulative_share"].iloc[-1] <= 1 + 1e-12
     assert list(w["rank"]) == [1, 2, 3]
@@ -52,7 +52,7 @@ def test_whales_options(tiny):
     assert list(zip(p["customer_id"], p["spend"])) == [("C3", 150.0)]
     assert p["share"].tolist() == [1.0] and p["cumulative_share"].tolist() == [1.0]
     s = summary(tiny, Params(since=date(2024, 3, 8), until=date(2024, 3, 10)))
-    assert (s.revenue, s.customers) == (50.0, 2)          # Bob still counts as a customer who ordered
+    assert (s.revenue, s.customers) == (50.0, 1)          # Bob only returned: not a customer of the period
     assert s.top_1pct_share == 1.0 and s.top_20pct_share == 1.0
 
 
@@ -200,18 +200,20 @@ def test_cross_checks_on_a_synthetic_store(db_path):
 
 
 def test_segments_by_hand_and_equal_customers_score_equal(tiny):
-    # as of 2024-03-10: recency Cy 0, Bob 1, Ann 5; orders all 2; spend Bob 0, Ann 113, Cy 150.
+    # as of 2024-03-10: Bob's last order is O2 (03-02: R1 is a return, not an order), so recency Cy 0,
+    # Ann 5, Bob 8; orders Ann 2, Bob 1, Cy 2; spend Bob 0, Ann 113, Cy 150.
     # quintile = floor((min rank - 1) x 5 / 3) + 1: recency ranks 1,2,3 -> 1,2,4 -> R 5,4,2;
-    # orders all tie at rank 1 -> F 1 for everyone; spend ranks 1,2,3 -> M 1,2,4
+    # orders: Bob rank 1, Ann and Cy tie at rank 2 -> F 1, 2, 2; spend ranks 1,2,3 -> M 1,2,4
     from shopintel.reports.segments import scored
     df = scored(tiny, resolve(tiny, Params())).to_frame().set_index("customer_id")
-    assert df.loc[["C3", "C2", "C1"], "r"].tolist() == [5, 4, 2]
-    assert df["f"].tolist() == [1, 1, 1]
+    assert df.loc[["C3", "C1", "C2"], "r"].tolist() == [5, 4, 2]
+    assert df.loc[["C2", "C1", "C3"], "f"].tolist() == [1, 2, 2]
     assert df.loc[["C2", "C1", "C3"], "m"].tolist() == [1, 2, 4]
-    assert df.loc[["C3", "C2", "C1"], "segment"].tolist() == ["New Customers", "Promising", "Hibernating"]
-    listed = segments(tiny, Params(segment="new customers"))
+    assert df.loc[["C3", "C1", "C2"], "segment"].tolist() == ["Potential Loyalist", "Potential Loyalist",
+                                                             "Hibernating"]
+    listed = segments(tiny, Params(segment="potential loyalist"))
     assert list(listed.columns) == ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
-    assert listed["customer_id"].tolist() == ["C3"]
+    assert listed["customer_id"].tolist() == ["C3", "C1"]
 
 
 def test_segment_precedence_first_rule_wins():
@@ -313,8 +315,8 @@ def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(db_p
 
 def test_summary_counts_the_customers_whales_ranks_plus_those_it_leaves_out_as_segments_does(tiny):
     """One count of customers (reports.customers.totals): summary and the Overview's card count every
-    non-guest customer with a line in the period; segments scores them all; whales ranks all but those
-    whose spend there is negative (unranked)."""
+    non-guest customer who bought a line in the period; segments scores them all; whales ranks all but
+    those whose spend there is negative (unranked)."""
     from shopintel.reports.customers import unranked
     from shopintel.reports.params import resolve
     from shopintel.reports.segments import segments
@@ -327,6 +329,7 @@ def test_summary_counts_the_customers_whales_ranks_plus_those_it_leaves_out_as_s
         ranked = len(whales(tiny, p.with_(limit=10_000)))
         segmented = sum(segments(tiny, p).column("customers"))
         assert n == ranked + unranked(tiny, period) == segmented
-    # the period where Bob only returned his tent: counted by summary and segments, left out by whales
+    # the period where Bob only returned his tent: a return-only order is no order, so Bob is nobody's
+    # customer there (edge rules), in summary, segments and whales alike
     p = Params(since=date(2024, 3, 5), until=date(2024, 3, 10))
-    assert (summary(tiny, p).customers, len(whales(tiny, p)), unranked(tiny, resolve(tiny, p))) == (3, 2, 1)
+    assert (summary(tiny, p).customers, len(whales(tiny, p)), unranked(tiny, resolve(tiny, p))) == (2, 2, 0)

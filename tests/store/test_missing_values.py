@@ -65,7 +65,8 @@ def test_r_write_csv_na_customer_ids_are_guest_lines_not_a_customer_called_NA(db
     assert q(db_path, "SELECT count(*) FROM customers WHERE customer_key = 'NA'") == [(0,)]
     assert q(db_path, "SELECT count(*) FROM sales WHERE customer_id IS NULL") == [(na_lines,)]
     s = json.loads(cli("report", "summary", "--db", str(db_path), "--format", "json").stdout)
-    assert s["customers"] == real.nunique() == 4
+    # 15311's only invoice is the cancellation C536383: a return, not an order, so not a customer of the shop
+    assert s["customers"] == real.nunique() - 1 == 3
     # the NA-only invoices are guest orders: 536414, 536544 and 536592
     assert s["guest_orders"] == 3
     w = json.loads(cli("report", "whales", "--db", str(db_path), "--format", "json").stdout)
