@@ -46,11 +46,15 @@ async def test_whales_counts_the_customers_it_ranks_and_says_who_it_leaves_out(d
     from tests.reports.conftest import TINY
 
     conn = connect(db_path)
-    ingest_file(conn, str(write_csv(TINY, "tiny.csv")), IngestOptions())
+    # Dan buys a mug in these days and, in the same order, returns a tent bought before: he bought a line
+    # (a customer of the period) but returned more than he bought (not one to rank). Bob only returned
+    # his tent: a return-only order is no order, so he is no customer of these days at all.
+    dan = ("D0,2024-03-01 09:00,C4,Dan,TENT,Tent,Outdoor,1,100.00,\n"
+           "D1,2024-03-06 10:00,C4,Dan,MUG,Mug,Kitchen,1,5.00,\nD1,2024-03-06 10:00,C4,Dan,TENT,Tent,Outdoor,-1,100.00,\n")
+    ingest_file(conn, str(write_csv(TINY + dan, "tiny.csv")), IngestOptions())
     conn.close()
     app = ShopApp(db_path, read_only=True, live_alerts=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        # Bob only returned his tent in these days: a customer of the period, but not one to rank
         app.period_choice = PeriodChoice("custom", date(2024, 3, 5), date(2024, 3, 10))
         await pilot.press("3")
         await settle(pilot, app)
