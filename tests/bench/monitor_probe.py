@@ -23,7 +23,7 @@ def tick_seconds(store: Path, work: Path, runs: int, new_sales: int = 100) -> fl
     monitor.start()
     times = []
     for _ in range(runs):
-        frame = sim.orders_frame(new_sales)          # about 1.6 lines per order: trim to exactly N lines
+        frame = sim.orders_frame(new_sales, 60.0)    # a simulated minute of them, about 1.6 lines per order: trim to N lines
         frame = frame.head(new_sales)
         from shopintel.store.load import Loader
 
