@@ -186,16 +186,21 @@ def _json_value(money: bool, value):
         return value
     if kind is bool or kind.__name__ == "bool_":
         return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        v = float(value)
-        if math.isnan(v) or math.isinf(v):
-            return None
-        from ..reports.params import round_cents
+    if kind is not float:
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if not isinstance(value, numbers.Real):
+            return str(value)
+        value = float(value)
+    if not math.isfinite(value):
+        return None
+    return _round_cents(value) if money else value   # JSON money is rounded to cents
 
-        return round_cents(v) if money else v   # JSON money is rounded to cents
-    return str(value)
+
+def _round_cents(value: float) -> float:
+    from ..reports.params import round_cents
+
+    return round_cents(value)
 
 
 def to_records(result):
