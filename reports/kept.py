@@ -65,10 +65,6 @@ class Kept:
         self._conn.execute("COMMIT")
         self._counts[""] = self.total
 
-    @classmethod
-    def of(cls, rows: Rows, search: Sequence[str] | None = None) -> "Kept":
-        return cls(rows.columns, rows.rows, search)
-
     def _haystack(self, row: tuple) -> str:
         return "\x1f".join("" if row[j] is None else str(row[j]) for j in self._find_at).casefold()
 
@@ -98,10 +94,6 @@ class Kept:
             if len(chunk) < CHUNK:
                 return
             offset += CHUNK
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     # ------------------------------------------------------------------ SQL
 

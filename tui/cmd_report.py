@@ -9,6 +9,7 @@ import numbers
 import sys
 from datetime import date
 
+from ..reports.params import round_cents
 from .cli import UserError, add_command
 
 EXAMPLES = """\
@@ -194,13 +195,7 @@ def _json_value(money: bool, value):
         value = float(value)
     if not math.isfinite(value):
         return None
-    return _round_cents(value) if money else value   # JSON money is rounded to cents
-
-
-def _round_cents(value: float) -> float:
-    from ..reports.params import round_cents
-
-    return round_cents(value)
+    return round_cents(value) if money else value   # JSON money is rounded to cents
 
 
 def to_records(result):

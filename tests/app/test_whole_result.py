@@ -5,6 +5,7 @@ and 600 days of sales: more than a table's window of 500 rows on both Whales and
 from __future__ import annotations
 
 import csv
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -37,6 +38,16 @@ def big_shop(tmp_path_factory):
     return db
 
 
+@asynccontextmanager
+async def on_tab(shop, key: str):
+    """The app at 120x40 on the tab of that number key, its first load done."""
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(key)
+        await settle(pilot, app)
+        yield app, pilot
+
+
 def whales(app) -> ReportTable:
     return app.query_one("#pane-whales").query(ReportTable).first()
 
@@ -46,10 +57,7 @@ def status(app, tab: str) -> str:
 
 
 async def test_filter_finds_a_customer_past_the_first_window_and_status_counts_every_row(big_shop):
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("3")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "3") as (app, pilot):
         t = whales(app)
         assert t.row_count == PAGE and "showing 1–500 of 1,200" in status(app, "whales")
         await pilot.press("slash", *"anthony witt", "enter")
@@ -60,10 +68,7 @@ async def test_filter_finds_a_customer_past_the_first_window_and_status_counts_e
 
 
 async def test_sort_and_jump_to_end_reach_the_real_ends(big_shop):
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("3")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "3") as (app, pilot):
         t = whales(app)
         await pilot.press("G")                          # the last rank, not the 500th
         assert (t.current_record()["rank"], t.current_record()["customer_id"]) == (N, "C0001")
@@ -79,10 +84,7 @@ async def test_sort_and_jump_to_end_reach_the_real_ends(big_shop):
 
 
 async def test_the_window_follows_the_cursor_down_and_up(big_shop):
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("3")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "3") as (app, pilot):
         t = whales(app)
         t.move_cursor(row=PAGE - 1)                     # the last row held: the window moves on, the cursor stays
         await wait_for(pilot, lambda: t.window_start == PAGE - 1 - PAGE // 2)
@@ -96,10 +98,7 @@ async def test_the_window_follows_the_cursor_down_and_up(big_shop):
 
 
 async def test_revenue_by_day_reaches_the_latest_day(big_shop):
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "2") as (app, pilot):
         t = app.query_one("#pane-revenue").query(ReportTable).first()
         t.focus()
         await pilot.press("G")
@@ -110,10 +109,7 @@ async def test_revenue_by_day_reaches_the_latest_day(big_shop):
 
 async def test_export_writes_every_row_of_the_view_and_says_how_many(big_shop, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("3")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "3") as (app, pilot):
         t = whales(app)
         t.move_cursor(column=t.visible_columns().index("spend"))
         await pilot.press("s", "s", "e")                # lowest spend first, then export
@@ -138,8 +134,5 @@ async def test_export_writes_every_row_of_the_view_and_says_how_many(big_shop, t
 
 
 async def test_a_reorder_tab_without_stock_counts_says_where_they_come_from(big_shop):
-    app = ShopApp(big_shop, read_only=True, live_alerts=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("6")
-        await settle(pilot, app)
+    async with on_tab(big_shop, "6") as (app, pilot):
         assert "stock counts come from 'shopintel stock import FILE'" in status(app, "reorder")
