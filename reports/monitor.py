@@ -114,7 +114,7 @@ class Monitor:
         self.counts_seen = 0           # products counted again (stock set / import) since the tick before
         self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
         self._memory_history: list[Alert] = []  # read-only mode: every alert raised, oldest first
-        self._counted: dict[int, str] = {}    # product_id -> counted_at, as the last tick saw it
+        self._count_seq = 0                   # the newest inventory.count_seq the last tick saw
         self._deferred: set[int] = set()      # short products held back by their cooldown: evaluated again
         self._data_version: int | None = None
 
@@ -125,8 +125,8 @@ class Monitor:
         self.watermark = retrying(lambda: self.reader.execute(
             "SELECT coalesce(max(sale_id), 0) FROM sales").fetchone()[0])
         self._data_version = self._version()
-        self._counted = self._counts()
-        return self._evaluate(sorted(self._counted))
+        counted = self._recounted()
+        return self._evaluate(sorted(counted))
 
     def tick(self) -> list[Alert]:
         """Process the sales and stock counts added since the last tick; return the alerts raised now."""
@@ -141,10 +141,8 @@ class Monitor:
         self.sales_seen = len(rows)
         if rows:
             self.watermark = max(r[0] for r in rows)
-        counted = self._counts()
         # a recount resolves the product's alert; if it is still short, it alerts again now
-        recounted = {pid for pid, at in counted.items() if self._counted.get(pid) != at}
-        self._counted = counted
+        recounted = self._recounted()
         self.counts_seen = len(recounted)
         due, self._deferred = self._deferred, set()
         return self._evaluate(sorted({r[1] for r in rows} | recounted | due))
@@ -153,7 +151,16 @@ class Monitor:
         # changes whenever another connection commits (SQLite's data_version): an idle store costs no query
         return retrying(lambda: self.reader.execute("PRAGMA data_version").fetchone()[0])
 
-    def _counts(self) -> dict[int, str]:
+    def _recounted(self) -> set[int]:
+        """The products whose stock count changed since the last call (all counted ones the first time):
+        the store numbers every count change (inventory.count_seq), so a tick reads only those."""
+        rows = retrying(lambda: self.reader.execute(
+            "SELECT product_id, count_seq FROM inventory WHERE count_seq > ?", (self._count_seq,)).fetchall())
+        if rows:
+            self._count_seq = max(seq for _, seq in rows)
+        return {pid for pid, _ in rows}
+
+    def _counted_now(self) -> dict[int, str]:
         return dict(retrying(lambda: self.reader.execute("SELECT product_id, counted_at FROM inventory").fetchall()))
 
     def _evaluate(self, product_ids: list[int]) -> list[Alert]:
@@ -246,7 +253,7 @@ class Monitor:
         if not self._memory:
             return alerts_rows(self.reader, include_history)
         stored = alerts_rows(self.reader, include_history=True)
-        counted = self._counts()
+        counted = self._counted_now()
         state_at = VIEW_COLUMNS.index("state")
         pid_of = dict(self.reader.execute("SELECT sku, product_id FROM products"))
         rows = []   # newest first: the memory's (raised after the stored ones), then the stored
