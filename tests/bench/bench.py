@@ -103,6 +103,9 @@ def make_store(work: Path, lines: int) -> Path:
     """A store of N lines with stock counts (ingest of the CSV, then the demo stock rule)."""
     path = work / f"store-{lines}.db"
     if path.exists():
+        from shopintel.store.db import connect
+
+        connect(path).close()   # a store kept from an earlier run is brought to the current schema
         return path
     csv_path = make_csv(work, lines)
     tmp = fresh(work / f"store-{lines}.building.db")
