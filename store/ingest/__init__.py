@@ -133,7 +133,9 @@ def _ingest_file(conn: sqlite3.Connection, path: str, options: IngestOptions | N
     rejects: list[pd.DataFrame] = []
     rows_read = 0
     rejects_path = opts.rejects_path or default_rejects_path(path)
-    with Loader(conn, file_name=os.path.basename(path), sha256=src.sha256) as loader:
+    # the backend's writer of lines: Loader for SQLite, the connection's own for PostgreSQL (store/pg/load.py)
+    loader_class = getattr(conn, "loader_class", Loader)
+    with loader_class(conn, file_name=os.path.basename(path), sha256=src.sha256) as loader:
         for chunk in _chain(first, chunks):
             result = validator.validate(chunk)
             loader.add(result.good)

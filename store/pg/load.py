@@ -1,0 +1,88 @@
+"""Writing validated order lines into a PostgreSQL store: store.load.Loader's rules (dimensions, order
+replacement, one transaction per load), with the lines sent through COPY.
+
+The dimension code (products, customers, categories and which row names them) is Loader's own, run
+through PgConnection, so the two backends cannot drift apart on it. What differs:
+- writers of one shop are serialised by a transaction-scoped advisory lock (SQLite's BEGIN IMMEDIATE
+  takes its single write lock the same way), and readers are never blocked;
+- the lines go in with `COPY sales (...) FROM STDIN`;
+- re-imported orders: the first time a load sees an order id, the store's earlier lines of that order
+  are deleted (a set of the load's order ids is kept in Python, not in a temporary table);
+- the kept aggregates are recomputed at the end (store/pg/aggregates.py) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..load import Loader, now_text
+from . import aggregates
+from .connection import psycopg, wrap
+
+_SALES_COLUMNS = ("order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
+                  "discount_cents, net_cents, import_id")
+
+
+class PgLoader(Loader):
+    """One write transaction on a PgConnection (a context manager, as Loader)."""
+
+    def _begin(self) -> None:
+        c = self.conn
+        c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-write:{c.schema}",))
+        # Loader's dimension code marks the days of a product that changed category in dirty_days; the
+        # recomputation at the end covers them, but the table must exist for it
+        c.execute('CREATE TEMP TABLE IF NOT EXISTS dirty_days (day text COLLATE "C" PRIMARY KEY) '
+                  "ON COMMIT DELETE ROWS")
+        self._run_orders: set[str] = set()
+        self._bulk = False
+        if self.file_name is not None:
+            self.import_id = c.execute(
+                "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?) RETURNING import_id",
+                (self.file_name, self.sha256, now_text())).fetchone()[0]
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        product_ids = self._products_ids(frame)
+        customer_ids = self._customer_ids(frame)
+        c = self.conn
+        fresh = [o for o in frame["order_id"].unique().tolist() if o not in self._run_orders]
+        if fresh:
+            self.stats.orders_replaced += c.execute(
+                "SELECT count(*) FROM order_totals WHERE order_id = ANY(?)", (fresh,)).fetchone()[0]
+            c.execute("DELETE FROM sales WHERE order_id = ANY(?)", (fresh,))
+            self._run_orders.update(fresh)
+        rows = zip(
+            frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
+            customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
+            frame["unit_price_micros"].tolist(), frame["discount_cents"].tolist(), frame["net_cents"].tolist(),
+        )
+        import_id = self.import_id
+        try:
+            with c.raw.cursor() as cur, cur.copy(f"COPY sales ({_SALES_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, import_id))
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        # the load's figures, as Loader.add counts them
+        s = self.stats
+        s.rows_loaded += len(frame)
+        s.returns += int((frame["quantity"] < 0).sum())
+        s.guest_lines += int((frame["customer_key"] == "").sum())
+        s.non_merch_lines += int((~frame["is_merch"].astype(bool)).sum())
+        lo, hi = frame["day"].min(), frame["day"].max()
+        s.first_day = lo if s.first_day is None else min(s.first_day, lo)
+        s.last_day = hi if s.last_day is None else max(s.last_day, hi)
+
+    def _finish(self) -> None:
+        c = self.conn
+        try:
+            aggregates.rebuild_all(c.raw)
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        self.stats.mixed_orders, self.stats.mixed_order_example = c.execute(
+            "SELECT count(*), min(order_id) FROM order_totals WHERE customers > 1 AND order_id = ANY(?)",
+            (sorted(self._run_orders),)).fetchone()
+        if self.import_id is not None:
+            c.execute("UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
+                      (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
