@@ -18,7 +18,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("since", "--since", "first day, YYYY-MM-DD (default: the first sale; abc-xyz: 364 days before --until)", date, metavar="DATE"),
     Param("until", "--until", "last day, YYYY-MM-DD (default: the as-of date)", date, metavar="DATE"),
     Param("as_of", "--as-of", "what 'now' means (default: the latest sale's date)", date, metavar="DATE"),
-    Param("limit", "--limit", "at most N rows (whales, basket: default 20)", int, metavar="N"),
+    Param("limit", "--limit", "at most N rows (whales, basket: default 20; the others: every row)", int, metavar="N"),
     Param("category", "--category", "only this category", str, metavar="NAME"),
     Param("top_percent", "--top-percent", "customers in the top P%% by spend", float, metavar="P"),
     Param("min_spend", "--min-spend", "spend of at least X", float, metavar="X"),
@@ -136,6 +136,14 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
             SKU, PRODUCT, CATEGORY, REVENUE, SHARE, _c("cumulative_share", "share", "cum. share"),
             _c("abc", "text"), _c("mean_weekly_units", "decimal", "units/wk"), _c("cv", "ratio"),
             _c("xyz", "text"))),
+    Report(
+        "clv", "CLV", "BG/NBD lifetime value: p_alive, expected orders and spend in the next 365 days",
+        "clv:clv", drill=Drill("customer", "customer_id"), columns=(
+            _c("customer_id", "text", "customer"), _c("customer_name", "text", "name"), _c("orders", "count"),
+            _c("spend", "money"), _c("frequency", "count", "freq."), _c("recency_days", "count", "recency (d)"),
+            _c("tenure_days", "count", "tenure (d)"), _c("p_alive", "share", "p alive"),
+            _c("expected_orders_365d", "decimal", "exp. orders"),
+            _c("expected_spend_365d", "money", "exp. spend"))),
 )}
 
 
