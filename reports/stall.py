@@ -37,7 +37,7 @@ MIN_EXPECTED = 5.0
 MAX_P = 0.001
 
 STALL_COLUMNS = ["alert_id", "created_at", "since", "until", "window_minutes", "observed_orders",
-                 "expected_orders", "p_value", "last_order_at", "resumed_at", "acknowledged_at"]
+                 "expected_orders", "p_value", "last_order_at", "resumed_at"]
 _ORDERS = """SELECT count(DISTINCT order_id) FROM sales INDEXED BY sales_ordered_at
              WHERE ordered_at > ? AND ordered_at <= ? AND quantity > 0"""
 _LATEST = "SELECT max(ordered_at) FROM sales INDEXED BY sales_ordered_at WHERE quantity > 0"
@@ -55,7 +55,6 @@ class Stall:
     p_value: float
     last_order_at: str | None
     resumed_at: str | None = None
-    acknowledged_at: str | None = None
     kind: str = "stall"
 
     def as_dict(self) -> dict:
@@ -198,7 +197,7 @@ def _store(w: sqlite3.Connection, stall: Stall) -> Stall | None:
     with atomic(w):
         if stored_current(w) is not None:
             return None
-        cur = w.execute(f"INSERT INTO stall_alerts ({', '.join(STALL_COLUMNS[1:])}) VALUES ({', '.join('?' * 10)})",
+        cur = w.execute(f"INSERT INTO stall_alerts ({', '.join(STALL_COLUMNS[1:])}) VALUES ({', '.join('?' * 9)})",
                         tuple(getattr(stall, c) for c in STALL_COLUMNS[1:]))
     stall.alert_id = cur.lastrowid
     return stall

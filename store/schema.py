@@ -380,8 +380,7 @@ CREATE TABLE stall_alerts (
     expected_orders  REAL NOT NULL CHECK (expected_orders >= 0),
     p_value          REAL NOT NULL CHECK (p_value BETWEEN 0 AND 1),
     last_order_at    TEXT,                          -- the latest order before the alert
-    resumed_at       TEXT,                          -- orders resumed (the alert re-armed); NULL while it lasts
-    acknowledged_at  TEXT
+    resumed_at       TEXT                           -- orders resumed (the alert re-armed); NULL while it lasts
 ) STRICT;
 """
 

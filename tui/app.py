@@ -80,11 +80,12 @@ class ShopApp(App):
     COMMANDS = App.COMMANDS | {ShopCommands}
 
     def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
-                 live_alerts: bool = True, first_cards: Future | None = None):
+                 live_alerts: bool = True, first_cards: Future | None = None, stall_minutes: int = 60):
         # NO_COLOR: with ANSI colour mode Textual strips colour entirely (otherwise it only greys it);
         # statuses stay readable because they are words (OUT/LOW/OK), not colours
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.live_alerts = live_alerts
+        self.stall_minutes = stall_minutes   # the alert panel's sales-stall window (reports.stall)
         self.on_terminal_gone: list = []   # callbacks run before a hard exit (e.g. stop the simulator)
         self.animation_level = "none"   # SSH-friendly: nothing moves that need not
         self.store = Store(db_path)

@@ -156,3 +156,30 @@ def test_watch_prints_the_stall_with_its_fields(shop, db_path):
     text = _watch(db_path)
     assert "STALL  no orders in the 60 minutes to" in text.stdout and "usually 12.0" in text.stdout
     assert _watch(db_path, "--stall-minutes", "0").returncode == 2
+
+
+async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orders_resume(shop, db_path):
+    from textual.widgets import Static
+
+    from shopintel.tui.app import ShopApp
+    from tests.live.test_panel import alert_panel, wait_for
+
+    app = ShopApp(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await alert_panel(pilot, app)
+        await wait_for(pilot, lambda: panel.started)
+        assert not panel.display and panel.stall is None          # selling as usual: nothing to show
+        set_clock(shop, T0 + timedelta(minutes=70))                # an hour without an order
+        await wait_for(pilot, lambda: panel.stall is not None)
+        line = panel.query_one(".alerts-stall", Static)
+        assert panel.display and line.display
+        assert "SALES STALL: no orders in the 60 minutes to" in str(line.render())
+        # the stall line is the panel's first: above the reorder alerts' title
+        assert line.region.y < panel.query_one(".alerts-title", Static).region.y
+        assert [n.title for n in app._notifications].count("Sales stall") == 1
+        add(shop, every(T0 + timedelta(minutes=75), T0 + timedelta(minutes=130)))
+        set_clock(shop, T0 + timedelta(minutes=130))
+        await wait_for(pilot, lambda: panel.stall is None)
+        assert not line.display
+        assert any("Orders resumed" in n.message for n in app._notifications)
+        assert [n.title for n in app._notifications].count("Sales stall") == 2   # began, ended: no repeat
