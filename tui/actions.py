@@ -36,8 +36,8 @@ REPORT_TAB = {r.name: r.tab for r in TAB_REPORTS}
 
 
 def _views_help() -> str:
-    return "; ".join(f"{r.tab} {r.title}: {', '.join(v.title for v in views(r.name))}" for r in TAB_REPORTS
-                     if len(TAB_VIEWS[r.name]) > 1)
+    return " · ".join(f"{r.tab}: {', '.join(v.title for v in views(r.name)[1:])}" for r in TAB_REPORTS
+                      if len(TAB_VIEWS[r.name]) > 1)
 
 
 def _option_actions():
@@ -56,7 +56,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("1", "show_tab('overview')", "Overview", "go to the Overview tab", footer=False),
     *(Action(str(r.tab), f"show_tab('{r.name}')", r.title, f"go to the {r.title} tab", footer=False)
       for r in TAB_REPORTS),
-    Action("v", "next_view", "View", f"the tab's next view ({_views_help()})", footer=False),
+    Action("v", "next_view", "View", f"next view of the tab ({_views_help()})", footer=False),
     *(Action("", f"show_view('{v.name}')", v.title, f"go to {v.title}: tab {REPORT_TAB[v.view_of]}, then v",
              footer=False, scope="palette") for v in VIEW_REPORTS),
     Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom", opens=True),

@@ -487,6 +487,10 @@ class ClvPane(ReportPane):
     not apply (a customer's history is all of it)."""
 
     report = "clv"
+    hidden = ("customer_id",)   # the name says who; the id stays in the row for Enter
+    # who and what the model says first, so that they fit 80 columns; the history it read after
+    ORDER = ("customer_name", "p_alive", "expected_orders_365d", "expected_spend_365d", "orders", "spend",
+             "frequency", "recency_days", "tenure_days", "customer_id")
 
     def compute(self, store, choice):
         from ...reports.params import Params
@@ -499,9 +503,8 @@ class ClvPane(ReportPane):
     def apply(self, result) -> None:
         period, rows = result
         fit = " · ".join(getattr(rows, "notes", ()))
-        self.set_status(f"as of {period.as_of} (every customer's history to then) · {fit or 'no customers yet'}"
-                        f"{self.enter_hint()}")
-        self.table.show(rows)
+        self.set_status(f"as of {period.as_of} · {fit or 'no customers yet'}")
+        self.table.show(rows.select(self.ORDER))
 
 
 def retention_scale():
