@@ -126,11 +126,11 @@ QUERIES: dict[str, str] = {
         WITH o AS (SELECT customer_id, order_id, min(ordered_at)::DATE AS day, bool_or(quantity > 0) AS bought,
                           sum({NET}) AS net
                    FROM lines WHERE customer_id IS NOT NULL GROUP BY 1, 2),
-             asof AS (SELECT max(ordered_at)::DATE AS d FROM lines)
+             asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines)
         SELECT customer_id, count(*) FILTER (WHERE bought) AS orders, sum(net) AS spend,
                count(DISTINCT day) FILTER (WHERE bought) - 1 AS frequency,
                max(day) FILTER (WHERE bought) - min(day) FILTER (WHERE bought) AS recency,
-               (SELECT d FROM asof) - min(day) FILTER (WHERE bought) AS tenure
+               (SELECT d FROM asof_day) - min(day) FILTER (WHERE bought) AS tenure
         FROM o GROUP BY 1 HAVING count(*) FILTER (WHERE bought) > 0 ORDER BY 1
     """,
     "abc-xyz": f"""
