@@ -213,13 +213,13 @@ def to_records(result):
 def json_lines(records) -> str:
     """The JSON document: a table is an array with one record per line (readable, and written by the
     json module's C encoder: an indented dump goes through its pure-Python one, 3x slower)."""
-    from .safe_text import json_text
+    from .safe_text import json_record, json_text, raw_escaped
 
     if isinstance(records, dict):
         return json_text(records, indent=1)
     if not records:
         return "[]"
-    return "[\n" + ",\n".join(" " + json_text(r) for r in records) + "\n]"
+    return raw_escaped("[\n " + ",\n ".join(map(json_record, records)) + "\n]")
 
 
 def print_table(rows, caption: str) -> None:
