@@ -83,13 +83,38 @@ def scores(conn: sqlite3.Connection, as_of: date):
     return data, f, bgnbd.p_alive(f, x, tx, T), bgnbd.expected_purchases(f, HORIZON_DAYS, x, tx, T)
 
 
+# The last p_alive map and what it was fitted on: the Whales tab reloads (period changes, live refreshes)
+# far more often than the customers change, and a fit over every customer takes seconds at 1M lines.
+_last_alive: tuple[tuple, dict[str, float]] | None = None
+
+
+def _fitted_on(conn: sqlite3.Connection, as_of: date) -> tuple:
+    """What a fit depends on, in one-row reads: the as-of day, the newest line, the kept customer base
+    (a re-import that replaces orders writes new lines; a write always moves one of these)."""
+    newest = conn.execute("SELECT max(sale_id) FROM sales").fetchone()[0]
+    base = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone()
+    db = conn.execute("PRAGMA database_list").fetchone()[2]
+    return db, as_of, newest, tuple(base or ())
+
+
+def cached_p_alive(conn: sqlite3.Connection, as_of: date) -> dict[str, float] | None:
+    """The p_alive map if the last fit still holds for this store and as-of, else None (no fit run)."""
+    if _last_alive is not None and _last_alive[0] == _fitted_on(conn, as_of):
+        return _last_alive[1]
+    return None
+
+
 def p_alive_by_customer(conn: sqlite3.Connection, as_of: date) -> dict[str, float]:
-    """customer_key -> p_alive as of `as_of` (the Whales tab shows it beside each whale)."""
+    """customer_key -> p_alive as of `as_of` (the Whales tab shows it beside each whale); fitted again only
+    when the store or the as-of day has changed since the last call."""
+    global _last_alive
+    key = _fitted_on(conn, as_of)
+    if _last_alive is not None and _last_alive[0] == key:
+        return _last_alive[1]
     scored = scores(conn, as_of)
-    if scored is None:
-        return {}
-    data, _, alive, _ = scored
-    return dict(zip(data.keys, alive.tolist()))
+    alive = {} if scored is None else dict(zip(scored[0].keys, scored[2].tolist()))
+    _last_alive = (key, alive)
+    return alive
 
 
 def clv(conn: sqlite3.Connection, p: Params = Params(), period: Period | None = None) -> Fitted:

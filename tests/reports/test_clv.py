@@ -168,6 +168,24 @@ def test_the_whales_tab_reads_p_alive_by_customer(shop):
     assert alive == {r["customer_id"]: r["p_alive"] for r in result.records()}
 
 
+def test_the_whales_fit_is_kept_until_the_store_or_as_of_changes(db_path, write_csv, shop):
+    """The Whales tab reloads far more often than customers change: the fit is reused while it holds, and
+    fitted again after any write or for another as-of."""
+    from shopintel.reports.clv import cached_p_alive
+
+    day = date(2024, 2, 20)
+    first = p_alive_by_customer(shop, day)
+    assert cached_p_alive(shop, day) is first and p_alive_by_customer(shop, day) is first
+    assert cached_p_alive(shop, date(2024, 2, 10)) is None          # another as-of: not this fit
+    writer = connect(db_path)
+    ingest_file(writer, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
+                                      "O9,2024-02-20 12:00,E,MUG,1,10.00\n", name="more.csv")))
+    writer.close()
+    assert cached_p_alive(shop, day) is None                        # a write: fitted again when asked
+    again = p_alive_by_customer(shop, day)
+    assert again is not first and again["E"] < 1.0                  # E came back: a repeat purchase now
+
+
 def test_an_empty_store(db_path):
     connect(db_path).close()
     ro = connect_read_only(db_path)

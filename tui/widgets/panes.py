@@ -322,8 +322,8 @@ class RevenuePane(ReportPane):
 class WhalesPane(ReportPane):
     report = "whales"
 
-    def compute(self, store, choice):
-        from ...reports.clv import p_alive_by_customer
+    def compute(self, store, choice, fit: bool = False):
+        from ...reports.clv import cached_p_alive, p_alive_by_customer
         from ...reports.customers import unranked
         from ...reports.summary import summary
         from ...reports.whales import COLUMNS, whale_rows
@@ -333,17 +333,20 @@ class WhalesPane(ReportPane):
         conn = store.conn()
         s = summary(conn, params, period)
         # beside each whale the chance they are still a customer (clv's BG/NBD model, as of the period's
-        # end), so a big customer slipping away stands out
-        alive = p_alive_by_customer(conn, min(period.last, period.as_of)) if not period.empty_store else {}
+        # end), so a big customer slipping away stands out. The fit takes seconds on a big store: the
+        # whales come first with the column empty, unless the last fit still holds, and a second step fills it
+        as_of = min(period.last, period.as_of)
+        alive = {} if period.empty_store else (p_alive_by_customer if fit else cached_p_alive)(conn, as_of)
         at = COLUMNS.index("spend") + 1
         key = COLUMNS.index("customer_id")
-        rows = ((*r[:at], alive.get(r[key]), *r[at:]) for r in whale_rows(conn, params, period))
+        got = alive or {}
+        rows = ((*r[:at], got.get(r[key]), *r[at:]) for r in whale_rows(conn, params, period))
         # every ranked customer, kept for paging here in the worker: streamed, never a list of them all
         columns = [*COLUMNS[:at], "p_alive", *COLUMNS[at:]]
-        return period, s, unranked(conn, period), self.table.keep(columns, rows)
+        return period, s, unranked(conn, period), self.table.keep(columns, rows), alive is None
 
     def apply(self, result) -> None:
-        period, s, left_out, kept = result
+        period, s, left_out, kept, fit_pending = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
@@ -354,6 +357,10 @@ class WhalesPane(ReportPane):
             line += (f" {left_out:,} of the {s.customers:,} customers returned more than they bought: "
                      "not ranked.")
         self.table.show(kept)
+        if fit_pending:
+            line += " p alive: fitting…"
+            store, choice = self.app.store, self.app.period_choice
+            load_in_thread(self, lambda: self.compute(store, choice, fit=True))
         self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
 
 
