@@ -24,6 +24,7 @@ EXAMPLES = """\
   shopintel report segments --customers "At Risk"
   shopintel report basket --min-orders 5 --limit 50
   shopintel report abc-xyz --category Kitchen --format csv > abc.csv
+  shopintel report clv --limit 20
 """
 
 
@@ -159,6 +160,7 @@ def describe(report, params, period, result) -> str:
         n = len(result)
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
     bits.extend(period.notes)
+    bits.extend(getattr(result, "notes", ()))   # what the report says of itself (clv: its fitted model)
     from .safe_text import plain
 
     return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed

@@ -152,7 +152,7 @@ def test_watch_in_another_process_sees_each_alert_exactly_once(live_store):
         latency = time.monotonic() - t0
         alert = json.loads(line)
         assert (alert["sku"], alert["status"]) == ("FAST", "LOW")
-        assert set(alert) == {"alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
+        assert set(alert) == {"kind", "alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
                               "days_of_cover", "suggested_qty", "acknowledged_at"}
         assert alert["on_hand"] <= alert["reorder_point"]          # why it fired, in the alert itself
         sell(w, "FAST", 5)    # still LOW: nothing more
