@@ -1,0 +1,66 @@
+"""Import into PostgreSQL: all or nothing per file, re-imports replace, and a role that may only read
+gets a clear message and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopintel.store.errors import ImportFailed, StoreError
+from shopintel.store.ingest import IngestOptions, ingest_file
+from shopintel.store.pg import connection as pgc
+
+HEADER = "order_id,ordered_at,customer_id,sku,product_name,category,quantity,unit_price\n"
+GOOD = HEADER + "A1,2025-01-02 10:00:00,C1,S1,Soap,Bath,2,3.50\nA2,2025-01-03 11:00:00,,S2,Towel,Bath,1,9.99\n"
+
+
+def _counts(conn) -> tuple:
+    return conn.execute("SELECT (SELECT count(*) FROM sales), (SELECT count(*) FROM import_runs), "
+                        "(SELECT count(*) FROM products), (SELECT coalesce(sum(net_cents), 0) FROM agg_day)").fetchone()
+
+
+def _ingest(url, path, tmp_path):
+    with pgc.connect(url) as conn:
+        return ingest_file(conn, str(path), IngestOptions(rejects_path=str(tmp_path / "rejects.csv")))
+
+
+def test_a_file_with_nothing_usable_changes_nothing(pg_url, tmp_path, write_csv):
+    _ingest(pg_url, write_csv(GOOD), tmp_path)
+    with pgc.connect_read_only(pg_url) as r:
+        before = _counts(r)
+    bad = write_csv(HEADER + "B1,2025-01-04 10:00:00,C1,S9,New,Bath,x,1.00\nB2,2025-01-04 10:00:00,C1,S9,New,Bath,,1.00\n",
+                    name="bad.csv")   # dates fine, so the load begins (an import run is written), every row rejected
+    with pytest.raises(ImportFailed, match="unchanged"):
+        _ingest(pg_url, bad, tmp_path)
+    with pgc.connect_read_only(pg_url) as r:
+        assert _counts(r) == before == (2, 1, 2, 1699)
+
+
+def test_re_importing_the_same_file_replaces_never_double_counts(pg_url, tmp_path, write_csv):
+    first = _ingest(pg_url, write_csv(GOOD), tmp_path)
+    again = _ingest(pg_url, write_csv(GOOD), tmp_path)
+    assert (first.rows_loaded, first.orders_replaced, again.orders_replaced) == (2, 0, 2)
+    with pgc.connect_read_only(pg_url) as r:
+        assert _counts(r) == (2, 2, 2, 1699)
+        assert r.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone() == (1, 700)
+
+
+def test_a_role_that_may_only_read_can_report_but_its_ingest_fails_clearly_and_changes_nothing(
+        pg_cluster, pg_url, pg_admin, tmp_path, write_csv):
+    _ingest(pg_url, write_csv(GOOD), tmp_path)
+    schema = pg_url.split("schema=")[1]
+    reader = f"r_{schema}"
+    pg_admin.execute(f"CREATE ROLE {reader} LOGIN PASSWORD 'r3ader'")
+    pg_admin.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {reader}')
+    pg_admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {reader}')
+    url = f"postgresql://{reader}:r3ader@127.0.0.1:{pg_cluster.port}/postgres?schema={schema}"
+    from shopintel.reports.summary import summary
+
+    with pgc.connect_read_only(url) as r:
+        assert summary(r).revenue == 16.99
+        before = _counts(r)
+    with pytest.raises(StoreError) as err:
+        _ingest(url, write_csv(GOOD.replace("A1", "A9"), name="more.csv"), tmp_path)
+    message = str(err.value)
+    assert "may not write" in message and "r3ader" not in message and f"{reader}:***@" in message
+    with pgc.connect_read_only(pg_url) as r:
+        assert _counts(r) == before
