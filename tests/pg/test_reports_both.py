@@ -1,5 +1,6 @@
 """The same imports on SQLite and on PostgreSQL give the same import summaries and the same JSON, to the
-character, for every SQL-aggregate report (summary, whales, categories, revenue, top-sellers) under the
+character, for every SQL-aggregate report (summary, whales, categories, revenue, top-sellers; and cohorts,
+whose SQL was portable as it stood) under the
 parameters that take each one down a different query path (all history vs a period, limits, a category,
 thresholds, grains and profiles)."""
 
@@ -53,6 +54,8 @@ CASES = [
     ("top-sellers", {}), ("top-sellers", {"window_days": 7, "min_per_week": 1.0}),
     ("top-sellers", {"as_of": "2024-12-20", "limit": 5}), ("top-sellers", {"category": "Garden", "min_per_week": 0.0}),
     ("top-sellers", {"as_of": "2025-03-09", "window_days": 14, "min_per_week": 0.0}),
+    # cohorts reads the kept cohort months, in SQL that was portable as it stood
+    ("cohorts", {}), ("cohorts", {"since": "2024-12-01", "until": "2025-01-31"}),
 ]
 
 
