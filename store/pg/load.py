@@ -8,7 +8,8 @@ through PgConnection, so the two backends cannot drift apart on it. What differs
 - the lines go in with `COPY sales (...) FROM STDIN`;
 - re-imported orders: the first time a load sees an order id, the store's earlier lines of that order
   are deleted (a set of the load's order ids is kept in Python, not in a temporary table);
-- the kept aggregates are recomputed at the end (store/pg/aggregates.py) in the same transaction.
+- the kept aggregates are refreshed at the end for what the load touched (store/pg/aggregates.py), in
+  the same transaction.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ class PgLoader(Loader):
     def _begin(self) -> None:
         c = self.conn
         c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-write:{c.schema}",))
-        # Loader's dimension code marks the days of a product that changed category in dirty_days; the
-        # recomputation at the end covers them, but the table must exist for it
-        c.execute('CREATE TEMP TABLE IF NOT EXISTS dirty_days (day text COLLATE "C" PRIMARY KEY) '
-                  "ON COMMIT DELETE ROWS")
+        try:
+            # what this load touches (Loader's dimension code marks the days of a product that moved category)
+            aggregates.ensure_temp_tables(c.raw)
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
         self._run_orders: set[str] = set()
         self._bulk = False
         if self.file_name is not None:
@@ -50,6 +52,10 @@ class PgLoader(Loader):
         if fresh:
             self.stats.orders_replaced += c.execute(
                 "SELECT count(*) FROM order_totals WHERE order_id = ANY(?)", (fresh,)).fetchone()[0]
+            try:
+                aggregates.mark_orders(c.raw, fresh)   # before their earlier lines go
+            except psycopg.Error as exc:
+                raise wrap(exc, c.url) from None
             c.execute("DELETE FROM sales WHERE order_id = ANY(?)", (fresh,))
             self._run_orders.update(fresh)
         rows = zip(
@@ -77,7 +83,7 @@ class PgLoader(Loader):
     def _finish(self) -> None:
         c = self.conn
         try:
-            aggregates.rebuild_all(c.raw)
+            aggregates.refresh(c.raw)
         except psycopg.Error as exc:
             raise wrap(exc, c.url) from None
         self.stats.mixed_orders, self.stats.mixed_order_example = c.execute(

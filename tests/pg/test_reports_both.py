@@ -35,11 +35,13 @@ CE5,2025-03-04 12:00:00,K2,Bob,,FR,B-sku,Bolt Big,Hardware,-2,10.00,
 E6,2025-03-05 08:00:00,K3,Cem,,TR,_x,underscore,Élan,7,1.99,
 E6,2025-03-05 08:00:00,K3,Cem,,TR,b-sku,bolt,hardware,-1,2.50,
 """
-# A later export: E2 again with other lines (replaced, not added), a new day, a customer renamed.
+# A later export: E2 again with other lines (replaced, not added), a new day, a customer renamed, a product
+# moved to another category (every day it sold on is summed again per category).
 LATER = """order_id,ordered_at,customer_id,customer_name,email,country,sku,product_name,category,quantity,unit_price,discount
 E2,2025-03-01 23:59:30,K2,Bob B.,bob@example.com,FR,B-sku,Bolt Big,Hardware,1,10.00,
 E7,2025-03-09 15:00:00,K4,Dana,,US,b-sku,bolt,hardware,30,2.50,
 E7,2025-03-09 15:00:00,K4,Dana,,US,bad-qty,bad,hardware,x,2.50,
+E8,2025-03-10 09:00:00,K1,Ann,,DE,_x,underscore,Garden,2,1.99,
 """
 
 CASES = [
@@ -95,7 +97,7 @@ def test_the_imports_say_the_same_on_both_backends(both, tmp_path):
         a.pop("rejects_path"), b.pop("rejects_path")
         assert a == b
     later = imports["postgresql"][2]
-    assert later.orders_replaced == 1 and later.rows_rejected == 1 and later.rows_loaded == 2
+    assert later.orders_replaced == 1 and later.rows_rejected == 1 and later.rows_loaded == 3
     assert (tmp_path / "sqlite.rejects.csv").read_bytes() == (tmp_path / "postgresql.rejects.csv").read_bytes()
 
 
