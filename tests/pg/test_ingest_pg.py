@@ -110,3 +110,42 @@ def test_mismatches_finds_a_kept_table_that_drifted(pg_url, tmp_path, write_csv)
         found = aggregates.mismatches(w.raw)
         assert found["agg_day"] == 4 and sum(found.values()) == 4   # 2 days, each differing both ways
         assert w.execute("SELECT sum(net_cents) FROM agg_day").fetchone()[0] == 1701   # left as it was
+
+
+def test_a_reader_is_never_blocked_by_an_import_and_sees_it_only_once_committed(pg_url, tmp_path, write_csv):
+    """Mid-import (between two chunks, the writer's transaction open with lines already copied in), a
+    reader answers at once with the figures from before the import; after the commit, with the new ones.
+    The reader has a statement timeout: were it blocked by the writer it would fail, never hang."""
+    from shopintel.reports.summary import summary
+
+    _ingest(pg_url, write_csv(GOOD), tmp_path)
+    more = HEADER + "".join(f"M{i},2025-02-0{1 + i % 9} 10:00:00,C{i % 3},S{i % 4},P,Bath,1,1.00\n" for i in range(40))
+    seen = []
+    with pgc.connect_read_only(pg_url) as reader:
+        reader.execute("SET statement_timeout = '5s'")
+
+        def mid_import(done: int, total: int) -> None:
+            seen.append((done, summary(reader).revenue))
+
+        with pgc.connect(pg_url) as writer:
+            ingest_file(writer, str(write_csv(more, name="more.csv")),
+                        IngestOptions(chunk_rows=10, rejects_path=str(tmp_path / "r.csv")), progress=mid_import)
+        assert len(seen) >= 2 and all(revenue == 16.99 for _, revenue in seen)
+        assert summary(reader).revenue == 56.99
+
+
+def test_two_writers_of_one_shop_take_turns_and_one_kept_waiting_too_long_is_told_so(pg_url, tmp_path, write_csv):
+    """Writers of one shop are serialised (an advisory lock per shop, as SQLite's single write lock): while
+    one import's transaction is open, another waits, and past its lock timeout fails clearly, unchanged."""
+    from shopintel.store.pg.load import PgLoader
+
+    _ingest(pg_url, write_csv(GOOD), tmp_path)
+    with pgc.connect(pg_url) as first, pgc.connect(pg_url) as second:
+        second.execute("SET lock_timeout = '300ms'")
+        with PgLoader(first, file_name="holding.csv"):
+            with pytest.raises(StoreError, match="is busy") as err:
+                ingest_file(second, str(write_csv(GOOD.replace("A1", "Z1"), name="z.csv")),
+                            IngestOptions(rejects_path=str(tmp_path / "r.csv")))
+            assert "nothing was changed" in str(err.value)
+        with pgc.connect_read_only(pg_url) as r:
+            assert _counts(r) == (2, 2, 2, 1699)   # the first writer's empty run committed; the second: nothing
