@@ -64,6 +64,10 @@ class Loader:
     _categories: dict[str, int] = field(default_factory=dict)
     _products: dict[str, tuple[int, str, int, int, str]] = field(default_factory=dict)   # id, name, category, merch, named_at
     _customers: dict[str, tuple[int, str, str, str, str]] = field(default_factory=dict)  # id, name, email, country, named_at
+    # Known rows whose details (or only their named_at) changed in the cache, written once by _flush (before a
+    # cache starts over and at the end): a customer who orders in every chunk is written once, not per chunk.
+    _dirty_products: set[str] = field(default_factory=set)
+    _dirty_customers: set[str] = field(default_factory=set)
     _start_sale_id: int = 0
     _bulk: bool = False
 
@@ -128,8 +132,28 @@ class Loader:
             for row in self.conn.execute(f"SELECT {key}, {cols} FROM {table} WHERE {key} IN ({marks})", batch):
                 cache[row[0]] = tuple(row[1:])
 
+    def _flush(self) -> None:
+        """Write the cached changes of known products and customers."""
+        if self._dirty_products:
+            self.conn.executemany(
+                "UPDATE products SET name = ?, category_id = ?, is_merch = ?, named_at = ? WHERE product_id = ?",
+                [(*self._products[k][1:], self._products[k][0]) for k in self._dirty_products])
+            self._dirty_products.clear()
+        if self._dirty_customers:
+            self.conn.executemany(
+                "UPDATE customers SET name = ?, email = ?, country = ?, named_at = ? WHERE customer_id = ?",
+                [(*self._customers[k][1:], self._customers[k][0]) for k in self._dirty_customers])
+            self._dirty_customers.clear()
+
+    def _bound(self) -> None:
+        """Start the dimension caches over when one is full (only at the start of a chunk, never between a
+        chunk's lookups and its id mapping), after writing what they hold."""
+        if len(self._products) > _CACHE_MAX or len(self._customers) > _CACHE_MAX:
+            self._flush()
+            self._products.clear()
+            self._customers.clear()
+
     def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        _bound(self._products)
         skus, latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
         cols = "product_id, name, category_id, is_merch, named_at"
         self._lookup(self._products, "products", "sku", cols, skus)
@@ -151,10 +175,11 @@ class Loader:
             row = (name or known[1], known[2] if cat_id is None else int(cat_id),
                    merch if name else known[3], when if name else known[4])
             if row != known[1:]:
-                changes.append((sku, *row))
+                self._products[sku] = (known[0], *row)
+                self._dirty_products.add(sku)
                 if row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
-        if changes:
+        if changes:   # new products: inserted now, for their ids
             self.conn.executemany(
                 "INSERT INTO products (sku, name, category_id, is_merch, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, "
@@ -165,7 +190,6 @@ class Loader:
         return _ids_of(frame["sku"], self._products)
 
     def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        _bound(self._customers)
         named = frame[frame["customer_key"] != ""]
         if named.empty:
             return np.full(len(frame), None, dtype=object)
@@ -182,14 +206,18 @@ class Loader:
                 changes.append((key, name, email, country, when if (name or email or country) else ""))
                 continue
             # the latest non-empty value by order date wins; an empty cell never erases what we know, and
-            # an older export only fills what is still unknown
-            newer = when >= known[4]
-            merged = tuple((new if newer else old) if new and old else (new or old)
-                           for new, old in zip((name, email, country), known[1:4]))
-            row = (*merged, max(when, known[4]) if (name or email or country) else known[4])
+            # an older export only fills what is still unknown (written out, not as a loop: this runs for
+            # every customer of every chunk)
+            _, k_name, k_email, k_country, k_when = known
+            if when >= k_when:
+                row = (name or k_name, email or k_email, country or k_country,
+                       when if (name or email or country) else k_when)
+            else:
+                row = (k_name or name, k_email or email, k_country or country, k_when)
             if row != known[1:]:
-                changes.append((key, *row))
-        if changes:
+                self._customers[key] = (known[0], *row)
+                self._dirty_customers.add(key)
+        if changes:   # new customers: inserted now, for their ids
             self.conn.executemany(
                 "INSERT INTO customers (customer_key, name, email, country, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, email = excluded.email, "
@@ -205,6 +233,7 @@ class Loader:
         """Load one canonical frame (part of this transaction)."""
         if frame.empty:
             return
+        self._bound()
         product_ids = self._products_ids(frame)
         customer_ids = self._customer_ids(frame)
         c = self.conn
@@ -239,6 +268,7 @@ class Loader:
         s.last_day = hi if s.last_day is None else max(s.last_day, hi)
 
     def _finish(self) -> None:
+        self._flush()   # before the aggregates: a product's category and merchandise flag count in them
         if self._bulk:
             for statement in statements(SALES_INDEXES):
                 self.conn.execute(statement)
@@ -296,13 +326,6 @@ def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], ext
         named_row, any_row = latest(present[details[0]]), latest(np.ones(n, dtype=bool))
         out[extra] = frame[extra].to_numpy()[np.where(named_row >= 0, named_row, any_row)].tolist()
     return np.asarray(uniques, dtype=object).tolist(), out
-
-
-def _bound(cache: dict) -> None:
-    """Start a dimension cache over when it is full: only at the start of a chunk, never between a
-    chunk's lookups and its id mapping."""
-    if len(cache) > _CACHE_MAX:
-        cache.clear()
 
 
 def _ids_of(keys: pd.Series, cache: dict[str, tuple]) -> np.ndarray:
