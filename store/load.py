@@ -50,6 +50,7 @@ class LoadStats:
     last_day: str | None = None
     mixed_orders: int = 0                 # orders of this load whose lines carry more than one customer
     mixed_order_example: str | None = None
+    orders_withdrawn: int = 0             # orders the store held that this load says were never sales (cancelled)
 
 
 @dataclass
@@ -238,16 +239,7 @@ class Loader:
         customer_ids = self._customer_ids(frame)
         c = self.conn
         if not self._bulk:
-            # The first time this load sees an order id, the store's earlier lines of that order go.
-            c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
-            fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
-            self.stats.orders_replaced += c.execute(
-                f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
-            aggregates.mark_lines(c, f"order_id IN ({fresh})")
-            c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
-            c.execute(f"INSERT INTO run_orders {fresh}")
-            c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
-            c.execute("DELETE FROM chunk_orders")
+            self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
         rows = zip(
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
@@ -266,6 +258,26 @@ class Loader:
         lo, hi = frame["day"].min(), frame["day"].max()
         s.first_day = lo if s.first_day is None else min(s.first_day, lo)
         s.last_day = hi if s.last_day is None else max(s.last_day, hi)
+
+    def forget(self, order_ids: list[str]) -> None:
+        """Orders this load leaves out on purpose (an export's cancelled orders): lines an earlier import
+        stored for them go, as for an order the load replaces."""
+        if order_ids and not self._bulk:
+            self.stats.orders_withdrawn += self._replace(list(dict.fromkeys(order_ids)))
+
+    def _replace(self, order_ids: list[str]) -> int:
+        """The first time this load sees an order id, the store's earlier lines of that order go. Returns how
+        many of the orders the store held."""
+        c = self.conn
+        c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in order_ids])
+        fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
+        held = c.execute(f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
+        aggregates.mark_lines(c, f"order_id IN ({fresh})")
+        c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
+        c.execute(f"INSERT INTO run_orders {fresh}")
+        c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
+        c.execute("DELETE FROM chunk_orders")
+        return held
 
     def _finish(self) -> None:
         self._flush()   # before the aggregates: a product's category and merchandise flag count in them
