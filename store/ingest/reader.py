@@ -11,6 +11,8 @@ import io
 import os
 import re
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -123,7 +125,7 @@ def open_source(path: str, *, encoding: str | None = None, member: str | None = 
         raise ImportFailed(f"{path}: no such file. Check the path (and quote names with spaces).") from None
     except PermissionError:
         raise ImportFailed(f"{path}: permission denied. Make the file readable for this user.") from None
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:   # a damaged .gz or .zip too
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "it ends too early"
         raise ImportFailed(f"{path}: cannot read the file ({why}).") from None
 
@@ -150,8 +152,8 @@ def _open(opened: containers.Opened, path: str, size: int, encoding: str | None)
     elif _looks_binary(head):
         raise ImportFailed(
             f"{label} is not a text CSV file (it looks like binary data: an old .xls spreadsheet, a PDF, a "
-            "database?). shopintel reads CSV, tab-separated text, .csv.gz, .zip and .xlsx: export or save it "
-            "as one of those and import that.")
+            "database?). shopintel reads CSV and tab-separated text, also packed as .csv.gz or .zip, and .xlsx "
+            "workbooks. Export or save it as CSV (comma or semicolon separated) and import that.")
     sha, invalid, nuls, read = _scan(opened.open)
     if opened.kind != "csv":
         size = read   # the CSV inside, for the progress estimate
