@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import closing
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from .. import settings
 from ..db import _wrap
 from ..errors import ImportFailed, StoreError
 from ..load import Loader
-from . import containers, reader, values
+from . import containers, pipeline, reader, values
 from .formats import MappingError, resolve_columns
 from .validate import Validator
 
@@ -188,6 +189,9 @@ def _ingest_source(conn, src: reader.Source, path: str, opts: IngestOptions, wan
         first = next(chunks)
     except StopIteration:
         raise ImportFailed(f"{label} has a header but no rows: there is nothing to import.") from None
+    finally:
+        chunks.close()   # the first chunk decides the dates; pipeline.validated reads the file
+        src.bad_lines.clear()   # ... and finds its bad lines again
     date_col = f"c{src.header.index(columns.by_field['ordered_at'])}"
     try:
         rule = values.detect_date_rule(first[date_col], date_format=opts.date_format, dayfirst=opts.dayfirst,
@@ -199,15 +203,17 @@ def _ingest_source(conn, src: reader.Source, path: str, opts: IngestOptions, wan
     rows_read = 0
     rejects_path = opts.rejects_path or default_rejects_path(path, opts.member, opts.sheet)
     name = os.path.basename(label if src.kind != "csv" else path)
-    with Loader(conn, file_name=name, sha256=src.sha256) as loader:
-        for chunk in _chain(first, chunks):
-            result = validator.validate(chunk)
-            _check_currencies(validator.currencies, wanted_currency or store_currency, label, bool(wanted_currency))
+    seen: Counter = Counter()   # currencies of the loaded lines so far
+    with Loader(conn, file_name=name, sha256=src.sha256) as loader, \
+            closing(pipeline.validated(src, validator, opts.chunk_rows, first=first)) as chunks:
+        for n, result in chunks:
+            seen.update(result.currencies)
+            _check_currencies(seen, wanted_currency or store_currency, label, bool(wanted_currency))
             loader.forget(result.left_out)
             loader.add(result.good)
             if not result.rejects.empty:
                 rejects.append(result.rejects)
-            rows_read += len(chunk)
+            rows_read += n
             if progress:
                 progress(rows_read, max(src.estimated_rows, rows_read))
         rows_read += len(src.bad_lines)
@@ -273,7 +279,3 @@ def _check_currencies(seen: Counter, expected: str | None, label: str, from_opti
                            "currency: import it into another store with --db"
                            + (", or drop --currency." if from_option else "."))
 
-
-def _chain(first, rest):
-    yield first
-    yield from rest

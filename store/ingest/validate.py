@@ -25,6 +25,7 @@ class ChunkResult:
     good: pd.DataFrame
     rejects: pd.DataFrame        # columns: _record, reason
     left_out: list[str] = field(default_factory=list)   # order ids the layout left out whole (cancelled...)
+    currencies: dict[str, int] = field(default_factory=dict)   # currency code -> loaded lines of this chunk
 
 
 @dataclass
@@ -178,8 +179,8 @@ class Validator:
             customer_key = customer_key.where(customer_key != "", email)
         g = pd.Series(good, index=index)
         currency = cols["currency"][g].str.upper()
-        if (currency != "").any():
-            self.currencies.update(currency[currency != ""].value_counts().to_dict())
+        chunk_currencies = currency[currency != ""].value_counts().to_dict() if (currency != "").any() else {}
+        self.currencies.update(chunk_currencies)
         # empty names and categories stay empty here: the loader keeps a product's latest non-empty ones
         # (the sku and Uncategorized only when no row names it), so a blank cell never erases a known name
         stamps = dates.values[g]
@@ -204,4 +205,4 @@ class Validator:
         if "_item" in cols.columns:
             why = cols["_item"][~g].astype(object) + why   # which item of a packed row
         rejects = pd.DataFrame({"_record": cols["_record"][~g], "reason": why})
-        return ChunkResult(out, rejects, left)
+        return ChunkResult(out, rejects, left, chunk_currencies)
