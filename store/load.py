@@ -154,8 +154,8 @@ class Loader:
             self._products.clear()
             self._customers.clear()
 
-    def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        skus, latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+    def _products_ids(self, prepared: Keys) -> np.ndarray:
+        skus, latest = prepared.keys, prepared.latest
         cols = "product_id, name, category_id, is_merch, named_at"
         self._lookup(self._products, "products", "sku", cols, skus)
         named = [c for c in latest["category"] if c]
@@ -188,15 +188,12 @@ class Loader:
             for sku, *_ in changes:
                 self._products.pop(sku, None)
             self._lookup(self._products, "products", "sku", cols, [c[0] for c in changes])
-        return _ids_of(frame["sku"], self._products)
+        return _ids_of(prepared, self._products)
 
-    def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        named = frame[frame["customer_key"] != ""]
-        if named.empty:
-            return np.full(len(frame), None, dtype=object)
-        details = ("customer_name", "email", "country")
-        # in the order of each customer's first line, so that new customers are numbered by first appearance
-        keys, latest = _latest_details(named, "customer_key", details)
+    def _customer_ids(self, prepared: Keys) -> np.ndarray:
+        keys, latest = prepared.keys, prepared.latest
+        if not keys:
+            return np.full(len(prepared.codes), None, dtype=object)
         cols = "customer_id, name, email, country, named_at"
         self._lookup(self._customers, "customers", "customer_key", cols, keys)
         changes = []
@@ -226,17 +223,19 @@ class Loader:
             for key, *_ in changes:
                 self._customers.pop(key, None)
             self._lookup(self._customers, "customers", "customer_key", cols, [c[0] for c in changes])
-        return _ids_of(frame["customer_key"], self._customers)   # guests ("") are not in the cache: None
+        return _ids_of(prepared, self._customers)
 
     # ------------------------------------------------------------ lines
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Load one canonical frame (part of this transaction)."""
+    def add(self, frame: pd.DataFrame, prepared: Prepared | None = None) -> None:
+        """Load one canonical frame (part of this transaction); `prepared`: `prepare(frame)`, when the
+        validating process already worked it out."""
         if frame.empty:
             return
         self._bound()
-        product_ids = self._products_ids(frame)
-        customer_ids = self._customer_ids(frame)
+        prepared = prepared or prepare(frame)
+        product_ids = self._products_ids(prepared.products)
+        customer_ids = self._customer_ids(prepared.customers)
         c = self.conn
         if not self._bulk:
             self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
@@ -302,12 +301,46 @@ class Loader:
                           (rows_read, rows_rejected, self.import_id))
 
 
+@dataclass
+class Keys:
+    """A chunk's distinct keys of one dimension (in the order of each one's first line), the latest details
+    of each (`_latest_details`), and each line's key as a position in `keys` (-1: a guest line)."""
+
+    keys: list
+    latest: dict[str, list]
+    codes: np.ndarray
+
+
+@dataclass
+class Prepared:
+    """What a chunk's lines say about its products and customers, worked out from the frame alone (pandas,
+    no store), so the process that validates the chunk can do it (store/ingest/pipeline.py)."""
+
+    products: Keys
+    customers: Keys
+
+
+def prepare(frame: pd.DataFrame) -> Prepared:
+    skus, latest, codes = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+    products = Keys(skus, latest, codes)
+    named = (frame["customer_key"] != "").to_numpy(dtype=bool)
+    customer_codes = np.full(len(frame), -1, dtype=np.int64)
+    if named.any():
+        # in the order of each customer's first line, so that new customers are numbered by first appearance
+        keys, latest, codes = _latest_details(frame[named], "customer_key", ("customer_name", "email", "country"))
+        customer_codes[named] = codes
+    else:
+        keys, latest = [], {}
+    return Prepared(products, Keys(keys, latest, customer_codes))
+
+
 def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], extra: str | None = None
-                    ) -> tuple[list, dict[str, list]]:
+                    ) -> tuple[list, dict[str, list], np.ndarray]:
     """The keys in the order of each one's first line, and per key: the latest non-empty value of each
     detail by order time (file order breaks ties; "" when every row left it empty), `named_at` = the order
     time of the latest row with any detail ("" when none), and `extra` from the latest row with a first
-    detail (else its latest row). Numpy on factorized keys: this runs for every chunk of every import."""
+    detail (else its latest row); and each row's key as a position in the keys. Numpy on factorized keys:
+    this runs for every chunk of every import."""
     codes, uniques = pd.factorize(frame[key])          # codes in the order of each key's first line
     times = frame["ordered_at"].to_numpy().astype("U19")   # fixed-width text sorts far faster than objects
     n = len(times)
@@ -337,15 +370,14 @@ def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], ext
     if extra is not None:
         named_row, any_row = latest(present[details[0]]), latest(np.ones(n, dtype=bool))
         out[extra] = frame[extra].to_numpy()[np.where(named_row >= 0, named_row, any_row)].tolist()
-    return np.asarray(uniques, dtype=object).tolist(), out
+    return np.asarray(uniques, dtype=object).tolist(), out, codes
 
 
-def _ids_of(keys: pd.Series, cache: dict[str, tuple]) -> np.ndarray:
-    """The cached ids (first item of each cache entry) of `keys`, None where a key is not cached.
-    Looked up once per distinct key: a chunk repeats its keys many times."""
-    codes, uniques = pd.factorize(keys)
-    ids = np.array([(cache.get(k) or (None,))[0] for k in uniques.tolist()], dtype=object)
-    return ids[codes]
+def _ids_of(keys: Keys, cache: dict[str, tuple]) -> np.ndarray:
+    """Each line's cached id (first item of its key's cache entry), None for a guest line. Looked up once
+    per distinct key: a chunk repeats its keys many times."""
+    ids = np.array([cache[k][0] for k in keys.keys] + [None], dtype=object)
+    return ids[keys.codes]   # -1: the None at the end
 
 
 def file_sha256(path: str) -> str:

@@ -210,7 +210,7 @@ def _ingest_source(conn, src: reader.Source, path: str, opts: IngestOptions, wan
             seen.update(result.currencies)
             _check_currencies(seen, wanted_currency or store_currency, label, bool(wanted_currency))
             loader.forget(result.left_out)
-            loader.add(result.good)
+            loader.add(result.good, result.prepared)
             if not result.rejects.empty:
                 rejects.append(result.rejects)
             rows_read += n

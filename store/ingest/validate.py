@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import values as v
 from .formats import FIELDS, NON_MERCH_NAME, NON_MERCH_SKUS, ColumnMap
+from ..load import Prepared, prepare
 from .layouts.base import norm
 
 # Where a missing-value marker (values.MISSING_TOKENS) means an empty cell, and where it rejects the row.
@@ -26,6 +27,7 @@ class ChunkResult:
     rejects: pd.DataFrame        # columns: _record, reason
     left_out: list[str] = field(default_factory=list)   # order ids the layout left out whole (cancelled...)
     currencies: dict[str, int] = field(default_factory=dict)   # currency code -> loaded lines of this chunk
+    prepared: Prepared | None = None   # load.prepare(good): worked out here, in the validating process
 
 
 @dataclass
@@ -205,4 +207,4 @@ class Validator:
         if "_item" in cols.columns:
             why = cols["_item"][~g].astype(object) + why   # which item of a packed row
         rejects = pd.DataFrame({"_record": cols["_record"][~g], "reason": why})
-        return ChunkResult(out, rejects, left, chunk_currencies)
+        return ChunkResult(out, rejects, left, chunk_currencies, prepare(out) if len(out) else None)
