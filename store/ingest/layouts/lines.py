@@ -12,12 +12,6 @@ REFUND_NAME = "Refund (not itemised)"
 REFUND_CATEGORY = "Refunds"
 
 
-def empty_like(lines: pd.DataFrame, n: int) -> pd.DataFrame:
-    """n rows with the columns of `lines`, every text column empty."""
-    return pd.DataFrame({c: pd.Series([""] * n, dtype=lines[c].dtype) if c != "_record" else np.zeros(n, dtype="int64")
-                         for c in lines.columns})
-
-
 def amounts(text: pd.Series) -> pd.Series:
     """Money as floats (NaN where not a number): only to decide which rows a refund or remainder adds."""
     return v.parse_numbers(text.fillna(""))
@@ -99,7 +93,8 @@ def woo_lines(orders: pd.DataFrame, items: pd.Series, positions: np.ndarray, ref
     first, last = orders["billing_first_name"], orders["billing_last_name"]
     orders = orders.assign(customer_name=(first + " " + last).str.strip())
     lines = packed_items(orders, items, positions)
-    by_order = pd.Series(lines["_refunded"].to_numpy()).groupby(_positions_of(lines, positions)).sum()
+    # the items' own refunds, per order (packed_items' first rows are the items, one per position)
+    by_order = pd.Series(lines["_refunded"].to_numpy()[:len(positions)]).groupby(positions).sum()
     total = amounts(refunded_total.str.lstrip("-+")).abs().fillna(0.0).to_numpy()
     itemised = np.zeros(len(orders))
     itemised[by_order.index.to_numpy()] = by_order.to_numpy()
@@ -109,9 +104,3 @@ def woo_lines(orders: pd.DataFrame, items: pd.Series, positions: np.ndarray, ref
     lines = lines.drop(columns="_refunded")
     return in_file_order(lines, extra)
 
-
-def _positions_of(lines: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
-    """The order row of each line of packed_items' result (items first, then their returns)."""
-    n = len(positions)
-    back = lines["_refunded"].to_numpy()[:n] > 0
-    return np.concatenate([positions, positions[back]])
