@@ -202,7 +202,8 @@ def detect_date_rule(sample: pd.Series, *, date_format: str | None, dayfirst: bo
                      layout_format: str | None = None) -> DateRule:
     """How to read the file's dates: `--date-format`, else ISO 8601 when most of the sample is, else the
     layout's own format (Etsy's MM/DD/YY), else guessed from slashed values."""
-    values = [v.strip() for v in sample if isinstance(v, str) and v.strip()][:2000]
+    # a sample of the first values (the first chunk has 50,000: stripping them all cost 0.4 s)
+    values = [v.strip() for v in sample.iloc[:10_000].tolist() if isinstance(v, str) and v.strip()][:2000]
     if date_format:
         _check_format(date_format)
         return DateRule("strptime", date_format)
