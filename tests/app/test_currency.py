@@ -32,8 +32,9 @@ async def test_the_app_names_the_currency_on_money_cards_and_headers(shop):
     app = ShopApp(shop, read_only=True, live_alerts=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        assert "Net revenue EUR" in str(app.query_one("#kpi-revenue", Static).render())
-        assert "AOV EUR" in str(app.query_one("#kpi-aov", Static).render())
+        revenue = str(app.query_one("#kpi-revenue", Static).render()).splitlines()
+        assert revenue[0] == "Net revenue" and revenue[1].endswith(" EUR")    # one line each, at any width
+        assert str(app.query_one("#kpi-aov", Static).render()).splitlines()[1].endswith(" EUR")
         assert "EUR" not in str(app.query_one("#kpi-orders", Static).render())
         top = headers(app.query_one("#top-whales", ReportTable))
         assert [h.split(" ▲")[0].split(" ▼")[0] for h in top if "(EUR)" in h] == ["spend (EUR)"]   # money only
@@ -41,6 +42,20 @@ async def test_the_app_names_the_currency_on_money_cards_and_headers(shop):
         await settle(pilot, app)
         whales = headers(app.query_one("#pane-whales").query(ReportTable).first())
         assert any("spend (EUR)" in h for h in whales) and any("aov (EUR)" in h for h in whales)
+
+
+async def test_the_app_started_by_the_command_line_learns_it_from_the_prefetched_cards(shop):
+    """`shopintel tui` computes the first cards before the app runs, with a Store of its own."""
+    from shopintel.tui.data import PeriodChoice, Store, in_background
+
+    with_currency(shop, "SEK")
+    cards = in_background(Store(shop).overview_cards, PeriodChoice())
+    cards.result()
+    app = ShopApp(shop, read_only=True, live_alerts=False, first_cards=cards)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert app.store.currency == "SEK"
+        assert [h for h in headers(app.query_one("#top-whales", ReportTable)) if "SEK" in h]
 
 
 async def test_a_store_without_a_currency_shows_none(shop):

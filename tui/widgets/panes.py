@@ -159,7 +159,7 @@ class ReportPane(BuiltLater, Vertical):
         self.chart().show(chart, rows, money_title(chart.title, chart.series, self.app.store.currency))
 
 
-MONEY_KPIS = ("revenue", "aov", "returns")   # their cards' labels name the currency ("Net revenue EUR")
+MONEY_KPIS = ("revenue", "aov", "returns")   # their cards' figures name the currency ("1,234 EUR")
 
 
 def kpi_value(key: str, value) -> str:
@@ -274,6 +274,9 @@ class OverviewPane(BuiltLater, VerticalScroll):
         period = r["period"]
         self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
         self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
+        # the cards may come from the prefetch's own Store: the app's learns the currency from them, before
+        # any table names it
+        currency = self.app.store.currency = r.get("currency")
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
             recent, before = getattr(r["recent"], key), getattr(r["before"], key)
@@ -284,8 +287,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
                 change = recent / before - 1
                 arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
                 delta = f"{arrow} {change * 100:+.1f}% {r['label']}"
-            if r.get("currency") and key in MONEY_KPIS:
-                label = f"{label} {plain(r['currency'])}"
+            if currency and key in MONEY_KPIS:
+                shown = f"{shown} {plain(currency)}"   # beside the figure: the label's line has no room at 80x24
             self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
         self.show_alert_count(r["alerts"])   # the stored count; the App puts the live panel's over it
         if r.get("partial"):
