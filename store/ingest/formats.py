@@ -4,7 +4,6 @@ position) for a layout (layouts/), with `--map FIELD=COLUMN` overrides. Light: n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 FIELDS = (
     "order_id", "ordered_at", "customer_id", "customer_name", "email", "country",
@@ -31,12 +30,15 @@ class MappingError(Exception):
     pass
 
 
-@dataclass
 class ColumnMap:
-    layout: object                    # layouts.Layout
-    by_field: dict[str, str]          # canonical field -> header name in the file
-    extras: dict[str, str] = field(default_factory=dict)   # the layout's extra columns found in the file
-    numbered: list[str] = field(default_factory=list)      # header names of its numbered columns (line_item_N)
+    """Which header names of a file hold what, for its layout (a plain class: see layouts/base.py)."""
+
+    def __init__(self, layout, by_field: dict[str, str], extras: dict[str, str] | None = None,
+                 numbered: list[str] | None = None) -> None:
+        self.layout = layout              # layouts.base.Layout
+        self.by_field = by_field          # canonical field -> header name in the file
+        self.extras = extras or {}        # the layout's extra columns found in the file
+        self.numbered = numbered or []    # header names of its numbered columns (line_item_N)
 
     def describe(self) -> str:
         return ", ".join(f"{f}={c}" for f, c in self.by_field.items())

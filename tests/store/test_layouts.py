@@ -219,3 +219,14 @@ def test_the_store_remembers_its_time_zone(db_path, write_csv):
         load(db_path, write_csv(files.amazon_export(), "a.txt"), tz="Europe/Paris")
     with pytest.raises(ImportFailed, match="IANA name"):
         load(db_path, write_csv(files.amazon_export(), "a.txt"), tz="Mars/Olympus")
+
+
+def test_the_layout_registry_is_light():
+    """`ingest --help` lists the layouts: loading them loads no pandas (nor dataclasses' inspect)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from shopintel.store.ingest import layouts; assert len(layouts.LAYOUTS) == 7; "
+            "print(','.join(m for m in ('pandas', 'numpy', 'pyarrow', 'inspect') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == ""

@@ -19,8 +19,10 @@ fill-down carries across chunks).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+
+
+# Plain classes, not dataclasses: `dataclasses` imports `inspect` (~10 ms), and every command line's
+# start imports this registry (ingest's --format choices).
 
 
 def norm(name: str) -> str:
@@ -28,29 +30,46 @@ def norm(name: str) -> str:
     return re.sub(r"[\s_\-]+", "_", str(name).strip().strip("\ufeff").lower())
 
 
-@dataclass
 class Transformed:
-    lines: Any                                                     # pandas DataFrame
-    left_out: dict[str, list[str]] = field(default_factory=dict)   # reason -> order ids left out whole
-    lines_left_out: dict[str, int] = field(default_factory=dict)   # reason -> lines of kept orders left out
+    """A transform's answer: the canonical lines (a pandas DataFrame); reason -> order ids left out whole;
+    reason -> number of lines of kept orders left out."""
+
+    def __init__(self, lines: Any, left_out: dict[str, list[str]] | None = None,
+                 lines_left_out: dict[str, int] | None = None) -> None:
+        self.lines = lines
+        self.left_out = left_out or {}
+        self.lines_left_out = lines_left_out or {}
 
 
-@dataclass(frozen=True)
 class Layout:
-    name: str                                   # --format NAME
-    title: str                                  # the export, in a few words
-    columns: dict[str, tuple[str, ...]]         # canonical field -> header names that mean it (first found wins)
-    signature: tuple[tuple[str, ...], ...] = () # every group must have one name present; "name_*" = name_1, name_2...
-    rules: tuple[str, ...] = ()                 # what the import does with this layout, for people (README, --help)
-    discount: str = "fraction"                  # "fraction" of the line (15% = 0.15), or "amount" off the line
-    customer_from_email: bool = False           # the customer is the lower-cased email
-    date_format: str | None = None              # the layout's date format where its dates are not ISO 8601
-    extras: dict[str, tuple[str, ...]] = field(default_factory=dict)   # other columns the transform reads
-    prefixes: tuple[str, ...] = ()              # numbered columns the transform reads: "line_item_" = line_item_1...
-    fallbacks: dict[str, str] = field(default_factory=dict)  # field -> column read where the field is empty
-    provides: tuple[str, ...] = ()              # fields the transform makes (not columns of the file)
-    transform: Callable[[Any, dict], Transformed] | None = None
-    no_customers: str | None = None             # said in the summary when the export never names a buyer
+    """One export layout (read-only once made)."""
+
+    def __init__(
+        self,
+        name: str,                                    # --format NAME
+        title: str,                                   # the export, in a few words
+        columns: dict[str, tuple[str, ...]],          # canonical field -> header names (first found wins)
+        *,
+        signature: tuple[tuple[str, ...], ...] = (),  # every group must have a name present; "name_*" = name_1...
+        rules: tuple[str, ...] = (),                  # what the import does with it, for people (README, --help)
+        discount: str = "fraction",                   # "fraction" of the line (15% = 0.15), or "amount" off it
+        customer_from_email: bool = False,            # the customer is the lower-cased email
+        date_format: str | None = None,               # its date format where its dates are not ISO 8601
+        extras: dict[str, tuple[str, ...]] | None = None,   # other columns the transform reads
+        prefixes: tuple[str, ...] = (),               # numbered columns it reads: "line_item_" = line_item_1...
+        fallbacks: dict[str, str] | None = None,      # field -> column read where the field is empty
+        provides: tuple[str, ...] = (),               # fields the transform makes (not columns of the file)
+        transform: Callable[[Any, dict], Transformed] | None = None,
+        no_customers: str | None = None,              # said in the summary when the export never names a buyer
+    ) -> None:
+        self.name, self.title, self.columns = name, title, columns
+        self.signature, self.rules, self.discount = signature, rules, discount
+        self.customer_from_email, self.date_format = customer_from_email, date_format
+        self.extras, self.prefixes, self.fallbacks = extras or {}, prefixes, fallbacks or {}
+        self.provides, self.transform, self.no_customers = provides, transform, no_customers
+
+    def __repr__(self) -> str:
+        return f"Layout({self.name!r})"
 
     def matches(self, header: list[str]) -> bool:
         present = {norm(h) for h in header}
