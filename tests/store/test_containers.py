@@ -186,3 +186,21 @@ def test_containers_are_known_by_their_bytes_and_options_that_do_not_apply_say_s
         z.writestr("photo.png", b"\x89PNG")
     with pytest.raises(ImportFailed, match="holds no CSV file"):
         load(tmp_path / "other.db", empty_zip)
+
+
+@pytest.mark.parametrize("make", [files.shopify_export, files.woo_export, files.webtoffee_export,
+                                  files.amazon_export, files.etsy_export],
+                         ids=["shopify", "woocommerce", "webtoffee", "amazon", "etsy"])
+def test_every_layout_packed_gives_the_store_of_its_plain_file(tmp_path, write_csv, make):
+    text = make()
+    plain_path = write_csv(text, "export.txt")
+    plain = load(tmp_path / "plain.db", plain_path)
+    packed = tmp_path / "export.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export.txt", text)
+    gz = tmp_path / "export.txt.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    for i, path in enumerate((packed, gz)):
+        db = tmp_path / f"packed{i}.db"
+        r = load(db, path)
+        assert summary_of(r) == summary_of(plain) and store_of(db) == store_of(tmp_path / "plain.db")
