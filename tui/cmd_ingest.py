@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             members = [args.member] if args.member else sources(path)
-        except OSError:
-            members = [None]   # ingest_file says what is wrong with the path
+        except (OSError, ImportFailed):
+            members = [None]   # ingest_file says what is wrong with the path (a damaged zip...)
         imports.extend((path, m) for m in members)
     if args.rejects and len(imports) > 1:
         raise UserError("--rejects names one file, but several files (or CSV files of an archive) were given; "
