@@ -33,7 +33,8 @@ def validated(src: reader.Source, validator: Validator, chunk_rows: int, *, firs
     already read by the caller (in this process only). When the iterator is exhausted, `validator`'s
     file-wide counts and `src.bad_lines` are complete."""
     if parallel is None:
-        parallel = src.size >= PIPELINE_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods()
+        # Linux only: fork is safe there after numpy and pyarrow have loaded (macOS's frameworks are not)
+        parallel = src.size >= PIPELINE_MIN_BYTES and sys.platform.startswith("linux")
     if parallel:
         yield from _in_second_process(src, validator, chunk_rows)
         return
