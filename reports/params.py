@@ -93,6 +93,14 @@ def store_range(conn: sqlite3.Connection) -> tuple[date, date] | None:
     return date.fromisoformat(lo), date.fromisoformat(hi)
 
 
+def shop_currency(conn: sqlite3.Connection) -> str | None:
+    """The store's currency code (set by the import that named it), None when no import did: money is
+    shown with it (tables' headers, cards, charts); JSON and CSV stay numbers (docs/reports.md)."""
+    from ..store.settings import currency
+
+    return currency(conn)
+
+
 def category_id(conn: sqlite3.Connection, name: str | None) -> int | None:
     if name is None:
         return None

@@ -50,6 +50,7 @@ class LoadStats:
     last_day: str | None = None
     mixed_orders: int = 0                 # orders of this load whose lines carry more than one customer
     mixed_order_example: str | None = None
+    orders_withdrawn: int = 0             # orders the store held that this load says were never sales (cancelled)
 
 
 @dataclass
@@ -64,6 +65,10 @@ class Loader:
     _categories: dict[str, int] = field(default_factory=dict)
     _products: dict[str, tuple[int, str, int, int, str]] = field(default_factory=dict)   # id, name, category, merch, named_at
     _customers: dict[str, tuple[int, str, str, str, str]] = field(default_factory=dict)  # id, name, email, country, named_at
+    # Known rows whose details (or only their named_at) changed in the cache, written once by _flush (before a
+    # cache starts over and at the end): a customer who orders in every chunk is written once, not per chunk.
+    _dirty_products: set[str] = field(default_factory=set)
+    _dirty_customers: set[str] = field(default_factory=set)
     _start_sale_id: int = 0
     _bulk: bool = False
 
@@ -128,9 +133,29 @@ class Loader:
             for row in self.conn.execute(f"SELECT {key}, {cols} FROM {table} WHERE {key} IN ({marks})", batch):
                 cache[row[0]] = tuple(row[1:])
 
-    def _products_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        _bound(self._products)
-        skus, latest = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+    def _flush(self) -> None:
+        """Write the cached changes of known products and customers."""
+        if self._dirty_products:
+            self.conn.executemany(
+                "UPDATE products SET name = ?, category_id = ?, is_merch = ?, named_at = ? WHERE product_id = ?",
+                [(*self._products[k][1:], self._products[k][0]) for k in self._dirty_products])
+            self._dirty_products.clear()
+        if self._dirty_customers:
+            self.conn.executemany(
+                "UPDATE customers SET name = ?, email = ?, country = ?, named_at = ? WHERE customer_id = ?",
+                [(*self._customers[k][1:], self._customers[k][0]) for k in self._dirty_customers])
+            self._dirty_customers.clear()
+
+    def _bound(self) -> None:
+        """Start the dimension caches over when one is full (only at the start of a chunk, never between a
+        chunk's lookups and its id mapping), after writing what they hold."""
+        if len(self._products) > _CACHE_MAX or len(self._customers) > _CACHE_MAX:
+            self._flush()
+            self._products.clear()
+            self._customers.clear()
+
+    def _products_ids(self, prepared: Keys) -> np.ndarray:
+        skus, latest = prepared.keys, prepared.latest
         cols = "product_id, name, category_id, is_merch, named_at"
         self._lookup(self._products, "products", "sku", cols, skus)
         named = [c for c in latest["category"] if c]
@@ -151,10 +176,11 @@ class Loader:
             row = (name or known[1], known[2] if cat_id is None else int(cat_id),
                    merch if name else known[3], when if name else known[4])
             if row != known[1:]:
-                changes.append((sku, *row))
+                self._products[sku] = (known[0], *row)
+                self._dirty_products.add(sku)
                 if row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
-        if changes:
+        if changes:   # new products: inserted now, for their ids
             self.conn.executemany(
                 "INSERT INTO products (sku, name, category_id, is_merch, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, "
@@ -162,16 +188,12 @@ class Loader:
             for sku, *_ in changes:
                 self._products.pop(sku, None)
             self._lookup(self._products, "products", "sku", cols, [c[0] for c in changes])
-        return _ids_of(frame["sku"], self._products)
+        return _ids_of(prepared, self._products)
 
-    def _customer_ids(self, frame: pd.DataFrame) -> np.ndarray:
-        _bound(self._customers)
-        named = frame[frame["customer_key"] != ""]
-        if named.empty:
-            return np.full(len(frame), None, dtype=object)
-        details = ("customer_name", "email", "country")
-        # in the order of each customer's first line, so that new customers are numbered by first appearance
-        keys, latest = _latest_details(named, "customer_key", details)
+    def _customer_ids(self, prepared: Keys) -> np.ndarray:
+        keys, latest = prepared.keys, prepared.latest
+        if not keys:
+            return np.full(len(prepared.codes), None, dtype=object)
         cols = "customer_id, name, email, country, named_at"
         self._lookup(self._customers, "customers", "customer_key", cols, keys)
         changes = []
@@ -182,14 +204,18 @@ class Loader:
                 changes.append((key, name, email, country, when if (name or email or country) else ""))
                 continue
             # the latest non-empty value by order date wins; an empty cell never erases what we know, and
-            # an older export only fills what is still unknown
-            newer = when >= known[4]
-            merged = tuple((new if newer else old) if new and old else (new or old)
-                           for new, old in zip((name, email, country), known[1:4]))
-            row = (*merged, max(when, known[4]) if (name or email or country) else known[4])
+            # an older export only fills what is still unknown (written out, not as a loop: this runs for
+            # every customer of every chunk)
+            _, k_name, k_email, k_country, k_when = known
+            if when >= k_when:
+                row = (name or k_name, email or k_email, country or k_country,
+                       when if (name or email or country) else k_when)
+            else:
+                row = (k_name or name, k_email or email, k_country or country, k_when)
             if row != known[1:]:
-                changes.append((key, *row))
-        if changes:
+                self._customers[key] = (known[0], *row)
+                self._dirty_customers.add(key)
+        if changes:   # new customers: inserted now, for their ids
             self.conn.executemany(
                 "INSERT INTO customers (customer_key, name, email, country, named_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, email = excluded.email, "
@@ -197,28 +223,22 @@ class Loader:
             for key, *_ in changes:
                 self._customers.pop(key, None)
             self._lookup(self._customers, "customers", "customer_key", cols, [c[0] for c in changes])
-        return _ids_of(frame["customer_key"], self._customers)   # guests ("") are not in the cache: None
+        return _ids_of(prepared, self._customers)
 
     # ------------------------------------------------------------ lines
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Load one canonical frame (part of this transaction)."""
+    def add(self, frame: pd.DataFrame, prepared: Prepared | None = None) -> None:
+        """Load one canonical frame (part of this transaction); `prepared`: `prepare(frame)`, when the
+        validating process already worked it out."""
         if frame.empty:
             return
-        product_ids = self._products_ids(frame)
-        customer_ids = self._customer_ids(frame)
+        self._bound()
+        prepared = prepared or prepare(frame)
+        product_ids = self._products_ids(prepared.products)
+        customer_ids = self._customer_ids(prepared.customers)
         c = self.conn
         if not self._bulk:
-            # The first time this load sees an order id, the store's earlier lines of that order go.
-            c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in frame["order_id"].unique()])
-            fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
-            self.stats.orders_replaced += c.execute(
-                f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
-            aggregates.mark_lines(c, f"order_id IN ({fresh})")
-            c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
-            c.execute(f"INSERT INTO run_orders {fresh}")
-            c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
-            c.execute("DELETE FROM chunk_orders")
+            self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
         rows = zip(
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
@@ -238,7 +258,28 @@ class Loader:
         s.first_day = lo if s.first_day is None else min(s.first_day, lo)
         s.last_day = hi if s.last_day is None else max(s.last_day, hi)
 
+    def forget(self, order_ids: list[str]) -> None:
+        """Orders this load leaves out on purpose (an export's cancelled orders): lines an earlier import
+        stored for them go, as for an order the load replaces."""
+        if order_ids and not self._bulk:
+            self.stats.orders_withdrawn += self._replace(list(dict.fromkeys(order_ids)))
+
+    def _replace(self, order_ids: list[str]) -> int:
+        """The first time this load sees an order id, the store's earlier lines of that order go. Returns how
+        many of the orders the store held."""
+        c = self.conn
+        c.executemany("INSERT OR IGNORE INTO chunk_orders VALUES (?)", [(o,) for o in order_ids])
+        fresh = "SELECT order_id FROM chunk_orders WHERE order_id NOT IN (SELECT order_id FROM run_orders)"
+        held = c.execute(f"SELECT count(*) FROM order_totals WHERE order_id IN ({fresh})").fetchone()[0]
+        aggregates.mark_lines(c, f"order_id IN ({fresh})")
+        c.execute(f"DELETE FROM sales WHERE order_id IN ({fresh})")
+        c.execute(f"INSERT INTO run_orders {fresh}")
+        c.execute("INSERT OR IGNORE INTO dirty_orders SELECT order_id FROM chunk_orders")
+        c.execute("DELETE FROM chunk_orders")
+        return held
+
     def _finish(self) -> None:
+        self._flush()   # before the aggregates: a product's category and merchandise flag count in them
         if self._bulk:
             for statement in statements(SALES_INDEXES):
                 self.conn.execute(statement)
@@ -260,12 +301,46 @@ class Loader:
                           (rows_read, rows_rejected, self.import_id))
 
 
+@dataclass
+class Keys:
+    """A chunk's distinct keys of one dimension (in the order of each one's first line), the latest details
+    of each (`_latest_details`), and each line's key as a position in `keys` (-1: a guest line)."""
+
+    keys: list
+    latest: dict[str, list]
+    codes: np.ndarray
+
+
+@dataclass
+class Prepared:
+    """What a chunk's lines say about its products and customers, worked out from the frame alone (pandas,
+    no store), so the process that validates the chunk can do it (store/ingest/pipeline.py)."""
+
+    products: Keys
+    customers: Keys
+
+
+def prepare(frame: pd.DataFrame) -> Prepared:
+    skus, latest, codes = _latest_details(frame, "sku", ("product_name", "category"), "is_merch")
+    products = Keys(skus, latest, codes)
+    named = (frame["customer_key"] != "").to_numpy(dtype=bool)
+    customer_codes = np.full(len(frame), -1, dtype=np.int64)
+    if named.any():
+        # in the order of each customer's first line, so that new customers are numbered by first appearance
+        keys, latest, codes = _latest_details(frame[named], "customer_key", ("customer_name", "email", "country"))
+        customer_codes[named] = codes
+    else:
+        keys, latest = [], {}
+    return Prepared(products, Keys(keys, latest, customer_codes))
+
+
 def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], extra: str | None = None
-                    ) -> tuple[list, dict[str, list]]:
+                    ) -> tuple[list, dict[str, list], np.ndarray]:
     """The keys in the order of each one's first line, and per key: the latest non-empty value of each
     detail by order time (file order breaks ties; "" when every row left it empty), `named_at` = the order
     time of the latest row with any detail ("" when none), and `extra` from the latest row with a first
-    detail (else its latest row). Numpy on factorized keys: this runs for every chunk of every import."""
+    detail (else its latest row); and each row's key as a position in the keys. Numpy on factorized keys:
+    this runs for every chunk of every import."""
     codes, uniques = pd.factorize(frame[key])          # codes in the order of each key's first line
     times = frame["ordered_at"].to_numpy().astype("U19")   # fixed-width text sorts far faster than objects
     n = len(times)
@@ -295,22 +370,14 @@ def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], ext
     if extra is not None:
         named_row, any_row = latest(present[details[0]]), latest(np.ones(n, dtype=bool))
         out[extra] = frame[extra].to_numpy()[np.where(named_row >= 0, named_row, any_row)].tolist()
-    return np.asarray(uniques, dtype=object).tolist(), out
+    return np.asarray(uniques, dtype=object).tolist(), out, codes
 
 
-def _bound(cache: dict) -> None:
-    """Start a dimension cache over when it is full: only at the start of a chunk, never between a
-    chunk's lookups and its id mapping."""
-    if len(cache) > _CACHE_MAX:
-        cache.clear()
-
-
-def _ids_of(keys: pd.Series, cache: dict[str, tuple]) -> np.ndarray:
-    """The cached ids (first item of each cache entry) of `keys`, None where a key is not cached.
-    Looked up once per distinct key: a chunk repeats its keys many times."""
-    codes, uniques = pd.factorize(keys)
-    ids = np.array([(cache.get(k) or (None,))[0] for k in uniques.tolist()], dtype=object)
-    return ids[codes]
+def _ids_of(keys: Keys, cache: dict[str, tuple]) -> np.ndarray:
+    """Each line's cached id (first item of its key's cache entry), None for a guest line. Looked up once
+    per distinct key: a chunk repeats its keys many times."""
+    ids = np.array([cache[k][0] for k in keys.keys] + [None], dtype=object)
+    return ids[keys.codes]   # -1: the None at the end
 
 
 def file_sha256(path: str) -> str:

@@ -103,10 +103,13 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.params import ReportError, resolve
     from ..store.db import connect_read_only
 
+    from ..reports.params import shop_currency
+
     conn = connect_read_only(args.db)
     try:
         period = resolve(conn, params, report.default_days)
         result = report.run(conn, params, period)
+        currency = shop_currency(conn)   # named in the table's money headers and the chart's title
     except ReportError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -131,11 +134,11 @@ def run(args: argparse.Namespace) -> int:
         out.writerows(rows.rows)
     elif args.fmt == "plot":
         # nothing to draw: say so rather than print an empty frame
-        print(plot_text(report.chart_for(params), result) if len(result) else caption)
+        print(plot_text(report.chart_for(params), result, currency) if len(result) else caption)
     elif report.one_row:
-        print_pairs(result.as_dict(), caption)
+        print_pairs(result.as_dict(), caption, currency)
     else:
-        print_table(result, caption)
+        print_table(result, caption, currency)
     return 0
 
 
@@ -222,7 +225,7 @@ def json_lines(records) -> str:
     return raw_escaped("[\n " + ",\n ".join(map(json_record, records)) + "\n]")
 
 
-def print_table(rows, caption: str) -> None:
+def print_table(rows, caption: str, currency: str | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -232,14 +235,14 @@ def print_table(rows, caption: str) -> None:
     table = Table(caption=Text(caption, no_wrap=True, overflow="ellipsis"), caption_justify="left",
                   show_lines=False, header_style="bold", min_width=len(caption))
     for col in rows.columns:
-        table.add_column(Text(header(col)), justify="right" if col in RIGHT else "left", overflow="ellipsis",
+        table.add_column(Text(header(col, currency)), justify="right" if col in RIGHT else "left", overflow="ellipsis",
                          no_wrap=True)
     for row in rows.rows:
         table.add_row(*(cell(c, v) for c, v in zip(rows.columns, row)))
     _console().print(table)
 
 
-def print_pairs(values: dict, caption: str) -> None:
+def print_pairs(values: dict, caption: str, currency: str | None = None) -> None:
     """A one-row result (summary) reads better as measure / value lines."""
     from rich.table import Table
     from rich.text import Text
@@ -251,7 +254,7 @@ def print_pairs(values: dict, caption: str) -> None:
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in values.items():
-        table.add_row(Text(header(key)), cell(key, value))
+        table.add_row(Text(header(key, currency)), cell(key, value))
     _console().print(table)
 
 
@@ -263,16 +266,18 @@ def _console():
     return Console(markup=False, highlight=False, emoji=False, width=width)
 
 
-def plot_text(chart, result) -> str:
+def plot_text(chart, result, currency: str | None = None) -> str:
     """The report's chart as text, sized to the terminal: bars (plots.Bars) or a plotext line chart."""
     import shutil
 
     from . import plots
+    from .format import money_title
 
+    title = money_title(chart.title, chart.series, currency)
     cols, rows = shutil.get_terminal_size((100, 30))
     plain_text = not sys.stdout.isatty() or bool(os.environ.get("NO_COLOR"))
     if chart.kind != "line":
-        bars = plots.bars_of(chart, result)
+        bars = plots.bars_of(chart, result, title)
         text = bars.render(cols, bars.height(), style="" if plain_text else "blue")
         if plain_text:
             return text.plain
@@ -283,7 +288,7 @@ def plot_text(chart, result) -> str:
     import plotext as plt
 
     plt.clear_figure()
-    plots.line(plt, result, chart)
+    plots.line(plt, result, chart, title)
     plt.plotsize(cols, max(12, rows - 4))
     drawn = plt.build()
     return plt.uncolorize(drawn) if plain_text else drawn

@@ -49,6 +49,7 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
+        self.currency: str | None = None   # the shop's currency, read with the Overview's cards
 
     def conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
@@ -76,9 +77,11 @@ class Store:
         """The Overview's KPI cards: the period's figures, the two spans its change line compares, and the
         active alert count. Plain SQL, no pandas: these are the first numbers the app shows."""
         from ..reports.monitor import active_alert_count
+        from ..reports.params import shop_currency
         from ..reports.summary import summary
 
         conn = self.conn()
+        self.currency = shop_currency(conn)
         params = self.params(choice)
         period = self.period(params)
         if period.explicit:
@@ -95,7 +98,7 @@ class Store:
         recent = now if recent_params is None else summary(conn, recent_params, shares=False)
         before = summary(conn, before_params, shares=False)
         return {"period": period, "now": now, "recent": recent, "before": before, "label": label,
-                "alerts": active_alert_count(conn)}
+                "alerts": active_alert_count(conn), "currency": self.currency}
 
 
 def in_background(fn, *args) -> Future:

@@ -74,9 +74,20 @@ def cell(column: str, value: Any) -> Text:
     return text
 
 
-def header(column: str) -> str:
+def header(column: str, currency: str | None = None) -> str:
+    """A column's header; a money column's names the shop's currency when the store knows it."""
     c = COLUMNS.get(column)
-    return c.label if c else column.replace("_", " ")
+    label = c.label if c else column.replace("_", " ")
+    if currency and c is not None and c.kind == "money":
+        return f"{label} ({plain(currency)})"
+    return label
+
+
+def money_title(title: str, series, currency: str | None) -> str:
+    """A chart's title, with the currency when it draws money."""
+    if currency and any(kind(s) == "money" for s in series):
+        return f"{title} ({plain(currency)})"
+    return title
 
 
 def alert_reason(a: dict) -> str:

@@ -1,14 +1,13 @@
-"""Export layouts: the canonical fields, the presets for known exports, and
-matching a file's header to fields by name (never by position)."""
+"""The canonical fields of an order line, and matching a file's header to them by name (never by
+position) for a layout (layouts/), with `--map FIELD=COLUMN` overrides. Light: no pandas."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 FIELDS = (
     "order_id", "ordered_at", "customer_id", "customer_name", "email", "country",
-    "sku", "product_name", "category", "quantity", "unit_price", "line_total", "discount",
+    "sku", "product_name", "category", "quantity", "unit_price", "line_total", "discount", "currency",
 )
 REQUIRED = ("order_id", "ordered_at", "sku", "quantity")
 PRICE_FIELDS = ("unit_price", "line_total")
@@ -18,7 +17,7 @@ PRICE_FIELDS = ("unit_price", "line_total")
 NON_MERCH_SKUS = frozenset({
     "POST", "DOT", "M", "D", "C2", "S", "CRUK", "PADS", "B", "BANK CHARGES", "AMAZONFEE",
     "ADJUST", "ADJUST2", "TEST001", "TEST002", "SHIPPING", "POSTAGE", "FEE", "DISCOUNT",
-    "GIFT", "MANUAL",
+    "GIFT", "MANUAL", "REFUND",
 })
 NON_MERCH_NAME = re.compile(
     r"^(postage|carriage|shipping|delivery( charge)?|manual|discount|bank charges|amazon fee|"
@@ -27,81 +26,19 @@ NON_MERCH_NAME = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    description: str
-    # canonical field -> header names that mean it (first found wins)
-    columns: dict[str, tuple[str, ...]]
-    # header names whose presence identifies the layout
-    signature: tuple[tuple[str, ...], ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-
-GENERIC = Preset(
-    "generic",
-    "canonical column names (order_id, ordered_at, sku, quantity, unit_price or line_total, ...)",
-    {f: (f,) for f in FIELDS},
-)
-ONLINE_RETAIL = Preset(
-    "online-retail",
-    "UCI Online Retail / Online Retail II (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country)",
-    {
-        "order_id": ("InvoiceNo", "Invoice"),
-        "sku": ("StockCode",),
-        "product_name": ("Description",),
-        "quantity": ("Quantity",),
-        "ordered_at": ("InvoiceDate",),
-        "unit_price": ("UnitPrice", "Price"),
-        "customer_id": ("CustomerID", "Customer ID"),
-        "country": ("Country",),
-    },
-    signature=(("StockCode",), ("InvoiceNo", "Invoice"), ("InvoiceDate",)),
-    notes=("invoices starting with C are cancellations (returns)",),
-)
-SHOPIFY = Preset(
-    "shopify",
-    "Shopify orders export (Name, Email, Created at, Lineitem quantity, Lineitem name, Lineitem price, Lineitem sku, ...)",
-    {
-        "order_id": ("Name",),
-        "email": ("Email",),
-        "ordered_at": ("Created at", "Paid at"),
-        "quantity": ("Lineitem quantity",),
-        "product_name": ("Lineitem name",),
-        "unit_price": ("Lineitem price",),
-        "sku": ("Lineitem sku",),
-        "discount": ("Lineitem discount",),
-        "customer_name": ("Billing Name", "Shipping Name"),
-        "country": ("Billing Country", "Shipping Country"),
-        "category": ("Lineitem product type", "Product type", "Vendor"),
-    },
-    signature=(("Lineitem quantity",), ("Name",)),
-    notes=("the customer is the lower-cased email", "Lineitem discount is an amount for the line"),
-)
-PRESETS = {p.name: p for p in (GENERIC, ONLINE_RETAIL, SHOPIFY)}
-FORMAT_CHOICES = ("auto", *PRESETS)
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().strip("\ufeff").lower())
-
-
-def detect_preset(header: list[str]) -> Preset:
-    present = {_norm(h) for h in header}
-    for preset in (ONLINE_RETAIL, SHOPIFY):
-        if all(any(_norm(alt) in present for alt in group) for group in preset.signature):
-            return preset
-    return GENERIC
-
-
 class MappingError(Exception):
     pass
 
 
-@dataclass
 class ColumnMap:
-    preset: Preset
-    by_field: dict[str, str]          # canonical field -> header name in the file
+    """Which header names of a file hold what, for its layout (a plain class: see layouts/base.py)."""
+
+    def __init__(self, layout, by_field: dict[str, str], extras: dict[str, str] | None = None,
+                 numbered: list[str] | None = None) -> None:
+        self.layout = layout              # layouts.base.Layout
+        self.by_field = by_field          # canonical field -> header name in the file
+        self.extras = extras or {}        # the layout's extra columns found in the file
+        self.numbered = numbered or []    # header names of its numbered columns (line_item_N)
 
     def describe(self) -> str:
         return ", ".join(f"{f}={c}" for f, c in self.by_field.items())
@@ -121,42 +58,54 @@ def parse_map_options(pairs: list[str]) -> dict[str, str]:
 
 
 def resolve_columns(header: list[str], fmt: str, overrides: dict[str, str]) -> ColumnMap:
-    """Match header names to fields: explicit `--map` first, then the preset's names, then the
-    canonical names (case, spaces and underscores ignored)."""
-    preset = detect_preset(header) if fmt == "auto" else PRESETS[fmt]
+    """Match header names to fields: explicit `--map` first, then the layout's names (case, spaces,
+    underscores and dashes ignored). `fmt` is a layout name or "auto" (detected from the header)."""
+    from . import layouts
+    from .layouts.base import norm, numbered
+
+    layout = layouts.detect(header) if fmt == "auto" else layouts.get(fmt)
     by_norm: dict[str, str] = {}
     for h in header:
-        by_norm.setdefault(_norm(h), h)
-    dupes = sorted({h for h in header if list(map(_norm, header)).count(_norm(h)) > 1})
+        by_norm.setdefault(norm(h), h)
+    normed = [norm(h) for h in header]
+    dupes = sorted({h for h, n in zip(header, normed) if normed.count(n) > 1})
     chosen: dict[str, str] = {}
     for fld, col in overrides.items():
-        if _norm(col) not in by_norm:
+        if norm(col) not in by_norm:
             raise MappingError(
                 f"--map {fld}={col}: the file has no column {col!r}. Its columns are: "
                 + ", ".join(repr(h) for h in header[:40])
             )
-        chosen[fld] = by_norm[_norm(col)]
+        chosen[fld] = by_norm[norm(col)]
     for fld in FIELDS:
         if fld in chosen:
             continue
-        for alt in preset.columns.get(fld, ()) + (fld,):
-            if _norm(alt) in by_norm:
-                chosen[fld] = by_norm[_norm(alt)]
+        for alt in layout.columns.get(fld, ()):
+            if norm(alt) in by_norm:
+                chosen[fld] = by_norm[norm(alt)]
                 break
-    missing = [f for f in REQUIRED if f not in chosen]
-    if not any(p in chosen for p in PRICE_FIELDS):
+    extras = {}
+    for name, alts in layout.extras.items():
+        for alt in alts:
+            if norm(alt) in by_norm:
+                extras[name] = by_norm[norm(alt)]
+                break
+    found = [h for h, n in zip(header, normed) if any(numbered(norm(p), n) for p in layout.prefixes)]
+    have = set(chosen) | set(layout.provides)
+    missing = [f for f in REQUIRED if f not in have]
+    if not any(p in have for p in PRICE_FIELDS):
         missing.append("unit_price (or line_total)")
     if missing:
         hint = " ".join(f"--map {m.split()[0]}='<column>'" for m in missing)
         raise MappingError(
-            f"the file lacks required column(s): {', '.join(missing)} (read as the {preset.name} layout). "
+            f"the file lacks required column(s): {', '.join(missing)} (read as the {layout.name} layout). "
             f"Its columns are: {', '.join(repr(h) for h in header[:40])}. "
             f"Say which column holds each, e.g. {hint}"
         )
-    used = [c for c in chosen.values() if c in dupes]
+    used = [c for c in [*chosen.values(), *extras.values()] if c in dupes]
     if used:
         raise MappingError(
-            f"the header has duplicate column names ({', '.join(repr(d) for d in used)}), so shopintel cannot "
-            "tell which one to read. Rename one of them in the file."
+            f"the header has duplicate column names ({', '.join(repr(d) for d in sorted(set(used)))}), so "
+            "shopintel cannot tell which one to read. Rename one of them in the file."
         )
-    return ColumnMap(preset, chosen)
+    return ColumnMap(layout, chosen, extras, found)

@@ -1,5 +1,6 @@
 """Reading raw CSV exports: encoding and delimiter detection, the header, and
-the rows in bounded chunks of strings (memory stays flat whatever the size)."""
+the rows in bounded chunks of strings (memory stays flat whatever the size). A packed export (.csv.gz,
+.zip, .xlsx: containers.py) is read as the CSV bytes it holds."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import io
 import os
 import re
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import pandas as pd
 
 from ..errors import ImportFailed
+from . import containers
 
 CHUNK_ROWS = 50_000
 _SAMPLE_BYTES = 256 * 1024
@@ -23,7 +27,7 @@ _SAMPLE_BYTES = 256 * 1024
 
 @dataclass
 class Source:
-    path: str
+    path: str            # what messages name: the file, file:member of a zip, file[sheet] of a workbook
     size: int
     sha256: str
     encoding: str
@@ -33,11 +37,21 @@ class Source:
     notes: list[str] = field(default_factory=list)
     bad_lines: list[tuple[int, str]] = field(default_factory=list)   # (line, reason) the CSV parser skipped
     nul_bytes: int = 0   # NUL bytes in the file: removed while reading (the C parser would cut fields at them)
+    opened: containers.Opened | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.opened.kind if self.opened else "csv"
 
     def open_binary(self):
-        """The file's bytes, with NUL bytes removed when it has any."""
-        raw = open(self.path, "rb")
+        """The CSV bytes, with NUL bytes removed when it has any."""
+        raw = self.opened.open() if self.opened else open(self.path, "rb")
         return io.BufferedReader(_NulStripper(raw)) if self.nul_bytes else raw
+
+    def close(self) -> None:
+        """Remove what opening it made (an xlsx sheet's temporary CSV)."""
+        if self.opened:
+            self.opened.cleanup()
 
 
 class _NulStripper(io.RawIOBase):
@@ -64,24 +78,25 @@ class _NulStripper(io.RawIOBase):
         super().close()
 
 
-def _scan(path: str) -> tuple[str, int, int]:
-    """One pass over the bytes: the sha256, the number of invalid UTF-8 sequences and of NUL bytes."""
+def _scan(opener) -> tuple[str, int, int, int]:
+    """One pass over the bytes: the sha256, the number of invalid UTF-8 sequences and of NUL bytes, the size."""
     h = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    invalid = nuls = 0
-    with open(path, "rb") as f:
+    invalid = nuls = size = 0
+    with opener() as f:
         while block := f.read(1 << 20):
             h.update(block)
+            size += len(block)
             invalid += decoder.decode(block).count("\ufffd")
             nuls += block.count(b"\x00")
     invalid += decoder.decode(b"", final=True).count("\ufffd")
-    return h.hexdigest(), invalid, nuls
+    return h.hexdigest(), invalid, nuls, size
 
 
-def _file_decodes_as(path: str, encoding: str) -> bool:
+def _file_decodes_as(opener, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
-        with open(path, "rb") as f:
+        with opener() as f:
             while block := f.read(1 << 20):
                 decoder.decode(block)
         decoder.decode(b"", final=True)
@@ -90,21 +105,37 @@ def _file_decodes_as(path: str, encoding: str) -> bool:
         return False
 
 
-def open_source(path: str, *, encoding: str | None = None) -> Source:
+def open_source(path: str, *, encoding: str | None = None, member: str | None = None,
+                sheet: str | None = None) -> Source:
+    """The export at `path` (a CSV file, a .csv.gz, one CSV file of a .zip, one sheet of an .xlsx), ready
+    to read; call `close()` when done."""
     if os.path.isdir(path):
         raise ImportFailed(f"{path} is a directory, not a CSV file. Give the path of the export file.")
     try:
         size = os.path.getsize(path)
-        with open(path, "rb") as f:
-            head = f.read(_SAMPLE_BYTES)
+        if size == 0:
+            raise ImportFailed(f"{path} is empty: there is nothing to import. Export the orders again and check the file.")
+        opened = containers.open_path(path, member=member, sheet=sheet)
+        try:
+            return _open(opened, path, size, encoding)
+        except BaseException:
+            opened.cleanup()
+            raise
     except FileNotFoundError:
         raise ImportFailed(f"{path}: no such file. Check the path (and quote names with spaces).") from None
     except PermissionError:
         raise ImportFailed(f"{path}: permission denied. Make the file readable for this user.") from None
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read the file ({exc.strerror}).") from None
-    if size == 0 or not head.strip():
-        raise ImportFailed(f"{path} is empty: there is nothing to import. Export the orders again and check the file.")
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:   # a damaged .gz or .zip too
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "it ends too early"
+        raise ImportFailed(f"{path}: cannot read the file ({why}).") from None
+
+
+def _open(opened: containers.Opened, path: str, size: int, encoding: str | None) -> Source:
+    with opened.open() as f:
+        head = f.read(_SAMPLE_BYTES)
+    label = opened.label
+    if not head.strip():
+        raise ImportFailed(f"{label} is empty: there is nothing to import. Export the orders again and check the file.")
     notes: list[str] = []
     if not encoding and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         # Excel's "Unicode Text" export: UTF-16 with a byte-order mark (usually tab-separated)
@@ -120,9 +151,12 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
         pass   # NUL bytes are part of most characters in UTF-16: not a sign of binary data
     elif _looks_binary(head):
         raise ImportFailed(
-            f"{path} is not a text CSV file (it looks like binary data: a spreadsheet, archive or database?). "
-            "Export or save it as CSV (comma or semicolon separated) and import that.")
-    sha, invalid, nuls = _scan(path)
+            f"{label} is not a text CSV file (it looks like binary data: an old .xls spreadsheet, a PDF, a "
+            "database?). shopintel reads CSV and tab-separated text, also packed as .csv.gz or .zip, and .xlsx "
+            "workbooks. Export or save it as CSV (comma or semicolon separated) and import that.")
+    sha, invalid, nuls, read = _scan(opened.open)
+    if opened.kind != "csv":
+        size = read   # the CSV inside, for the progress estimate
     if wide:
         nuls = 0
     if nuls:
@@ -135,7 +169,7 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
     elif _has_valid_multibyte(head):
         enc = "utf-8-sig"
         notes.append(f"the file is UTF-8 but has {invalid} invalid byte sequence(s); they were read as '\ufffd'")
-    elif _file_decodes_as(path, "cp1252"):
+    elif _file_decodes_as(opened.open, "cp1252"):
         enc = "cp1252"
         notes.append("the file is not UTF-8; read it as Windows-1252 (cp1252). Use --encoding if names look wrong")
     else:
@@ -145,11 +179,12 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
     delimiter = _detect_delimiter(text)
     header = _read_header(text, delimiter)
     if not header or all(not h.strip() for h in header):
-        raise ImportFailed(f"{path} has no header line. The first line must name the columns "
+        raise ImportFailed(f"{label} has no header line. The first line must name the columns "
                            "(e.g. order_id,ordered_at,sku,quantity,unit_price).")
     lines_in_head = max(1, head.count(b"\n"))
     estimated = int(size / (len(head) / lines_in_head)) if size > len(head) else lines_in_head
-    return Source(path, size, sha, enc, delimiter, header, estimated, notes, nul_bytes=nuls)
+    bad = [(line, why) for line, why, _ in opened.bad_rows]
+    return Source(label, size, sha, enc, delimiter, header, estimated, notes, bad, nul_bytes=nuls, opened=opened)
 
 
 # how the files people take for exports begin: zip (xlsx, ods), OLE (xls), gzip, xz, 7z, PDF, PNG, JPEG, SQLite
@@ -209,7 +244,7 @@ def read_chunks(src: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFr
     """Chunks of string columns named c0..cN (header order) plus `_record`: the 1-based data record
     number (pandas cannot tell physical lines; `record_lines` maps them when needed)."""
     names = [f"c{i}" for i in range(len(src.header))]
-    handle = src.open_binary() if src.nul_bytes else None
+    handle = src.open_binary() if src.nul_bytes or src.kind != "csv" else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reader = None
@@ -270,6 +305,11 @@ def record_lines(src: Source, records: set[int]) -> tuple[dict[int, tuple[int, l
     bad = {line for line, _ in src.bad_lines}
     if not records and not bad:
         return out, skipped
+    rows = src.opened.row_of_record if src.opened else None
+    if rows is not None:
+        # an xlsx sheet: its rows with too many cells were kept out of the CSV; records map to sheet rows
+        skipped = {line: fields for line, _, fields in src.opened.bad_rows}
+        bad = set()
     wanted = max(records, default=0)
     last_bad = max(bad, default=0)
     with io.TextIOWrapper(src.open_binary(), encoding=src.encoding, errors="replace", newline="") as f:
@@ -286,7 +326,7 @@ def record_lines(src: Source, records: set[int]) -> tuple[dict[int, tuple[int, l
                 continue
             record += 1
             if record in records:
-                out[record] = (this_line, row)
+                out[record] = (this_line if rows is None else rows[record - 1], row)
             if record >= wanted and this_line >= last_bad:
                 break
     return out, skipped

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..load import Loader, now_text
+from ..load import Loader, Prepared, now_text, prepare
 from . import aggregates
 from .connection import psycopg, wrap
 
@@ -42,22 +42,15 @@ class PgLoader(Loader):
                 "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?) RETURNING import_id",
                 (self.file_name, self.sha256, now_text())).fetchone()[0]
 
-    def add(self, frame: pd.DataFrame) -> None:
+    def add(self, frame: pd.DataFrame, prepared: Prepared | None = None) -> None:
         if frame.empty:
             return
-        product_ids = self._products_ids(frame)
-        customer_ids = self._customer_ids(frame)
+        self._bound()
+        prepared = prepared or prepare(frame)
+        product_ids = self._products_ids(prepared.products)
+        customer_ids = self._customer_ids(prepared.customers)
         c = self.conn
-        fresh = [o for o in frame["order_id"].unique().tolist() if o not in self._run_orders]
-        if fresh:
-            self.stats.orders_replaced += c.execute(
-                "SELECT count(*) FROM order_totals WHERE order_id = ANY(?)", (fresh,)).fetchone()[0]
-            try:
-                aggregates.mark_orders(c.raw, fresh)   # before their earlier lines go
-            except psycopg.Error as exc:
-                raise wrap(exc, c.url) from None
-            c.execute("DELETE FROM sales WHERE order_id = ANY(?)", (fresh,))
-            self._run_orders.update(fresh)
+        self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
         rows = zip(
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
@@ -80,7 +73,24 @@ class PgLoader(Loader):
         s.first_day = lo if s.first_day is None else min(s.first_day, lo)
         s.last_day = hi if s.last_day is None else max(s.last_day, hi)
 
+    def _replace(self, order_ids: list[str]) -> int:
+        """The first time this load sees an order id, the store's earlier lines of that order go (Loader's
+        rule; the load's order ids kept in a Python set). Returns how many of the orders the store held."""
+        fresh = [o for o in order_ids if o not in self._run_orders]
+        if not fresh:
+            return 0
+        c = self.conn
+        held = c.execute("SELECT count(*) FROM order_totals WHERE order_id = ANY(?)", (fresh,)).fetchone()[0]
+        try:
+            aggregates.mark_orders(c.raw, fresh)   # before their earlier lines go
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        c.execute("DELETE FROM sales WHERE order_id = ANY(?)", (fresh,))
+        self._run_orders.update(fresh)
+        return held
+
     def _finish(self) -> None:
+        self._flush()   # before the aggregates: a product's category and merchandise flag count in them
         c = self.conn
         try:
             aggregates.refresh(c.raw)

@@ -43,7 +43,7 @@ FAILING = {
     "blank lines only": (b"\n\n  \n", ["is empty"]),
     "header only": (H.encode(), ["header but no rows"]),
     "binary garbage": (bytes(range(256)) * 64, ["not a text CSV", "Export or save it as CSV"]),
-    "zip archive": (b"PK\x03\x04" + bytes(2000), ["not a text CSV"]),
+    "zip archive": (b"PK\x03\x04" + bytes(2000), ["looks like a zip archive but cannot be read"]),
     "sqlite file": (b"SQLite format 3\x00" + bytes(4000), ["not a text CSV"]),
     "html page": (b"<html><body><h1>Orders</h1><p>Nothing, here.</p></body></html>\n",
                   ["lacks required column", "--map order_id="]),

@@ -217,6 +217,28 @@ def test_a_full_disk_during_a_backup_leaves_no_half_copy(db_path, big_csv, cli, 
 
 # ------------------------------------------------------------------ SIGKILL in the middle of an import
 
+def assert_no_process_left(marker: str, timeout: float = 10.0) -> None:
+    """No process whose command line names `marker` is left (waits for the kernel to end them)."""
+    def left() -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != os.getpid():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if marker.encode() in f.read():
+                            with open(f"/proc/{entry}/stat") as s:
+                                if s.read().rsplit(")", 1)[1].split()[0] != "Z":   # a zombie is gone
+                                    pids.append(int(entry))
+                except OSError:
+                    pass
+        return pids
+
+    deadline = time.monotonic() + timeout
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left() == [], "a process of the killed import is still running"
+
+
 @pytest.mark.slow
 def test_sigkill_during_a_large_import_leaves_before_or_after(tmp_path, base_csv, big_csv, cli):
     db = tmp_path / "killed.db"
@@ -238,6 +260,7 @@ def test_sigkill_during_a_large_import_leaves_before_or_after(tmp_path, base_csv
         time.sleep(rng.uniform(0.3, full_time * 0.95))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        assert_no_process_left(str(db))   # the second process reading the file (store/ingest/pipeline.py) too
         check_store(db)   # integrity, foreign keys, kept aggregates == recomputation
         now = totals(db)
         assert now in (before, after), (attempt, now)

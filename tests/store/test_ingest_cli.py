@@ -116,11 +116,11 @@ def test_a_failure_half_way_through_a_file_rolls_the_whole_file_back(db_path, wr
     calls = {"n": 0}
     real_add = Loader.add
 
-    def failing_add(self, frame):
+    def failing_add(self, frame, prepared=None):
         calls["n"] += 1
         if calls["n"] == 3:   # two chunks already written inside the transaction
             raise KeyboardInterrupt
-        return real_add(self, frame)
+        return real_add(self, frame, prepared)
 
     monkeypatch.setattr(Loader, "add", failing_add)
     with pytest.raises(KeyboardInterrupt):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from ..format import format_value
+from ..format import format_value, money_title
 from ..safe_text import plain
 from .loading import load_in_thread
 from .report_table import ReportTable
@@ -156,13 +156,16 @@ class ReportPane(BuiltLater, Vertical):
         from ...reports.params import Params
 
         chart = self.spec.chart_for(Params(**self.options))
-        self.chart().show(chart, rows)
+        self.chart().show(chart, rows, money_title(chart.title, chart.series, self.app.store.currency))
+
+
+MONEY_KPIS = ("revenue", "aov", "returns")   # their cards' figures name the currency ("1,234 EUR")
 
 
 def kpi_value(key: str, value) -> str:
     """A KPI card's figure, short enough for a card a fifth of 80 columns wide: cents only on small
     amounts, millions as 12.35M."""
-    money = key in ("revenue", "aov", "returns")
+    money = key in MONEY_KPIS
     if value is None or value != value:
         return "-"
     if money and abs(value) >= 10_000_000:
@@ -271,6 +274,9 @@ class OverviewPane(BuiltLater, VerticalScroll):
         period = r["period"]
         self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
         self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
+        # the cards may come from the prefetch's own Store: the app's learns the currency from them, before
+        # any table names it
+        currency = self.app.store.currency = r.get("currency")
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
             recent, before = getattr(r["recent"], key), getattr(r["before"], key)
@@ -281,6 +287,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
                 change = recent / before - 1
                 arrow = "▲" if change > 0 else ("▼" if change < 0 else "=")
                 delta = f"{arrow} {change * 100:+.1f}% {r['label']}"
+            if currency and key in MONEY_KPIS:
+                shown = f"{shown} {plain(currency)}"   # beside the figure: the label's line has no room at 80x24
             self.query_one(f"#kpi-{key}", Static).update(Text.assemble((label, "bold"), "\n", shown, "\n", delta))
         self.show_alert_count(r["alerts"])   # the stored count; the App puts the live panel's over it
         if r.get("partial"):
@@ -298,8 +306,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
         self.busy_charts(False)
         from ...reports.registry import REPORTS
 
-        series, title = r["series"], f"Revenue per {r['grain']}"
         chart = REPORTS["revenue"].chart
+        series, title = r["series"], money_title(f"Revenue per {r['grain']}", chart.series, self.app.store.currency)
         self.query_one("#overview-chart").show(chart, series, title)
         self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "customer_name",
                                                                            "spend"]))

@@ -98,8 +98,9 @@ class ReportTable(DataTable):
         cols = self.visible_columns()
         idx = [kept.columns.index(c) for c in cols]
         rows = [[self._cell(c, row[j]) for c, j in zip(cols, idx)] for row in self.window.rows]
+        currency = getattr(getattr(self.app, "store", None), "currency", None)   # the shop's, once known
         for j, col in enumerate(cols):
-            label = header(col)
+            label = header(col, currency)
             if col == self.sort_column:
                 label += " ▲" if self.sort_ascending else " ▼"
             # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a
