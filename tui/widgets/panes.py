@@ -18,6 +18,40 @@ from .loading import load_in_thread
 from .report_table import ReportTable
 
 
+# How important each part of a status line is: the parts that do not fit its two lines are left out,
+# least important first, so a line never ends mid-sentence at 80 columns (the keys are in the footer
+# and the help screen too).
+COUNT, STORY, PERIOD, KEYS = range(4)
+
+
+def fit_parts(parts: list[tuple[str, int]], width: int, lines: int = 2) -> str:
+    """The parts (text, importance) joined with ' · ' in their order, without those that would not fit
+    `lines` lines of `width` cells: the most important first, in the order given within one importance.
+    The first part always shows (cut with an ellipsis if it alone is too long)."""
+    import textwrap
+
+    def fits(text: str) -> bool:
+        return len(textwrap.wrap(text, max(10, width), break_long_words=True)) <= lines
+
+    chosen: set[int] = set()
+    for i in sorted(range(len(parts)), key=lambda i: (parts[i][1], i)):
+        trial = " · ".join(t for j, (t, _) in enumerate(parts) if j in chosen | {i} and t)
+        if not chosen or fits(trial):
+            chosen.add(i)
+    text = " · ".join(t for j, (t, _) in enumerate(parts) if j in chosen and t)
+    room = max(10, width) * lines
+    return text if fits(text) else text[:room - 1] + "…"
+
+
+def period_line(choice, period) -> str:
+    """The period once: `28d: 2026-06-03 .. 2026-06-30, as of 2026-06-30`, and a custom range as itself
+    (its label is the range: `2026-01-01 .. 2026-03-31, as of …`, not the dates twice)."""
+    described = period.describe()
+    if choice.preset == "custom" or described.startswith(choice.label()):
+        return described
+    return f"{choice.label()}: {described}"
+
+
 def busy_indicator(pane, on: bool) -> None:
     """The loading indicator goes on the charts (never focused) and the status line says so."""
     for chart in pane.query(".chart"):   # a Chart, or the Overview's placeholder for one
@@ -46,6 +80,8 @@ class ReportPane(BuiltLater, Vertical):
 
     report = ""
     hidden: tuple[str, ...] = ()
+    # the columns that matter most, shown first (they fit 80 columns); the others follow and scroll
+    first_columns: tuple[str, ...] = ()
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -58,7 +94,8 @@ class ReportPane(BuiltLater, Vertical):
         # the options this tab changes with keys (the registry's app_options); the others keep their defaults
         self.options: dict[str, Any] = {name: getattr(defaults, name) for name in self.spec.app_options}
         key_column = self.spec.drill.key if self.spec.drill else None
-        self.table = ReportTable(key_column=key_column, hidden=self.hidden, id=f"{self.id}-table")
+        self.table = ReportTable(key_column=key_column, hidden=self.hidden, first=self.first_columns,
+                                 id=f"{self.id}-table")
 
     @property
     def with_chart(self) -> bool:
@@ -97,13 +134,21 @@ class ReportPane(BuiltLater, Vertical):
     def chart(self):
         return self.query_one(".chart")
 
-    def set_status(self, text: str) -> None:
-        """The pane's one-line story, led by the table's honest 'showing N of M'."""
-        self._status_text = text
-        self.query_one(".status", Static).update(Text(f"{self.table.status_line()} · {text}"))
+    def set_status(self, *parts: tuple[str, int]) -> None:
+        """The pane's story in at most two lines, led by the table's honest 'showing N of M': parts of
+        (text, importance: STORY, PERIOD or KEYS); what does not fit the pane's width is left out, least
+        important first (fit_parts)."""
+        self._status_parts = parts
+        width = (self.size.width or self.app.size.width) - 2   # the status line's padding
+        line = fit_parts([(self.table.status_line(), COUNT), *parts], width)
+        self.query_one(".status", Static).update(Text(line))
 
     def refresh_status(self) -> None:
-        self.set_status(getattr(self, "_status_text", ""))
+        if hasattr(self, "_status_parts"):
+            self.set_status(*self._status_parts)
+
+    def on_resize(self, event) -> None:
+        self.refresh_status()   # what fits two lines changed
 
     def on_report_table_window_moved(self, message: ReportTable.WindowMoved) -> None:
         message.stop()
@@ -131,17 +176,17 @@ class ReportPane(BuiltLater, Vertical):
     def apply(self, result: Any) -> None:
         """The usual tab: what it is, the period, the chart and the table. Panes with more to say override."""
         period, rows = result
-        self.set_status(f"{self.spec.summary} · {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status((self.spec.summary, STORY), (self.describe_period(period), PERIOD), self.enter_hint())
         if self.with_chart:
             self.draw_chart(rows)
         self.table.show(rows)
 
-    def enter_hint(self) -> str:
+    def enter_hint(self) -> tuple[str, int]:
         drill = self.spec.drill
-        return f" · Enter: {DRILL_HINTS[drill.target]}" if drill else ""
+        return (f"Enter: {DRILL_HINTS[drill.target]}" if drill else "", KEYS)
 
     def describe_period(self, period) -> str:
-        return f"{self.app.period_choice.label()}: {period.describe()}"
+        return period_line(self.app.period_choice, period)
 
     def open_detail(self, record: dict) -> None:
         """Enter on a row: the screen the registry entry's drill-down names, for the row's key."""
@@ -159,17 +204,20 @@ class ReportPane(BuiltLater, Vertical):
         self.chart().show(chart, rows)
 
 
+KPI_ROOM = 13   # a card's figure at 80 columns: a fifth of the width, less its border and padding
+
+
 def kpi_value(key: str, value) -> str:
-    """A KPI card's figure, short enough for a card a fifth of 80 columns wide: cents only on small
-    amounts, millions as 12.35M."""
+    """A KPI card's figure, by one rule for every card: an amount with its cents, as in every table
+    (1,422,064.27 beside 56.88), and only an amount too wide for a card at 80 columns (100 million and
+    more) in millions with two decimals (123.46M)."""
     money = key in ("revenue", "aov", "returns")
     if value is None or value != value:
         return "-"
-    if money and abs(value) >= 10_000_000:
+    shown = format_value("revenue" if money else "orders", value)
+    if money and len(shown) > KPI_ROOM:
         return f"{value / 1_000_000:,.2f}M"
-    if money and abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    return format_value("revenue" if money else "orders", value)
+    return shown
 
 
 class OverviewPane(BuiltLater, VerticalScroll):
@@ -270,7 +318,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
             return
         period = r["period"]
         self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
-        self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
+        self.query_one(".status", Static).update(Text(period_line(self.app.period_choice, period)))
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
             recent, before = getattr(r["recent"], key), getattr(r["before"], key)
@@ -309,18 +357,20 @@ class OverviewPane(BuiltLater, VerticalScroll):
 
 class RevenuePane(ReportPane):
     report = "revenue"
+    first_columns = ("period", "revenue", "moving_average")
 
     def apply(self, result) -> None:
         period, rows = result
         profile, grain = self.options["profile"], self.options["grain"]
         what = f"seasonality by {profile}" if profile else f"revenue per {grain}"
-        self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  t: table")
+        self.set_status((what, STORY), (self.describe_period(period), PERIOD), ("w: grain  p: seasonality  t: table", KEYS))
         self.draw_chart(rows)
         self.table.show(rows)
 
 
 class WhalesPane(ReportPane):
     report = "whales"
+    first_columns = ("rank", "customer_name", "spend", "share", "cumulative_share", "orders")
 
     def compute(self, store, choice):
         from ...reports.customers import unranked
@@ -342,33 +392,34 @@ class WhalesPane(ReportPane):
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
         # the Overview's and summary's customers, less those whales cannot rank: one count, said out loud
-        if left_out:
-            line += (f" {left_out:,} of the {s.customers:,} customers returned more than they bought: "
-                     "not ranked.")
+        unranked = (f"{left_out:,} of the {s.customers:,} customers returned more than they bought: not ranked."
+                    if left_out else "")
         self.table.show(kept)
-        self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status((line, STORY), (unranked, STORY), (self.describe_period(period), PERIOD), self.enter_hint())
 
 
 class TopSellersPane(ReportPane):
     report = "top-sellers"
+    first_columns = ("sku", "product_name", "units_per_week", "trend")
 
     def apply(self, result) -> None:
         period, rows = result
         self.set_status(
-            f"more than {self.options['min_per_week']:g} units/week over the {self.options['window_days']} days to "
-            f"{period.as_of} · +/-: threshold  [/]: window{self.enter_hint()}")
+            (f"more than {self.options['min_per_week']:g} units/week over the {self.options['window_days']} days to "
+             f"{period.as_of}", STORY), self.enter_hint(), ("+/-: threshold  [/]: window", KEYS))
         self.draw_chart(rows)
         self.table.show(rows)
 
 
 class CategoriesPane(ReportPane):
     report = "categories"
+    first_columns = ("category", "revenue", "share", "growth", "growth_contribution", "driver")
 
     def apply(self, result) -> None:
         period, df = result
-        hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
-        lead = "".join(f"{driver_line(row)} · " for row in df.records() if row["driver"])
-        self.set_status(f"{lead}{self.describe_period(period)}{hint}{self.enter_hint()}")
+        hint = "" if period.explicit else "pick a period (d) to see growth and its driver"
+        lead = " · ".join(driver_line(row) for row in df.records() if row["driver"])
+        self.set_status((lead, STORY), (self.describe_period(period), PERIOD), (hint, STORY), self.enter_hint())
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
         self.draw_chart(df)
         self.table.show(df)
@@ -388,6 +439,8 @@ class ReorderPane(ReportPane):
     which the tab's title and the alert panel count too."""
 
     report = "reorder"
+    # the status in words first (readable at 80 columns without colour), then what to do about it
+    first_columns = ("status", "sku", "product_name", "on_hand", "days_of_cover", "suggested_qty")
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -410,8 +463,7 @@ class ReorderPane(ReportPane):
             self._alerts = stored["active"]
         self._shown = (period, chosen, rows, stored["acknowledged"])
         self._describe()
-        # status first: it must be readable at 80 columns, in words as well as colour
-        self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
+        self.table.show(rows)
 
     def show_alert_count(self, n: int) -> None:
         """The live panel's count (the App routes it here, to the tab's title and to the Overview). A new
@@ -433,23 +485,25 @@ class ReorderPane(ReportPane):
         seen = f", {acked} acknowledged" if acked else ""
         now = period.as_of.isoformat()
         past = chosen.last < period.as_of and not chosen.empty_store
-        note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
-                "apply here" if past else f", as of {now}")
+        note = (f"stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
+                "apply here" if past else f"as of {now}")
         # an empty tab says where its rows come from (a store without stock counts lists nothing)
-        empty = (" · none yet: stock counts come from 'shopintel stock import FILE' or 'shopintel stock set SKU N'"
+        empty = ("none yet: stock counts come from 'shopintel stock import FILE' or 'shopintel stock set SKU N'"
                  if not rows else "")
-        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                        f" · {n} active alert{'' if n == 1 else 's'}{seen} · fast movers (more than "
-                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}{empty}"
-                        f"{self.enter_hint()}")
+        self.set_status(
+            (f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}", STORY),
+            (f"{n} active alert{'' if n == 1 else 's'}{seen}", STORY), (note, STORY), (empty, STORY),
+            (f"fast movers (more than {self.options.get('min_per_week', 3):g} units/week) with a stock count", PERIOD),
+            self.enter_hint())
 
 
 class SegmentsPane(ReportPane):
     report = "segments"
+    first_columns = ("segment", "customers", "revenue", "median_spend")
 
     def apply(self, result) -> None:
         period, rows = result
-        self.set_status(f"RFM segments · {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status(("RFM segments", STORY), (self.describe_period(period), PERIOD), self.enter_hint())
         self.table.show(rows)
 
 

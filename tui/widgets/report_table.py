@@ -35,10 +35,12 @@ class ReportTable(DataTable):
         pane's 'showing N of M' is out of date."""
         table: "ReportTable"
 
-    def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), **kw):
+    def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), first: tuple[str, ...] = (),
+                 **kw):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self.key_column = key_column
         self.hidden = hidden
+        self.lead_columns = first     # the columns shown first (what matters most at 80 columns); the rest follow
         self.kept: Kept | None = None
         self.filter_text = ""
         self.sort_column: str | None = None
@@ -82,7 +84,8 @@ class ReportTable(DataTable):
     def visible_columns(self) -> list[str]:
         if self.kept is None:
             return []
-        return [c for c in self.kept.columns if c not in self.hidden]
+        shown = [c for c in self.kept.columns if c not in self.hidden]
+        return [c for c in self.lead_columns if c in shown] + [c for c in shown if c not in self.lead_columns]
 
     def has_rows(self) -> bool:
         return bool(self.matches)
