@@ -273,7 +273,22 @@ class ShopApp(App):
             pane.show_alert_count(n)
 
     def on_alert_panel_sales_seen(self, message) -> None:
-        self.reload()
+        """New sales (or stock counts) while live: the tabs they change are refreshed in place, quietly
+        (no 'Loading…', the old figures stay until the new arrive); a custom period that ended before the
+        latest sale cannot change, so only the Reorder tab (about now) reloads then."""
+        choice, latest = self.period_choice, None
+        if choice.preset == "custom" and choice.until is not None:
+            latest = self.store.latest_day()
+        past = latest is not None and choice.until < latest
+        active = self.active_tab()
+        for tab in TABS:
+            pane = self.pane(tab)
+            if past and not isinstance(pane, ReorderPane):
+                continue
+            if tab == active:
+                pane.load(quiet=True)
+            else:
+                pane.stale = True
 
     @on(Failed)
     async def _failed(self, message: Failed) -> None:

@@ -79,15 +79,16 @@ def header(column: str) -> str:
     return c.label if c else column.replace("_", " ")
 
 
-def alert_reason(a: dict) -> str:
+def alert_reason(a: dict, units: bool = False) -> str:
     """Why an alert fired, to be checked by eye: its units on hand against its reorder point (LOW when on
-    hand <= reorder point, OUT when on hand <= 0), and its days of cover. Alerts stored before the
-    reorder point was kept with them have none."""
+    hand <= reorder point, OUT when on hand <= 0), and its days of cover (`units`: the unit written out,
+    for a sentence such as a toast). Alerts stored before the reorder point was kept with them have none."""
     rp = a.get("reorder_point")
-    on_hand = f"{a['on_hand']:,}"
+    unit, days = (" units", " days") if units else ("", " d")
+    on_hand = f"{a['on_hand']:,}{unit}"
     if a["status"] == "OUT":
-        why = f"on hand {on_hand} <= 0" + ("" if is_missing(rp) else f" (reorder point {rp:,})")
+        why = f"on hand {on_hand} <= 0" + ("" if is_missing(rp) else f" (reorder point {rp:,}{unit})")
     else:
-        why = f"on hand {on_hand} <= reorder point " + ("-" if is_missing(rp) else f"{rp:,}")
+        why = f"on hand {on_hand} <= reorder point " + ("-" if is_missing(rp) else f"{rp:,}{unit}")
     cover = a.get("days_of_cover")
-    return why + ("" if is_missing(cover) else f", cover {cover:.1f} d")
+    return why + ("" if is_missing(cover) else f", cover {cover:.1f}{days}")

@@ -1,7 +1,7 @@
 """The live reorder alert panel, docked at the bottom of every tab.
 
 A monitor (reports.monitor) ticks in a worker thread; the next tick is scheduled only after the last
-one finished, so the loop never overlaps itself. New alerts raise a toast (and the bell with --bell).
+one finished, so the loop never overlaps itself. New alerts raise one toast per check when the panel is not showing them (and the bell with --bell).
 Under the title, the newest active alert is spelled out in one line (why it fired: on hand against the
 reorder point), readable at 80x24 without a key press; the table below lists them all. x acknowledges
 (not in --read-only) from anywhere: the alert under the table's cursor when the table has the focus,
@@ -115,6 +115,7 @@ class AlertPanel(Vertical):
         self.acked_words: dict[int, str] = {}    # alert_id -> the alert in words, for the toast that confirms it
         self.writer_waiting = False
         self.last_checked = "-"
+        self._unannounced: list = []              # new alerts no toast or shown panel has told of yet
 
     def compose(self) -> ComposeResult:
         yield Static("Reorder alerts · starting…", classes="alerts-title")
@@ -183,24 +184,11 @@ class AlertPanel(Vertical):
             return
         self.frame = message.active
         n_active = self._active(self._view())
-        first = not self.started
-        if first:
+        if not self.started:   # alerts due when the app opens: the panel shows them (no toast)
             self.started = True
             self.display = n_active > 0
-        new = message.new
-        if first and new:   # alerts already due when the app opens: one toast, not a wall of them
-            self.app.notify(f"{len(new)} reorder alert(s) due: see the panel below (a) or the Reorder tab (6)",
-                            title="Reorder alerts", severity="warning", timeout=8)
-            new = []
-        for alert in new[:3]:
-            self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · "
-                            f"{alert_reason(alert.as_dict())} · order {alert.suggested_qty}", title="Reorder alert",
-                            markup=False,
-                            severity="error" if alert.status == "OUT" else "warning", timeout=8)
-        if len(new) > 3:   # a burst (e.g. on start) is one toast, not a wall of them
-            self.app.notify(f"… and {len(new) - 3} more reorder alerts: see the panel (a) or the Reorder tab (6)",
-                            title="Reorder alerts", severity="warning", timeout=8)
-        if new and self.app.bell_on_alert:
+        self._announce(message.new)
+        if message.new and self.app.bell_on_alert:
             self.app.bell()
         self.last_checked = self.monitor.last_check.strftime("%H:%M:%S") if self.monitor and self.monitor.last_check \
             else "-"
@@ -208,6 +196,29 @@ class AlertPanel(Vertical):
         if message.sales_seen and time.monotonic() - self.last_tab_refresh > REFRESH_TABS_EVERY_S:
             self.last_tab_refresh = time.monotonic()
             self.post_message(self.SalesSeen())
+
+    def _announce(self, new: list) -> None:
+        """Calm while live: new alerts need no toast while the panel shows them (on the tabs, not behind
+        a detail screen); otherwise one toast per check says what came ("3 new reorder alerts"), and
+        while a dialog is open (period picker, help, filter) none covers it: they wait for the next
+        check after it closes."""
+        from textual.screen import ModalScreen
+
+        self._unannounced.extend(new)
+        if not self._unannounced or isinstance(self.app.screen, ModalScreen):
+            return
+        waiting, self._unannounced = self._unannounced, []
+        if self.display and self.app.screen is self.app.screen_stack[0]:
+            return   # the panel lists them, the line under its title spells out the newest
+        worst = "error" if any(a.status == "OUT" for a in waiting) else "warning"
+        if len(waiting) == 1:
+            alert = waiting[0]
+            self.app.notify(f"{self.describe(alert.as_dict(), units=True)} · a: the panel, 6: Reorder",
+                            title="Reorder alert", severity=worst, timeout=8, markup=False)
+        else:
+            skus = ", ".join(plain(a.sku) for a in waiting[:3]) + (", …" if len(waiting) > 3 else "")
+            self.app.notify(f"{len(waiting)} new reorder alerts ({skus}) · a: the panel, 6: Reorder",
+                            title="Reorder alerts", severity=worst, timeout=8, markup=False)
 
     def _view(self) -> Rows | None:
         """The monitor's alerts as this app knows them: an acknowledgement stored here since the monitor
@@ -276,10 +287,12 @@ class AlertPanel(Vertical):
             table.show(view)
 
     @staticmethod
-    def describe(record: dict) -> str:
-        """One alert in words: what, which product, why it fired, what to order."""
-        return plain(f"{record['status']} {record['sku']} {record['product_name']}: {alert_reason(record)}, "
-                     f"order {record['suggested_qty']:,}")
+    def describe(record: dict, units: bool = False) -> str:
+        """One alert in words: what, which product, why it fired, what to order (`units`: in units, for a
+        toast; the panel's line at 80 columns has no room for the word)."""
+        unit = " units" if units else ""
+        return plain(f"{record['status']} {record['sku']} {record['product_name']}: {alert_reason(record, units)}, "
+                     f"order {record['suggested_qty']:,}{unit}")
 
     def toggle(self) -> None:
         self.display = not self.display
@@ -314,7 +327,7 @@ class AlertPanel(Vertical):
         alert_id, sku = int(record["alert_id"]), str(record["sku"])
         if self.acks.get(alert_id) == "pending" or alert_id in self.stored_acks:
             return
-        self.acked_words[alert_id] = self.describe(record)
+        self.acked_words[alert_id] = self.describe(record, units=True)
         from ...reports.monitor import mark_acknowledged
 
         # written by the writer thread (it tries again while another program holds the lock); the row

@@ -155,10 +155,13 @@ class ReportPane(BuiltLater, Vertical):
         if message.table is self.table:
             self.refresh_status()
 
-    def load(self) -> None:
+    def load(self, quiet: bool = False) -> None:
+        """Compute in a worker and draw when it lands; `quiet` (a live refresh): the figures shown stay,
+        with no loading indicator, until the new ones replace them in place."""
         self.build()
         self.stale = False
-        self.busy(True)
+        if not quiet:
+            self.busy(True)
         store, choice = self.app.store, self.app.period_choice
         load_in_thread(self, lambda: self.compute(store, choice))
 
@@ -231,6 +234,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
         self.stale = True
         self._loads = 0   # counts load() calls: the second step of a superseded load never starts
         self._built = False
+        self._quiet = False
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="status")
@@ -265,9 +269,10 @@ class OverviewPane(BuiltLater, VerticalScroll):
             ReportTable(id="top-whales", key_column="customer_id", hidden=("customer_id",)),
             ReportTable(id="top-sellers-mini", key_column="sku", hidden=("sku",))])
 
-    def load(self) -> None:
+    def load(self, quiet: bool = False) -> None:
         self.stale = False
         self._loads += 1
+        self._quiet = quiet   # a live refresh: no loading indicators, the figures shown stay until replaced
         store, choice = self.app.store, self.app.period_choice
         # the app's first load may find its cards computed already (launch starts them before Textual loads)
         ready = self.app.prefetched_cards(choice)
@@ -276,7 +281,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
             # removing one still mounting holds Textual's start-up, and so the first frame, back ~70 ms
             self.app.show_result(self, {**ready.result(), "partial": True})
         else:
-            self.busy(True)
+            if not quiet:
+                self.busy(True)
             self._run(ready.result if ready is not None else lambda: store.overview_cards(choice), partial=True)
 
     def _load_rest(self, load: int, period) -> None:
@@ -317,7 +323,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
             self.apply_tables(r)
             return
         period = r["period"]
-        self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
+        if not self._quiet:
+            self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
         self.query_one(".status", Static).update(Text(period_line(self.app.period_choice, period)))
         for key, label in self.KPIS:
             value = getattr(r["now"], key)
@@ -335,7 +342,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
             # Two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas
             # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
             # meanwhile, so the second step starts once the cards are on screen.
-            self.busy_charts(True)
+            if not self._quiet:
+                self.busy_charts(True)
             self.app.after_first_frame(functools.partial(self._load_rest, self._loads, period))
 
     def busy_charts(self, on: bool) -> None:
@@ -474,7 +482,7 @@ class ReorderPane(ReportPane):
             return
         self._describe()
         if changed:
-            self.load() if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
+            self.load(quiet=True) if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
 
     def _describe(self) -> None:
         from collections import Counter

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import DataTable
@@ -94,28 +95,54 @@ class ReportTable(DataTable):
         """Hold the rows of the view around `offset` and put the cursor on view row `cursor`."""
         kept, view = self.kept, self.view()
         self.matches = kept.count(view)
+        shown_start = self.window_start
         self.window_start = max(0, min(offset, self.matches - PAGE))
         self.window = kept.page(view, self.window_start, PAGE)
         cursor_col = self.cursor_column
-        self.clear(columns=True)
         cols = self.visible_columns()
         idx = [kept.columns.index(c) for c in cols]
         rows = [[self._cell(c, row[j]) for c, j in zip(cols, idx)] for row in self.window.rows]
-        for j, col in enumerate(cols):
-            label = header(col)
-            if col == self.sort_column:
-                label += " ▲" if self.sort_ascending else " ▼"
-            # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a
-            # frame drawn before it (a chart redrawing beside the table) keeps cells cut to the header's
-            # width. Measured in cells, so wide (CJK) text and emoji get the room they take.
-            width = max([cell_len(label), *(r[j].cell_len for r in rows)])
-            self.add_column(self._label(col, label, j == cursor_col), key=col, width=min(width, MAX_COLUMN_WIDTH))
-        for cells in rows:
-            self.add_row(*cells)
+        labels = [header(c) + ((" ▲" if self.sort_ascending else " ▼") if c == self.sort_column else "") for c in cols]
+        # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a frame
+        # drawn before it (a chart redrawing beside the table) keeps cells cut to the header's width.
+        # Measured in cells, so wide (CJK) text and emoji get the room they take.
+        widths = [min(max([cell_len(label), *(r[j].cell_len for r in rows)]), MAX_COLUMN_WIDTH)
+                  for j, label in enumerate(labels)]
+        same_rows = shown_start == self.window_start
+        if not (same_rows and self._update_in_place(cols, labels, widths, rows)):
+            self.clear(columns=True)
+            for j, col in enumerate(cols):
+                self.add_column(self._label(col, labels[j], j == cursor_col), key=col, width=widths[j])
+            for cells in rows:
+                self.add_row(*cells)
         if self.row_count:
             row = max(0, min(cursor - self.window_start, self.row_count - 1))
-            self.move_cursor(row=row, column=min(cursor_col, len(cols) - 1))
+            if (row, cursor_col) != (self.cursor_row, self.cursor_column) or not same_rows:
+                self.move_cursor(row=row, column=min(cursor_col, len(cols) - 1))
         self.post_message(self.WindowMoved(self))
+
+    def _update_in_place(self, cols: list[str], labels: list[str], widths: list[int], rows: list[list[Text]]) -> bool:
+        """The same columns and the same rows (by key, in the same order) as shown, new figures: the
+        cells that changed are updated where they are, so a live refresh neither moves the cursor nor
+        scrolls (a rebuild puts both back, but the table jumps meanwhile). False: it must be rebuilt."""
+        if (not self.row_count or [c.key.value for c in self.ordered_columns] != cols
+                or [c.label.plain for c in self.ordered_columns] != labels or len(rows) != self.row_count):
+            return False
+        key = cols.index(self.key_column) if self.key_column in cols else None
+        if key is not None and any(self.get_cell_at(Coordinate(i, key)).plain != r[key].plain for i, r in enumerate(rows)):
+            return False   # the rows moved (a new order): rebuilt, the cursor kept on its row number
+        for j, column in enumerate(self.ordered_columns):
+            if widths[j] > column.width:
+                column.width = widths[j]
+        for i, cells in enumerate(rows):
+            for j, cell in enumerate(cells):
+                here = Coordinate(i, j)
+                shown = self.get_cell_at(here)
+                if shown.plain != cell.plain or shown.spans != cell.spans:
+                    self.update_cell_at(here, cell)
+        self._clear_caches()
+        self.refresh()
+        return True
 
     def _follow_cursor(self) -> None:
         """At either end of the rows held, with more rows beyond it: move the window so the cursor is in
@@ -176,7 +203,8 @@ class ReportTable(DataTable):
     def export_rows(self) -> tuple[list[str], Iterator[tuple]]:
         """The visible columns and every row of the current view (filter and sort applied), read from
         the kept result a chunk at a time: an export of any size."""
-        cols = self.visible_columns()
+        # in the report's own column order (that of `report --format csv`), not the screen's
+        cols = [c for c in self.kept.columns if c not in self.hidden]
         idx = [self.kept.columns.index(c) for c in cols]
         return cols, (tuple(row[j] for j in idx) for row in self.kept.iterate(self.view()))
 
