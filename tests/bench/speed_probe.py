@@ -110,7 +110,7 @@ def quit_seconds(store: Path, state: str, timeout: float = 30.0) -> float:
             time.sleep(1.0)
             subprocess.run(["tmux", "send-keys", "-t", name, "d"], check=True)
             time.sleep(0.5)
-            subprocess.run(["tmux", "send-keys", "-t", name, "Down", "Enter"], check=True)   # another period
+            subprocess.run(["tmux", "send-keys", "-t", name, "Up", "Enter"], check=True)   # year to date
             time.sleep(0.05)
         t = time.perf_counter()
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)

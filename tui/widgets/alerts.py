@@ -36,9 +36,10 @@ REFRESH_TABS_EVERY_S = 5.0
 ACK_MARKS = {"pending": "pending…", "failed": "not saved"}   # the ack column of a row x was pressed on
 
 
-# The panel's columns, in this order: what fired and why first (on hand against the reorder point)
-PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_point", "days_of_cover",
-                 "suggested_qty", "created_at")
+# The panel's columns, in this order: what fired and why first (on hand against the reorder point), then
+# what to order (readable at 80 columns)
+PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_point", "suggested_qty",
+                 "days_of_cover", "created_at")
 HIDDEN = ("alert_id", "acknowledged_at")
 
 
@@ -154,6 +155,19 @@ class AlertPanel(Vertical):
             self.post_message(self.WriterWaiting(waiting))
         except RuntimeError:   # the app has gone (its event loop is closed)
             pass
+
+    def on_resize(self, event) -> None:
+        if self.started:   # the newest alert's line is fitted to the width
+            self._redraw()
+
+    def interrupt(self) -> None:
+        """Quitting: the monitor's query (a check of every counted product) stops where it is."""
+        reader = getattr(self.monitor, "reader", None) if self.monitor is not None else None
+        if reader is not None:
+            try:
+                reader.interrupt()
+            except Exception:   # closed meanwhile
+                pass
 
     def on_unmount(self) -> None:
         # quitting: queued writes fail at once, the writer thread is not waited for (nor any lock)
@@ -277,7 +291,7 @@ class AlertPanel(Vertical):
         newest = self.newest(view)
         # the newest first, in words: what x acknowledges when the table does not have the focus
         self.query_one(".alerts-newest", Static).update(Text(
-            f"Newest {self.describe(newest)}" if newest
+            self.newest_line(newest, (self.size.width or self.app.size.width) - 2) if newest
             else "No active alert." + (" Acknowledged, superseded and resolved alerts are listed below."
                                        if self.show_history else " h shows the history.")))
         if self.display and view is not None:   # skip drawing while hidden
@@ -285,6 +299,21 @@ class AlertPanel(Vertical):
             # every row is active outside the history: its state column would only repeat that
             table.hidden = HIDDEN if self.show_history else (*HIDDEN, "state")
             table.show(view)
+
+    @classmethod
+    def newest_line(cls, record: dict, width: int) -> str:
+        """The newest alert in one line of `width`: in full when it fits, else without its days of cover,
+        then with the product's name cut, so that what to order always shows (never cut mid-figure)."""
+        full = f"Newest {cls.describe(record)}"
+        if len(full) <= width:
+            return full
+        short = {**record, "days_of_cover": None}
+        line = f"Newest {cls.describe(short)}"
+        if len(line) <= width:
+            return line
+        name = plain(record["product_name"])
+        cut = max(1, len(name) - (len(line) - width) - 1)
+        return f"Newest {cls.describe({**short, 'product_name': name[:cut] + '…'})}"
 
     @staticmethod
     def describe(record: dict, units: bool = False) -> str:

@@ -371,6 +371,7 @@ class RevenuePane(ReportPane):
         period, rows = result
         profile, grain = self.options["profile"], self.options["grain"]
         what = f"seasonality by {profile}" if profile else f"revenue per {grain}"
+        self.set_class(bool(profile), "profile")   # the profile's bars take most of the pane (app.tcss)
         self.set_status((what, STORY), (self.describe_period(period), PERIOD), ("w: grain  p: seasonality  t: table", KEYS))
         self.draw_chart(rows)
         self.table.show(rows)
