@@ -22,11 +22,17 @@ PERIODS = ("28d", "90d", "12m", "all")   # each visit follows a change to the ne
 
 
 def _drawn(app, node) -> bool:
-    """No worker of the app's loads running, no loading indicator, no 'Loading…' status on `node`."""
-    busy = any(w.is_running for w in app.workers if w.group != "alerts")
+    """`node` shows its figures: no loading indicator, no 'Loading…' status, and its tables hold rows of
+    a result (a first window counts: Whales shows its first 500 while it keeps the rest)."""
     loading = any(getattr(n, "loading", False) for n in node.query("*"))
-    waiting = any("Loading…" in str(n.render()) or "loading" == str(n.render())[:7] for n in node.query(".status"))
-    return not busy and not loading and not waiting
+    waiting = any("Loading…" in str(n.render()) or str(n.render()).startswith("loading") for n in node.query(".status"))
+    tables = node.query("ReportTable")
+    return not loading and not waiting and all(t.matches is not None for t in tables)
+
+
+def _idle(app) -> bool:
+    """Every load of the app finished (before the next step of the probe)."""
+    return _drawn(app, app.screen) and not any(w.is_running for w in app.workers if w.group != "alerts")
 
 
 async def _until(pilot, predicate, timeout: float = 60.0) -> float:
@@ -46,20 +52,21 @@ async def _tabs_and_drills(store: Path) -> dict:
     app = ShopApp(store, read_only=True, live_alerts=False)
     tabs, drills = {}, {}
     async with app.run_test(size=(120, 40)) as pilot:
-        await _until(pilot, lambda: _drawn(app, app.screen))
+        await _until(pilot, lambda: _idle(app))
         for i, (key, tab) in enumerate(TAB_KEYS.items()):
             await pilot.press("1")
-            await _until(pilot, lambda: _drawn(app, app.screen))
+            await _until(pilot, lambda: _idle(app))
             # a period change as the picker makes it (tui.app.action_pick_period's callback)
             app.period_choice = PeriodChoice(PERIODS[i % len(PERIODS)])
             app.set_sub_title(app.period_choice)
             app.reload()
-            await _until(pilot, lambda: _drawn(app, app.screen))
+            await _until(pilot, lambda: _idle(app))
             t = time.perf_counter()
             await pilot.press(key)
             pane = app.pane(tab)
             await _until(pilot, lambda: app.active_tab() == tab and not pane.stale and _drawn(app, pane))
             tabs[tab] = time.perf_counter() - t
+            await _until(pilot, lambda: _idle(app))
             table = pane.query("ReportTable")
             if pane.spec.drill and table and table.first().row_count:
                 table.first().focus()
@@ -67,6 +74,7 @@ async def _tabs_and_drills(store: Path) -> dict:
                 await pilot.press("enter")
                 await _until(pilot, lambda: isinstance(app.screen, DetailScreen) and _drawn(app, app.screen))
                 drills[f"{tab} -> {pane.spec.drill.target}"] = time.perf_counter() - t
+                await _until(pilot, lambda: _idle(app))
                 await pilot.press("escape")
     return {"tab_after_period_change_s": tabs, "drill_down_s": drills}
 

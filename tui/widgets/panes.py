@@ -386,15 +386,27 @@ class WhalesPane(ReportPane):
         from ...reports.summary import summary
         from ...reports.whales import COLUMNS, whale_rows
 
+        from itertools import chain, islice
+
+        from .loading import Loaded
+        from .report_table import PAGE
+
         params = store.params(choice)
         period = store.period(params)
         conn = store.conn()
         s = summary(conn, params, period)
-        # every ranked customer, kept for paging here in the worker: streamed, never a list of them all
-        return period, s, unranked(conn, period), self.table.keep(COLUMNS, whale_rows(conn, params, period))
+        left_out = unranked(conn, period)
+        # Every ranked customer is kept for paging, here in the worker: streamed, never a list of them all.
+        # Keeping 500k takes seconds: the first window goes on screen first, with how many there are.
+        rows = whale_rows(conn, params, period)
+        first = list(islice(rows, PAGE))
+        ranked = s.customers - left_out
+        if len(first) == PAGE and ranked > PAGE:
+            self.post_message(Loaded(self, (period, s, left_out, self.table.keep(COLUMNS, first), ranked)))
+        return period, s, left_out, self.table.keep(COLUMNS, chain(first, rows)), None
 
     def apply(self, result) -> None:
-        period, s, left_out, kept = result
+        period, s, left_out, kept, coming = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
@@ -403,7 +415,8 @@ class WhalesPane(ReportPane):
         # the Overview's and summary's customers, less those whales cannot rank: one count, said out loud
         unranked = (f"{left_out:,} of the {s.customers:,} customers returned more than they bought: not ranked."
                     if left_out else "")
-        self.table.show(kept)
+        # the first window while the rest is kept: 'showing 1–500 of N' is already true
+        self.table.show(kept, coming=coming)
         self.set_status((line, STORY), (unranked, STORY), (self.describe_period(period), PERIOD), self.enter_hint())
 
 

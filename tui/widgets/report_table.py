@@ -49,6 +49,7 @@ class ReportTable(DataTable):
         self.matches: int | None = None          # rows of the view (None: no rows yet)
         self.window_start = 0                          # the view position of the first row held
         self.window: Rows | None = None          # the rows held
+        self.coming: int | None = None           # rows of the whole result while only its first window is here
 
     # ------------------------------------------------------------------ data
 
@@ -58,7 +59,10 @@ class ReportTable(DataTable):
         Safe in a worker thread: a pane keeps a large result there (rows may stream from the store)."""
         return Kept(columns, rows, search=[c for c in columns if c not in self.hidden and kind(c) in ("text", "date")])
 
-    def show(self, result: Rows | Kept) -> None:
+    def show(self, result: Rows | Kept, coming: int | None = None) -> None:
+        """Show a result (its rows kept for paging). `coming`: the result is the first window of one of
+        that many rows, the rest still being kept (the status line says so; the whole replaces it)."""
+        self.coming = coming
         self.kept = result if isinstance(result, Kept) else self.keep(result.columns, result.rows)
         self._fetch(self.window_start if self.matches is not None else 0, self.window_start + self.cursor_row)
 
@@ -196,6 +200,8 @@ class ReportTable(DataTable):
         if self.matches is None:
             return "loading"
         total, held = self.kept.total, self.row_count
+        if self.coming and not self.filter_text:
+            return f"showing 1–{held:,} of {self.coming:,} (the rest on its way)"
         if held < self.matches:   # a window: which rows of the view these are
             shown = f"showing {self.window_start + 1:,}–{self.window_start + held:,} of {self.matches:,}"
         else:
