@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from .params import Params, resolve
 from .result import Rows
+from .stall import DEFAULT_WINDOW_MINUTES, StallWatch
 
 if TYPE_CHECKING:
     from ..store.writer import WriterThread
@@ -78,11 +79,12 @@ class Alert:
     days_of_cover: float | None
     suggested_qty: int
     acknowledged_at: str | None = None
+    kind: str = "reorder"     # beside the sales-stall alert (reports.stall.Stall: kind "stall")
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d.pop("product_id")
-        return d
+        return {"kind": d.pop("kind"), **d}
 
 
 def _now() -> str:
@@ -103,8 +105,11 @@ def retrying(fn, *args, attempts: int = 50, **kw):
 
 class Monitor:
     def __init__(self, reader: sqlite3.Connection, writer: sqlite3.Connection | WriterThread | None = None, *,
-                 params: Params = Params(), cooldown_s: float = DEFAULT_COOLDOWN_S):
+                 params: Params = Params(), cooldown_s: float = DEFAULT_COOLDOWN_S,
+                 stall_minutes: int | None = DEFAULT_WINDOW_MINUTES):
         self.reader = reader
+        # the sales-stall rule (reports.stall), checked on every tick: time passing is its news
+        self.stall = None if stall_minutes is None else StallWatch(reader, writer, stall_minutes)
         self.writer = writer
         self.params = params
         self.cooldown_s = cooldown_s
@@ -114,7 +119,7 @@ class Monitor:
         self.counts_seen = 0           # products counted again (stock set / import) since the tick before
         self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
         self._memory_history: list[Alert] = []  # read-only mode: every alert raised, oldest first
-        self._counted: dict[int, str] = {}    # product_id -> counted_at, as the last tick saw it
+        self._count_seq = 0                   # the newest inventory.count_seq the last tick saw
         self._deferred: set[int] = set()      # short products held back by their cooldown: evaluated again
         self._data_version: int | None = None
 
@@ -125,35 +130,52 @@ class Monitor:
         self.watermark = retrying(lambda: self.reader.execute(
             "SELECT coalesce(max(sale_id), 0) FROM sales").fetchone()[0])
         self._data_version = self._version()
-        self._counted = self._counts()
-        return self._evaluate(sorted(self._counted))
+        counted = self._recounted()
+        return self._stalls() + self._evaluate(sorted(counted))
 
-    def tick(self) -> list[Alert]:
-        """Process the sales and stock counts added since the last tick; return the alerts raised now."""
+    def _stalls(self) -> list:
+        """A new sales-stall alert (first: it is the one that costs most), else nothing."""
+        return [] if self.stall is None else retrying(self.stall.check)
+
+    def current_stall(self):
+        """The stall going on now (reports.stall.Stall), or None."""
+        return None if self.stall is None else retrying(self.stall.current)
+
+    def tick(self) -> list:
+        """Process the sales and stock counts added since the last tick; return the alerts raised now: a
+        sales stall (reports.stall.Stall) first, then reorder alerts."""
+        stalls = self._stalls()
         version = self._version()
         if version == self._data_version and not self._deferred:
             self.sales_seen = self.counts_seen = 0   # nobody committed anything since: nothing to read
             self.last_check = datetime.now()
-            return []
+            return stalls
         self._data_version = version
         rows = retrying(lambda: self.reader.execute(
             "SELECT sale_id, product_id FROM sales WHERE sale_id > ?", (self.watermark,)).fetchall())
         self.sales_seen = len(rows)
         if rows:
             self.watermark = max(r[0] for r in rows)
-        counted = self._counts()
         # a recount resolves the product's alert; if it is still short, it alerts again now
-        recounted = {pid for pid, at in counted.items() if self._counted.get(pid) != at}
-        self._counted = counted
+        recounted = self._recounted()
         self.counts_seen = len(recounted)
         due, self._deferred = self._deferred, set()
-        return self._evaluate(sorted({r[1] for r in rows} | recounted | due))
+        return stalls + self._evaluate(sorted({r[1] for r in rows} | recounted | due))
 
     def _version(self) -> int:
         # changes whenever another connection commits (SQLite's data_version): an idle store costs no query
         return retrying(lambda: self.reader.execute("PRAGMA data_version").fetchone()[0])
 
-    def _counts(self) -> dict[int, str]:
+    def _recounted(self) -> set[int]:
+        """The products whose stock count changed since the last call (all counted ones the first time):
+        the store numbers every count change (inventory.count_seq), so a tick reads only those."""
+        rows = retrying(lambda: self.reader.execute(
+            "SELECT product_id, count_seq FROM inventory WHERE count_seq > ?", (self._count_seq,)).fetchall())
+        if rows:
+            self._count_seq = max(seq for _, seq in rows)
+        return {pid for pid, _ in rows}
+
+    def _counted_now(self) -> dict[int, str]:
         return dict(retrying(lambda: self.reader.execute("SELECT product_id, counted_at FROM inventory").fetchall()))
 
     def _evaluate(self, product_ids: list[int]) -> list[Alert]:
@@ -246,7 +268,7 @@ class Monitor:
         if not self._memory:
             return alerts_rows(self.reader, include_history)
         stored = alerts_rows(self.reader, include_history=True)
-        counted = self._counts()
+        counted = self._counted_now()
         state_at = VIEW_COLUMNS.index("state")
         pid_of = dict(self.reader.execute("SELECT sku, product_id FROM products"))
         rows = []   # newest first: the memory's (raised after the stored ones), then the stored

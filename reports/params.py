@@ -163,4 +163,6 @@ def round_cents(value: float) -> float:
     round money this one way."""
     from decimal import ROUND_HALF_UP, Decimal
 
+    if round(value, 2) == value:   # already whole cents (as every amount from integer cents is): no Decimal
+        return float(value)
     return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), ROUND_HALF_UP))

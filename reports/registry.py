@@ -18,7 +18,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("since", "--since", "first day, YYYY-MM-DD (default: the first sale; abc-xyz: 364 days before --until)", date, metavar="DATE"),
     Param("until", "--until", "last day, YYYY-MM-DD (default: the as-of date)", date, metavar="DATE"),
     Param("as_of", "--as-of", "what 'now' means (default: the latest sale's date)", date, metavar="DATE"),
-    Param("limit", "--limit", "at most N rows (whales, basket: default 20)", int, metavar="N"),
+    Param("limit", "--limit", "at most N rows (whales, basket: default 20; the others: every row)", int, metavar="N"),
     Param("category", "--category", "only this category", str, metavar="NAME"),
     Param("top_percent", "--top-percent", "customers in the top P%% by spend", float, metavar="P"),
     Param("min_spend", "--min-spend", "spend of at least X", float, metavar="X"),
@@ -118,30 +118,42 @@ REPORTS: dict[str, Report] = {r.name: r for r in (
             _c("r", "count"), _c("f", "count"), _c("m", "count"))),)),
     Report(
         "cohorts", "Cohorts", "retention by first-order month: active customers and revenue each month since",
-        "cohorts:cohorts", columns=(
+        "cohorts:cohorts", view_of="whales", columns=(
             _c("cohort", "date"), _c("months_since", "count", "month"), _c("customers", "count"),
             _c("active", "count"), _c("retention", "share"), REVENUE)),
-    # No tabs yet: the app's views of these two are designed later (issue 16). No chart: a bar per pair
-    # or per product of a whole catalogue says less than the sorted table.
+    # No chart: a bar per pair or per product of a whole catalogue says less than the sorted table.
     Report(
         "basket", "Baskets", "product pairs bought in the same order: support, confidence, lift",
-        "basket:basket", params=("min_orders",), drill=Drill("product", "sku_a"), columns=(
+        "basket:basket", view_of="top-sellers", params=("min_orders",), drill=Drill("product", "sku_a"), columns=(
             _c("sku_a", "text", "sku a"), _c("product_a", "text", "product a"), _c("sku_b", "text", "sku b"),
             _c("product_b", "text", "product b"), _c("orders", "count"), _c("support", "share"),
             _c("confidence_ab", "share", "conf. a→b"), _c("confidence_ba", "share", "conf. b→a"),
             _c("lift", "ratio"))),
     Report(
         "abc-xyz", "ABC-XYZ", "merchandise by revenue class (ABC) and weekly-demand steadiness (XYZ), 364 days",
-        "abc_xyz:abc_xyz", params=("category",), default_days=364, drill=Drill("product", "sku"), columns=(
+        "abc_xyz:abc_xyz", view_of="top-sellers", params=("category",), default_days=364, drill=Drill("product", "sku"), columns=(
             SKU, PRODUCT, CATEGORY, REVENUE, SHARE, _c("cumulative_share", "share", "cum. share"),
             _c("abc", "text"), _c("mean_weekly_units", "decimal", "units/wk"), _c("cv", "ratio"),
             _c("xyz", "text"))),
+    Report(
+        "clv", "CLV", "BG/NBD lifetime value: p_alive, expected orders and spend in the next 365 days",
+        "clv:clv", view_of="whales", drill=Drill("customer", "customer_id"), columns=(
+            _c("customer_id", "text", "customer"), _c("customer_name", "text", "name"), _c("orders", "count"),
+            _c("spend", "money"), _c("frequency", "count", "freq."), _c("recency_days", "count", "recency (d)"),
+            _c("tenure_days", "count", "tenure (d)"), _c("p_alive", "share", "p alive"),
+            _c("expected_orders_365d", "decimal", "exp. orders"),
+            _c("expected_spend_365d", "money", "exp. spend"))),
 )}
 
 
 def tabs() -> list[Report]:
     """The reports with a tab of their own, in number-key order (the Overview is 1)."""
     return sorted((r for r in REPORTS.values() if r.tab is not None), key=lambda r: r.tab)
+
+
+def views(tab: str) -> list[Report]:
+    """The views a tab shows (`v` steps through them): its own report first, then those with view_of = tab."""
+    return [REPORTS[tab], *(r for r in REPORTS.values() if r.view_of == tab)]
 
 
 @cache

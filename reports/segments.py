@@ -133,19 +133,23 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
             members = members[:max(0, p.limit)]
         return Rows(tuple(CUSTOMER_COLUMNS), [(c[key], c[name], c[recency], c[orders], c[cents] / 100, c[r], c[f], c[m])
                                               for c in members])
-    groups: dict[str, list[tuple]] = {}
-    for c in rows:
-        groups.setdefault(c[segment], []).append(c)
+    if not rows:
+        return Rows(tuple(COLUMNS), [])
+    # Column-wise, with the per-customer work in C (zip, sort, filter): this runs over every customer
+    _, _, recencies, orders_, spends, _, _, _, segments_ = zip(*rows)
+    by_segment: dict[str, list[int]] = {}
+    for i, seg in enumerate(segments_):
+        by_segment.setdefault(seg, []).append(i)
     # the customer revenue base of whales and summary: non-negative spends only, so a share is never
     # negative and the segments' shares add up to 1
-    base = sum(max(c[cents], 0) for c in rows)
+    positive = {seg: sum(filter((0).__lt__, map(spends.__getitem__, ix))) for seg, ix in by_segment.items()}
+    base = sum(positive.values())
     out = []
-    for seg, members in groups.items():
-        seg_cents = sum(c[cents] for c in members)
-        share = sum(max(c[cents], 0) for c in members) / base if base else None
-        out.append((seg, len(members), seg_cents / 100, share,
-                    float(median([c[recency] for c in members])), float(median([c[orders] for c in members])),
-                    _half_away(median([c[cents] for c in members])) / 100))
+    for seg, ix in by_segment.items():
+        seg_spends = list(map(spends.__getitem__, ix))
+        out.append((seg, len(ix), sum(seg_spends) / 100, positive[seg] / base if base else None,
+                    float(median(map(recencies.__getitem__, ix))), float(median(map(orders_.__getitem__, ix))),
+                    _half_away(median(seg_spends)) / 100))
     out.sort(key=lambda g: (-g[2], g[0]))
     return Rows(tuple(COLUMNS), out)
 

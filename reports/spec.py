@@ -112,6 +112,7 @@ class Report(NamedTuple):
     one_row: bool = False             # the result is one set of figures (summary), not a table
     default_days: int | None = None   # without --since, the period is this many days ending at the last
                                       # day (abc-xyz: a year of weeks), not all history
+    view_of: str | None = None        # no tab of its own: a view of this tab's report (the app's `v` key)
 
     def run(self, conn, params=None, period=None) -> Any:
         """The report for `params` (default: all defaults) over `period` (default: resolved from params)."""

@@ -8,6 +8,7 @@ written by a newer shopintel is refused.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -30,14 +31,34 @@ def default_db_path() -> Path:
     return data_dir() / "shop.db"
 
 
+# `scheme://...`: a URL, never a file name (a path like C:\\shop.db or ./a:b.db has no "://")
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 def resolve_db_path(cli_value: str | os.PathLike | None) -> Path:
-    """`--db PATH`, else `$SHOPINTEL_DB`, else the default store."""
+    """`--db PATH`, else `$SHOPINTEL_DB`, else the default store. A URL is refused with what to do
+    instead: taken as a path, `postgresql://host/db` would silently become a SQLite file in a folder
+    called `postgresql:`."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return Path(_not_a_url(os.fspath(cli_value), "--db")).expanduser()
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env).expanduser()
+        return Path(_not_a_url(env, f"${ENV_VAR}")).expanduser()
     return default_db_path()
+
+
+def _not_a_url(value: str, where: str) -> str:
+    match = _URL.match(value)
+    if match is None:
+        return value
+    # only the scheme is repeated: the rest of a URL may hold a user name and password
+    scheme = match.group(1).lower()
+    if scheme in ("postgresql", "postgres"):
+        raise StoreError(f"{where} is a PostgreSQL URL ({scheme}://...), and this version of shopintel keeps "
+                         "its store in an SQLite file only; nothing was created. Give the path of a store "
+                         "file instead, e.g. --db shop.db.")
+    raise StoreError(f"{where} looks like a URL ({scheme}://...), but shopintel knows no '{scheme}' store; "
+                     "nothing was created. Give the path of an SQLite store file, e.g. --db shop.db.")
 
 
 def _configure(conn: sqlite3.Connection, *, read_only: bool, cache_kib: int = CACHE_KIB) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .load import CANONICAL_COLUMNS, Loader
+from .schema import CHECKOUT_CLOCK
 
 DEFAULT_SPEED = 1440.0      # simulated seconds per real second: a simulated day a minute
 PACE_DAYS = 28              # the shop's pace: its mean orders per day over this many last days
@@ -140,18 +141,33 @@ class Simulator:
 
     def write(self, n_orders: int, real_s: float = 1.0) -> tuple[int, int, int]:
         """Append n orders, the sales of `real_s` real seconds (`real_s` x speed on the simulated clock),
-        in one transaction. Returns (orders, lines, revenue cents)."""
+        in one transaction, and publish the clock (`publish_clock`). Returns (orders, lines, revenue cents)."""
         if n_orders <= 0 or self.mix.products.empty:
             self.clock += timedelta(seconds=real_s * self.speed)
+            self._locked(self.publish_clock)
             return 0, 0, 0
         frame = self.orders_frame(n_orders, real_s * self.speed)
+
+        def load() -> None:
+            with Loader(self.conn, file_name=None) as loader:
+                loader.add(frame)
+
+        self._locked(load)
+        self._locked(self.publish_clock)
+        return frame["order_id"].nunique(), len(frame), int(frame["net_cents"].sum())
+
+    def publish_clock(self) -> None:
+        """The simulated clock in the store's meta table: the shop's "now" for the sales-stall alert
+        (reports.stall), which must see a paused checkout's clock run on while no order arrives."""
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                          (CHECKOUT_CLOCK, self.clock.replace(microsecond=0).isoformat()))
+
+    @staticmethod
+    def _locked(write) -> None:
         for attempt in range(50):
             try:
-                with Loader(self.conn, file_name=None) as loader:
-                    loader.add(frame)
-                break
+                return write()
             except sqlite3.OperationalError as exc:   # another writer holds the lock: wait our turn
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 49:
                     raise
                 time.sleep(0.1 * (attempt + 1))
-        return frame["order_id"].nunique(), len(frame), int(frame["net_cents"].sum())

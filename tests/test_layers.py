@@ -22,7 +22,8 @@ def test_store_and_reports_import_no_ui_library():
 
 def test_the_app_s_queries_load_no_pandas(tmp_path):
     """Every report, drill-down and the live monitor are SQL and plain Python: an app visiting every tab
-    and screen stays small (pandas, numpy and pyarrow are ~80 MB at import). pandas is for the import."""
+    and screen stays small (pandas, numpy and pyarrow are ~80 MB at import). pandas is for the import; clv's
+    model is fitted with numpy and scipy, loaded only when it runs (never pandas)."""
     from shopintel.store import synth
     from shopintel.store.db import connect
 
@@ -39,6 +40,8 @@ from shopintel.reports import details
 from shopintel.reports.monitor import Monitor
 ro = connect_read_only({str(store)!r})
 for report in REPORTS.values():
+    if report.name == "clv":   # the model's fit needs numpy and scipy: checked on its own below
+        continue
     report.run(ro)
     for v in report.variants:
         report.run(ro, Params(**{{v.param: {{'profile': 'weekday', 'segment': 'Champions'}}[v.param]}}))
@@ -46,7 +49,9 @@ key, sku, cat = ro.execute("SELECT c.customer_key, p.sku, k.name FROM customers 
 details.customer_detail(ro, key); details.product_detail(ro, sku); details.category_products(ro, cat)
 m = Monitor(ro, connect({str(store)!r})); m.start(); m.tick(); m.active()
 print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('pandas', 'numpy', 'pyarrow'))))
+REPORTS["clv"].run(ro)
+print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in ('pandas', 'pyarrow'))))
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == ""
+    assert r.stdout.split("\n")[:2] == ["", ""]   # clv loads numpy and scipy, never pandas

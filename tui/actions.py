@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from ..reports.registry import PARAMS, tabs
+from ..reports.registry import PARAMS, tabs, views
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Action:
     description: str    # short, for the footer
     help: str           # one line for the help screen and palette
     footer: bool = True
-    scope: str = "global"   # global | table | detail | a tab's report name (its option keys)
+    scope: str = "global"   # global | table | detail | palette (no key of its own) | a tab's report name
     # Opens a box or dialog. Such keys act the moment they arrive (a priority binding), before the keys
     # typed after them are handled, so that what is typed ahead goes into the box (ShopApp.check_action).
     opens: bool = False
@@ -27,6 +27,17 @@ class Action:
 TAB_REPORTS = tabs()
 TABS = ("overview", *(r.name for r in TAB_REPORTS))
 TAB_TITLES = ("Overview", *(r.title for r in TAB_REPORTS))
+# A tab may show several views, its own report first (registry `view_of`): the Whales tab also shows
+# cohorts and CLV, Top Sellers baskets and ABC-XYZ. `v` steps through them.
+TAB_VIEWS = {r.name: tuple(v.name for v in views(r.name)) for r in TAB_REPORTS}
+VIEW_TAB = {view: tab for tab, names in TAB_VIEWS.items() for view in names}    # every pane -> its tab
+VIEW_REPORTS = [v for r in TAB_REPORTS for v in views(r.name)[1:]]
+REPORT_TAB = {r.name: r.tab for r in TAB_REPORTS}
+
+
+def _views_help() -> str:
+    return " · ".join(f"{r.tab}: {', '.join(v.title for v in views(r.name)[1:])}" for r in TAB_REPORTS
+                      if len(TAB_VIEWS[r.name]) > 1)
 
 
 def _option_actions():
@@ -45,6 +56,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("1", "show_tab('overview')", "Overview", "go to the Overview tab", footer=False),
     *(Action(str(r.tab), f"show_tab('{r.name}')", r.title, f"go to the {r.title} tab", footer=False)
       for r in TAB_REPORTS),
+    Action("v", "next_view", "View", f"next view of the tab ({_views_help()})", footer=False),
+    *(Action("", f"show_view('{v.name}')", v.title, f"go to {v.title}: tab {REPORT_TAB[v.view_of]}, then v",
+             footer=False, scope="palette") for v in VIEW_REPORTS),
     Action("d", "pick_period", "Period", "pick the date range: 7d, 28d, 90d, 12m, YTD, all, custom", opens=True),
     Action("slash", "filter", "Filter", "filter the rows as you type (names, ids, dates: any text column, case-insensitive); "
            "Enter keeps the filter, Esc clears it", opens=True),

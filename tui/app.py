@@ -19,14 +19,14 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from .actions import ACTIONS, OPENERS, TAB_REPORTS, TAB_TITLES, TABS, bindings
+from .actions import ACTIONS, OPENERS, TAB_REPORTS, TAB_TITLES, TAB_VIEWS, TABS, VIEW_TAB, bindings
 from .data import PeriodChoice, Store
 from .safe_text import for_spreadsheet, plain
 from .screens.modals import FilterScreen, HelpScreen, PeriodScreen
 from .widgets.loading import Failed, Loaded
-from .widgets.panes import OverviewPane, ReorderPane, ReportPane, pane_class
+from .widgets.panes import OverviewPane, ReorderPane, ReportPane, ViewBar, pane_class
 from .widgets.report_table import ReportTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
@@ -47,7 +47,9 @@ class ShopCommands(Provider):
     def _commands(self):
         app = self.app
         for a in ACTIONS:
-            if a.scope == "global":
+            if a.scope == "palette":   # a view inside a tab (show_view): no key of its own
+                yield f"Report: {a.description}", partial(app.run_action, a.action), a.help
+            elif a.scope == "global":
                 if a.action.startswith("show_tab"):
                     yield f"Report: {a.description}", partial(app.run_action, a.action), f"key {a.key}"
                 else:
@@ -88,11 +90,12 @@ class ShopApp(App):
     COMMANDS = App.COMMANDS | {ShopCommands}
 
     def __init__(self, db_path: Path, *, read_only: bool = False, bell: bool = False, empty_message: str | None = None,
-                 live_alerts: bool = True, first_cards: Future | None = None):
+                 live_alerts: bool = True, first_cards: Future | None = None, stall_minutes: int = 60):
         # NO_COLOR: with ANSI colour mode Textual strips colour entirely (otherwise it only greys it);
         # statuses stay readable because they are words (OUT/LOW/OK), not colours
         super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.live_alerts = live_alerts
+        self.stall_minutes = stall_minutes   # the alert panel's sales-stall window (reports.stall)
         self.on_terminal_gone: list = []   # callbacks run before a hard exit (e.g. stop the simulator)
         self.animation_level = "none"   # SSH-friendly: nothing moves that need not
         self.store = Store(db_path)
@@ -123,7 +126,15 @@ class ShopApp(App):
                 yield OverviewPane(id="pane-overview")
             for report in TAB_REPORTS:
                 with TabPane(self.tab_label(report), id=report.name):
-                    yield pane_class(report.name)(id=f"pane-{report.name}")
+                    names = TAB_VIEWS[report.name]
+                    if len(names) == 1:
+                        yield pane_class(report.name)(id=f"pane-{report.name}")
+                        continue
+                    # a tab of several views: a line naming them, the one shown in brackets; v steps
+                    yield ViewBar(names, id=f"viewbar-{report.name}", classes="viewbar")
+                    with ContentSwitcher(initial=f"pane-{report.name}", id=f"views-{report.name}"):
+                        for name in names:
+                            yield pane_class(name)(id=f"pane-{name}")
         yield Container(id="alerts-dock")
         yield Static(id="too-small")
         yield Footer()
@@ -208,6 +219,13 @@ class ShopApp(App):
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active or "overview"
 
+    def shown(self) -> str:
+        """The report whose pane is on screen: the active tab's, or the view of it that `v` chose."""
+        tab = self.active_tab()
+        if len(TAB_VIEWS.get(tab, ())) > 1:
+            return (self.query_one(f"#views-{tab}", ContentSwitcher).current or f"pane-{tab}").removeprefix("pane-")
+        return tab
+
     def _fit_classes(self, size) -> None:
         # the layout tightens for an 80x24 SSH window (app.tcss: App.narrow, App.short)
         self.set_class(size.width < NARROW_WIDTH, "narrow")
@@ -244,16 +262,14 @@ class ShopApp(App):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id
+        tab = self.shown()
         pane = self.pane(tab)
         if pane.stale:
             pane.load()
         if tab == "overview":
             pane.scroll_home(animate=False)
             return
-        tables = pane.query(ReportTable)
-        if tables:
-            tables.first().focus(scroll_visible=False)
+        self._focus_pane(pane)
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
@@ -315,8 +331,8 @@ class ShopApp(App):
                     markup=False)
 
     def reload(self, all_tabs: bool = True) -> None:
-        active = self.active_tab()
-        for tab in TABS:
+        active = self.shown()
+        for tab in ("overview", *VIEW_TAB):
             pane = self.pane(tab)
             if tab == active:
                 pane.load()
@@ -346,6 +362,51 @@ class ShopApp(App):
             self.pop_screen()
         self.query_one(TabbedContent).active = tab
 
+    def pane_title(self, name: str) -> str:
+        if name in TABS:
+            return TAB_TITLES[TABS.index(name)]
+        from ..reports.registry import REPORTS
+
+        return REPORTS[name].title
+
+    def action_next_view(self) -> None:
+        """v: the showing tab's next view (its own report, then the registry's views of it), round."""
+        tab = self.active_tab()
+        names = TAB_VIEWS.get(tab, ())
+        if isinstance(self.screen, EmptyScreen) or self.screen is not self.screen_stack[0]:
+            return
+        if len(names) < 2:
+            self.notify("This tab has one view. v steps through the views of "
+                        + ", ".join(TAB_TITLES[TABS.index(t)] for t, n in TAB_VIEWS.items() if len(n) > 1) + ".",
+                        timeout=4)
+            return
+        self.show_view(names[(names.index(self.shown()) + 1) % len(names)])
+
+    def action_show_view(self, name: str) -> None:
+        """A view by name (the palette): its tab, then the view."""
+        if isinstance(self.screen, EmptyScreen):
+            return
+        self.action_show_tab(VIEW_TAB[name])
+        self.show_view(name)
+
+    def show_view(self, name: str) -> None:
+        tab = VIEW_TAB[name]
+        self.query_one(f"#views-{tab}", ContentSwitcher).current = f"pane-{name}"
+        self.query_one(f"#viewbar-{tab}", ViewBar).show(name)
+        pane = self.pane(name)
+        if pane.stale:
+            pane.load()
+        self._focus_pane(pane)
+
+    def _focus_pane(self, pane) -> None:
+        """A pane's first widget to act on: its `first_focus` (the ABC-XYZ matrix), else its first table."""
+        target = pane.first_focus() if hasattr(pane, "first_focus") else None
+        tables = pane.query(ReportTable)
+        if target is None and tables:
+            target = tables.first()
+        if target is not None:
+            target.focus(scroll_visible=False)
+
     def action_pick_period(self) -> None:
         def chosen(choice: PeriodChoice | None) -> None:
             if choice is None:
@@ -363,7 +424,7 @@ class ShopApp(App):
             return focused
         tables = self.screen.query(ReportTable)
         if self.screen is self.screen_stack[0]:
-            tables = self.pane(self.active_tab()).query(ReportTable)
+            tables = self.pane(self.shown()).query(ReportTable)
         return tables.first() if tables else None
 
     def _refresh_status(self, table: ReportTable) -> None:
@@ -440,7 +501,7 @@ class ShopApp(App):
 
     def _table_name(self, table: ReportTable) -> str:
         if self.screen is self.screen_stack[0]:
-            return self.active_tab()
+            return self.shown()
         return type(self.screen).__name__.replace("Screen", "").lower()
 
     def action_copy_row(self) -> None:
@@ -474,13 +535,13 @@ class ShopApp(App):
             self.exit()
 
     def action_help(self) -> None:
-        tab = self.active_tab()
+        tab = self.shown()
         scopes = ("global", "table")
         if any(a.scope == tab for a in ACTIONS):   # the tab's own keys (its options, revenue's t)
             scopes += (tab,)
         if self.screen is not self.screen_stack[0]:
             scopes += ("detail",)
-        self.push_screen(HelpScreen(scopes, TAB_TITLES[TABS.index(tab)]))
+        self.push_screen(HelpScreen(scopes, self.pane_title(tab)))
 
     def action_toggle_alerts(self) -> None:
         panels = self.query("#alerts")
@@ -519,7 +580,7 @@ class ShopApp(App):
 
     def action_step(self, option: str, delta: int) -> None:
         """An option key of the showing tab (registry Param.keys): the pane steps its own option."""
-        pane = self.pane(self.active_tab())
+        pane = self.pane(self.shown())
         if isinstance(pane, ReportPane) and option in pane.options:
             pane.step(option, delta)
 

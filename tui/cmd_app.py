@@ -19,13 +19,28 @@ def register(sub, common) -> None:
     p.add_argument("--read-only", action="store_true",
                    help="open the store read-only (mode=ro): nothing can be written, not even alert acks")
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
+    add_stall_minutes(p)
     p.set_defaults(func=run)
+
+
+def add_stall_minutes(p) -> None:
+    p.add_argument("--stall-minutes", type=int, default=60, metavar="N",
+                   help="the sales-stall alert's trailing window in minutes (60; see shopintel watch --help)")
+
+
+def check_stall_minutes(args) -> int:
+    from .errors import UserError
+
+    if args.stall_minutes <= 0:
+        raise UserError("--stall-minutes must be at least 1")
+    return args.stall_minutes
 
 
 def run(args: argparse.Namespace) -> int:
     from ..store.db import resolve_db_path
 
-    return launch(resolve_db_path(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell)
+    return launch(resolve_db_path(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell,
+                  stall_minutes=check_stall_minutes(args))
 
 
 def empty_store_message(path: Path) -> str | None:
@@ -64,7 +79,8 @@ def _upgrade(path: Path) -> None:
         pass
 
 
-def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False) -> int:
+def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False,
+           stall_minutes: int = 60, pause: tuple[float, float] | None = None) -> int:
     import sys
 
     from .errors import UserError
@@ -79,7 +95,7 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
     if live and not read_only:
         from .live_sim import start_simulator
 
-        simulator = start_simulator(path)
+        simulator = start_simulator(path, pause)
     if not read_only and path.is_file():
         _upgrade(path)
     try:
@@ -88,7 +104,8 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
         cards = None if empty else in_background(Store(path).overview_cards, PeriodChoice())
         from .app import ShopApp
 
-        app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty, first_cards=cards)
+        app = ShopApp(path, read_only=read_only, bell=bell, empty_message=empty, first_cards=cards,
+                      stall_minutes=stall_minutes)
         if simulator is not None:
             app.on_terminal_gone.append(simulator.stop)
         app.run()

@@ -33,6 +33,7 @@ def register(sub, common) -> None:
         examples="  shopintel demo\n  shopintel demo --lines 1000000 --seed 3\n"
                  "  shopintel demo --keep             carry on where the last demo stopped\n"
                  "  shopintel demo --no-live          no simulated live orders\n"
+                 "  shopintel demo --pause 480 --stall-minutes 180   the checkout breaks now and then: a stall alert\n"
                  "  shopintel demo --build-only       build the store, print where it is, exit\n",
     )
     p.add_argument("--lines", type=int, default=DEFAULT_LINES, metavar="N",
@@ -43,6 +44,15 @@ def register(sub, common) -> None:
     p.add_argument("--build-only", action="store_true", help="only build the store and print its summary")
     p.add_argument("--no-live", action="store_true", help="do not run the order simulator beside the app")
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
+    p.add_argument("--pause", type=float, metavar="MINUTES",
+                   help="the simulated checkout breaks for MINUTES simulated minutes after every --pause-after "
+                        "minutes of selling, so the sales-stall alert shows (try --pause 480 --stall-minutes 180: "
+                        "the demo shop takes about 3 orders an hour)")
+    p.add_argument("--pause-after", type=float, default=120.0, metavar="MINUTES",
+                   help="simulated minutes of selling before each --pause (120)")
+    from .cmd_app import add_stall_minutes
+
+    add_stall_minutes(p)
     p.set_defaults(func=run)
 
 
@@ -111,9 +121,15 @@ def run(args: argparse.Namespace) -> int:
     if args.build_only:
         _print_summary(path, built)
         return 0
-    from .cmd_app import launch
+    from .cmd_app import check_stall_minutes, launch
 
-    return launch(path, read_only=False, demo=True, live=not args.no_live, bell=args.bell)
+    if args.pause is not None and (args.pause <= 0 or args.pause_after <= 0):
+        raise UserError("--pause and --pause-after must be more than 0 minutes")
+    if args.pause is not None and args.no_live:
+        raise UserError("--pause breaks the simulated checkout, which --no-live turns off: give one of them")
+    pause = None if args.pause is None else (args.pause, args.pause_after)
+    return launch(path, read_only=False, demo=True, live=not args.no_live, bell=args.bell,
+                  stall_minutes=check_stall_minutes(args), pause=pause)
 
 
 def _print_summary(path: Path, built: bool) -> None:

@@ -24,6 +24,7 @@ EXAMPLES = """\
   shopintel report segments --customers "At Risk"
   shopintel report basket --min-orders 5 --limit 50
   shopintel report abc-xyz --category Kitchen --format csv > abc.csv
+  shopintel report clv --limit 20
 """
 
 
@@ -159,6 +160,7 @@ def describe(report, params, period, result) -> str:
         n = len(result)
         bits.append("no rows in this period" if n == 0 else f"{n:,} row{'s' * (n != 1)}")
     bits.extend(period.notes)
+    bits.extend(getattr(result, "notes", ()))   # what the report says of itself (clv: its fitted model)
     from .safe_text import plain
 
     return plain(f"{report.name}: " + " · ".join(bits))   # the filters quote what was typed
@@ -240,13 +242,13 @@ def csv_rows(result):
 def json_lines(records) -> str:
     """The JSON document: a table is an array with one record per line (readable, and written by the
     json module's C encoder: an indented dump goes through its pure-Python one, 3x slower)."""
-    from .safe_text import json_text
+    from .safe_text import json_record, json_text, raw_escaped
 
     if isinstance(records, dict):
         return json_text(records, indent=1)
     if not records:
         return "[]"
-    return "[\n" + ",\n".join(" " + json_text(r) for r in records) + "\n]"
+    return raw_escaped("[\n " + ",\n ".join(map(json_record, records)) + "\n]")
 
 
 def print_table(rows, caption: str) -> None:

@@ -84,8 +84,8 @@ class Store:
         since, until = preset_bounds(choice.preset, latest)
         return Params(since=since, until=until, **extra)
 
-    def period(self, params: Params) -> Period:
-        return resolve(self.conn(), params)
+    def period(self, params: Params, default_days: int | None = None) -> Period:
+        return resolve(self.conn(), params, default_days)
 
     def overview_cards(self, choice: PeriodChoice) -> dict:
         """The Overview's KPI cards: the period's figures, the two spans its change line compares, and the

@@ -100,3 +100,10 @@ def alert_reason(a: dict, units: bool = False) -> str:
         why = f"on hand {on_hand} <= reorder point " + ("-" if is_missing(rp) else f"{rp:,}{unit}")
     cover = a.get("days_of_cover")
     return why + ("" if is_missing(cover) else f", cover {cover:.1f}{days}")
+
+
+def stall_reason(a: dict) -> str:
+    """A sales-stall alert in words (reports.stall.describe): how few orders against how many usual."""
+    from ..reports.stall import describe
+
+    return describe(a)

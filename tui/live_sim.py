@@ -23,10 +23,12 @@ class SimulatorProcess:
                 self.proc.kill()
 
 
-def start_simulator(db_path: Path) -> SimulatorProcess:
-    """The checkout at the shop's own pace on the simulated clock (see store.simulate)."""
+def start_simulator(db_path: Path, pause: tuple[float, float] | None = None) -> SimulatorProcess:
+    """The checkout at the shop's own pace on the simulated clock (see store.simulate); pause = (minutes
+    paused, minutes of selling between pauses), for the sales-stall alert."""
+    breaks = [] if pause is None else ["--pause", str(pause[0]), "--pause-after", str(pause[1])]
     proc = subprocess.Popen(
-        [sys.executable, "-m", f"{__package__}.cli", "simulate", "--db", str(db_path), "--quiet"],
+        [sys.executable, "-m", f"{__package__}.cli", "simulate", "--db", str(db_path), "--quiet", *breaks],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -28,10 +28,22 @@ def plain(value: Any) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+# one encoder for calls without options: json.dumps(ensure_ascii=False) builds a new one per call
+json_record = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def json_text(obj: Any, **kw: Any) -> str:
     """JSON holding the exact text of the data that no terminal acts on: DEL and C1 are written as
     `\\u007f`..`\\u009f` like JSON already writes C0, and read back as the same characters."""
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, **kw))
+    return raw_escaped(json.dumps(obj, ensure_ascii=False, **kw) if kw else json_record(obj))
+
+
+def raw_escaped(text: str) -> str:
+    """JSON text with DEL and C1 written as escapes (JSON leaves them raw); done once on a whole document
+    rather than per record."""
+    if _RAW_IN_JSON.search(text) is None:   # the usual case: no copy
+        return text
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # OWASP's CSV-injection rule: a cell a spreadsheet would read as a formula starts with one of these

@@ -119,6 +119,20 @@ QUERIES: dict[str, str] = {
         FROM top t JOIN names na ON na.sku = t.sku_a JOIN names nb ON nb.sku = t.sku_b
         ORDER BY orders DESC, lift DESC, sku_a, sku_b
     """,
+    # clv's data preparation: each customer's orders, spend, repeat order days, recency and tenure in days
+    # (the model's fit then runs on these arrays in either case: bench.py times DuckDB's "clv" as this query
+    # plus the same fit)
+    "clv-prep": f"""
+        WITH o AS (SELECT customer_id, order_id, min(ordered_at)::DATE AS day, bool_or(quantity > 0) AS bought,
+                          sum({NET}) AS net
+                   FROM lines WHERE customer_id IS NOT NULL GROUP BY 1, 2),
+             asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines)
+        SELECT customer_id, count(*) FILTER (WHERE bought) AS orders, sum(net) AS spend,
+               count(DISTINCT day) FILTER (WHERE bought) - 1 AS frequency,
+               max(day) FILTER (WHERE bought) - min(day) FILTER (WHERE bought) AS recency,
+               (SELECT d FROM asof_day) - min(day) FILTER (WHERE bought) AS tenure
+        FROM o GROUP BY 1 HAVING count(*) FILTER (WHERE bought) > 0 ORDER BY 1
+    """,
     "abc-xyz": f"""
         WITH asof_day AS (SELECT max(ordered_at)::DATE AS d FROM lines),
              l AS (SELECT sku, product_name, category, quantity, {NET} AS net,

@@ -72,6 +72,22 @@ def test_recount_rearms_and_cooldown_stops_flapping(live_store):
     assert slow.tick() == []
 
 
+def test_a_count_alone_is_noticed_by_the_next_tick_even_when_dated_before_other_counts(live_store):
+    """A tick reads only the counts changed since the last one (inventory.count_seq, kept by triggers),
+    never by date: a count entered late, dated before every other, is still a change."""
+    w = connect(live_store)
+    m = monitor(live_store)
+    m.start()
+    assert m.tick() == [] and m.counts_seen == 0
+    newest = w.execute("SELECT min(counted_at) FROM inventory").fetchone()[0]
+    set_stock(w, "FAST", 0, counted_at=newest[:10])   # no sale: the count alone makes FAST run out
+    [alert] = m.tick()
+    assert (alert.sku, alert.status, m.counts_seen, m.sales_seen) == ("FAST", "OUT", 1, 0)
+    set_stock(w, "SLOW", 5)                           # counted again: read, and SLOW never alerts
+    assert m.tick() == [] and m.counts_seen == 1
+    assert m.tick() == [] and m.counts_seen == 0      # nothing changed since
+
+
 def test_restart_and_second_watcher_never_repeat(live_store):
     w = connect(live_store)
     sell(w, "FAST", 60)
@@ -136,7 +152,7 @@ def test_watch_in_another_process_sees_each_alert_exactly_once(live_store):
         latency = time.monotonic() - t0
         alert = json.loads(line)
         assert (alert["sku"], alert["status"]) == ("FAST", "LOW")
-        assert set(alert) == {"alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
+        assert set(alert) == {"kind", "alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
                               "days_of_cover", "suggested_qty", "acknowledged_at"}
         assert alert["on_hand"] <= alert["reorder_point"]          # why it fired, in the alert itself
         sell(w, "FAST", 5)    # still LOW: nothing more

@@ -274,7 +274,7 @@ def test_registry_lists_every_report_with_its_columns(tiny):
     """Each report's runner returns exactly the columns its entry declares, for every variant."""
     from shopintel import reports
     assert list(reports.REPORTS) == ["summary", "whales", "top-sellers", "categories", "revenue", "reorder",
-                                     "segments", "cohorts", "basket", "abc-xyz"]
+                                     "segments", "cohorts", "basket", "abc-xyz", "clv"]
     variants = {"profile": Params(profile="weekday"), "segment": Params(segment="Champions")}
     for name, spec in reports.REPORTS.items():
         for params in (Params(), *(variants[v.param] for v in spec.variants)):

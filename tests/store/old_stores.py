@@ -60,7 +60,7 @@ OLD_DAYS = ("""
 # Copied as they are, in the columns every schema up to 3 had.
 SAME = {"categories": "*", "products": "product_id, sku, name, category_id, is_merch",
         "customers": "customer_id, customer_key, name, email, country", "import_runs": "*", "sales": "*",
-        "inventory": "*", "meta": "*"}
+        "inventory": "product_id, on_hand, counted_at, lead_time_days, reorder_point", "meta": "*"}
 # The alerts' columns before schema 4 added the reorder point.
 V1_ALERTS = ("alert_id, created_at, product_id, sku, product_name, status, on_hand, days_of_cover, suggested_qty, "
              "acknowledged_at")
@@ -83,7 +83,8 @@ def write_old_store(current: Path, target: Path, version: int) -> None:
                     buf = ""
         conn.execute("ATTACH DATABASE ? AS cur", (str(current),))
         for table, cols in SAME.items():
-            conn.execute(f"INSERT INTO main.{table} SELECT {cols} FROM cur.{table}")
+            named = "" if cols == "*" else f"({cols})"
+            conn.execute(f"INSERT INTO main.{table} {named} SELECT {cols} FROM cur.{table}")
         conn.execute(f"INSERT INTO main.alerts ({V1_ALERTS}) SELECT {V1_ALERTS} FROM cur.alerts")
         if version < 3:
             conn.execute(V2_ORDER_TOTALS)

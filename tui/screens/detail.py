@@ -172,5 +172,24 @@ class SegmentScreen(DetailScreen):
         self.app.push_screen(CustomerScreen(record["customer_id"]))
 
 
+class ProductListScreen(DetailScreen):
+    """Products already worked out by a pane (an ABC-XYZ cell's): Enter opens one."""
+
+    def __init__(self, title: str, rows: Rows):
+        super().__init__()
+        self.rows = rows
+        self.title_text = title
+
+    def compute(self, store):
+        return self.rows
+
+    def apply(self, rows) -> None:
+        self.query_one(".status", Static).update(Text(f"{len(rows):,} products · Enter: product · Esc: back"))
+        self.query_one(ReportTable).show(rows)
+
+    def open_detail(self, record: dict) -> None:
+        self.app.push_screen(ProductScreen(record["sku"]))
+
+
 # the registry's drill-down targets (spec.Drill.target) and the screens that show them
 SCREENS = {"customer": CustomerScreen, "product": ProductScreen, "category": CategoryScreen, "segment": SegmentScreen}

@@ -1,4 +1,4 @@
-"""The live reorder alert panel, docked at the bottom of every tab.
+"""The live alert panel, docked at the bottom of every tab: a sales stall on top, then the reorder alerts.
 
 A monitor (reports.monitor) ticks in a worker thread; the next tick is scheduled only after the last
 one finished, so the loop never overlaps itself. New alerts raise one toast per check when the panel is not showing them (and the bell with --bell).
@@ -8,6 +8,9 @@ reorder point), readable at 80x24 without a key press; the table below lists the
 else the newest; a toast confirms it. h shows every alert with its state (acknowledged, superseded,
 resolved: reports.monitor.ALERT_STATES). Enter opens the product.
 Open report tabs are refreshed when new sales arrive, at most every few seconds.
+A sales stall (reports.stall: the shop has stopped selling) shows in the first line, above the stock alerts,
+with a toast (and the bell with --bell) when it begins and another when orders resume; it needs no
+acknowledgement: it is over when the shop sells again.
 
 The app's writes (the alerts its monitor stores, the acknowledgements) all go through one writer thread
 with its own connection (store.writer), never the UI thread: while another program (an import) holds
@@ -26,7 +29,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ..format import alert_reason, is_missing
+from ..format import alert_reason, is_missing, stall_reason
 from ..safe_text import plain
 from ...reports.result import Rows
 from .report_table import ReportTable
@@ -60,7 +63,8 @@ class AlertTable(ReportTable):
 
 class AlertPanel(Vertical):
     DEFAULT_CSS = """
-    AlertPanel { height: auto; max-height: 7; border-top: solid $warning; }
+    AlertPanel { height: auto; max-height: 9; border-top: solid $warning; }
+    AlertPanel .alerts-stall { height: auto; max-height: 2; padding: 0 1; color: $error; text-style: bold; }
     AlertPanel .alerts-title { height: 1; padding: 0 1; color: $warning; text-style: bold; }
     AlertPanel .alerts-newest { height: 1; padding: 0 1; }
     AlertPanel AlertTable { height: auto; max-height: 4; }
@@ -72,6 +76,7 @@ class AlertPanel(Vertical):
         active: Rows
         sales_seen: int
         error: str | None = None
+        stall: object = None      # the sales stall going on (reports.stall.Stall), or None
 
     @dataclass
     class Acknowledge(Message):
@@ -117,14 +122,17 @@ class AlertPanel(Vertical):
         self.writer_waiting = False
         self.last_checked = "-"
         self._unannounced: list = []              # new alerts no toast or shown panel has told of yet
+        self.stall = None                        # the sales stall going on, as the monitor last saw it
 
     def compose(self) -> ComposeResult:
+        yield Static("", classes="alerts-stall")
         yield Static("Reorder alerts · starting…", classes="alerts-title")
         yield Static("", classes="alerts-newest")
         yield AlertTable(id="alert-table", hidden=(*HIDDEN, "state"))
 
     def on_mount(self) -> None:
         self.display = False          # shown once there are active alerts, or with the `a` key
+        self.query_one(".alerts-stall", Static).display = False
 
     def start(self) -> None:
         """The first tick (the app calls it once the Overview's first figures are on screen: the monitor
@@ -148,7 +156,7 @@ class AlertPanel(Vertical):
                 writer.close()
                 writer = None
         self.writer = writer
-        return Monitor(reader, writer)
+        return Monitor(reader, writer, stall_minutes=getattr(self.app, "stall_minutes", 60))
 
     def _writer_waiting(self, waiting: bool) -> None:   # called on the writer thread
         try:
@@ -183,7 +191,8 @@ class AlertPanel(Vertical):
                 new = self.monitor.tick()
             active = self.monitor.active(include_history=self.show_history)
             # a stock count changes the Reorder tab as a sale does
-            self.post_message(self.Ticked(new, active, self.monitor.sales_seen + self.monitor.counts_seen))
+            self.post_message(self.Ticked(new, active, self.monitor.sales_seen + self.monitor.counts_seen,
+                                          stall=self.monitor.current_stall()))
         except Exception as exc:
             self.post_message(self.Ticked([], Rows((), []), 0, f"{type(exc).__name__}: {exc}"))
 
@@ -201,8 +210,10 @@ class AlertPanel(Vertical):
         if not self.started:   # alerts due when the app opens: the panel shows them (no toast)
             self.started = True
             self.display = n_active > 0
-        self._announce(message.new)
-        if message.new and self.app.bell_on_alert:
+        self._stall_changed(message.stall)
+        new = [a for a in message.new if a.kind != "stall"]
+        self._announce(new)
+        if new and self.app.bell_on_alert:
             self.app.bell()
         self.last_checked = self.monitor.last_check.strftime("%H:%M:%S") if self.monitor and self.monitor.last_check \
             else "-"
@@ -233,6 +244,23 @@ class AlertPanel(Vertical):
             skus = ", ".join(plain(a.sku) for a in waiting[:3]) + (", …" if len(waiting) > 3 else "")
             self.app.notify(f"{len(waiting)} new reorder alerts ({skus}) · a: the panel, 6: Reorder",
                             title="Reorder alerts", severity=worst, timeout=8, markup=False)
+
+    def _stall_changed(self, stall) -> None:
+        """A stall that begins is shown (the panel too) with a toast; one that ends says orders resumed."""
+        before, self.stall = self.stall, stall
+        line = self.query_one(".alerts-stall", Static)
+        line.display = stall is not None
+        if stall is not None:
+            line.update(Text(f"SALES STALL: {stall_reason(stall.as_dict())}"))
+        # one stall, whoever raised it: the same stored alert, or (read-only) the same window in memory
+        if stall is not None and (before is None or (before.alert_id, before.until) != (stall.alert_id, stall.until)):
+            self.display = True
+            self.app.notify(f"The shop may have stopped selling: {stall_reason(stall.as_dict())}. Check the "
+                            "checkout.", title="Sales stall", severity="error", timeout=12, markup=False)
+            if self.app.bell_on_alert:
+                self.app.bell()
+        elif stall is None and before is not None:
+            self.app.notify("Orders resumed: the sales stall is over.", title="Sales stall", timeout=6)
 
     def _view(self) -> Rows | None:
         """The monitor's alerts as this app knows them: an acknowledgement stored here since the monitor

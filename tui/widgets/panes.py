@@ -138,6 +138,8 @@ class ReportPane(BuiltLater, Vertical):
         """The pane's story in at most two lines, led by the table's honest 'showing N of M': parts of
         (text, importance: STORY, PERIOD or KEYS); what does not fit the pane's width is left out, least
         important first (fit_parts)."""
+        # a plain string (a pane that says one thing) is a story told in parts separated by ' · '
+        parts = tuple(q for p in parts for q in ([(t, STORY) for t in p.split(" · ")] if isinstance(p, str) else [p]))
         self._status_parts = parts
         width = (self.size.width or self.app.size.width) - 2   # the status line's padding
         line = fit_parts([(self.table.status_line(), COUNT), *parts], width)
@@ -173,7 +175,7 @@ class ReportPane(BuiltLater, Vertical):
     def compute(self, store, choice) -> Any:
         """This pane's report for the chosen period and the pane's options."""
         params = store.params(choice, **self.options)
-        period = store.period(params)
+        period = store.period(params, self.spec.default_days)
         return period, self.spec.run(store.conn(), params, period)
 
     def apply(self, result: Any) -> None:
@@ -379,9 +381,10 @@ class RevenuePane(ReportPane):
 
 class WhalesPane(ReportPane):
     report = "whales"
-    first_columns = ("rank", "customer_name", "spend", "share", "cumulative_share", "orders")
+    first_columns = ("rank", "customer_name", "spend", "p_alive", "share", "cumulative_share", "orders")
 
-    def compute(self, store, choice):
+    def compute(self, store, choice, fit: bool = False):
+        from ...reports.clv import cached_p_alive, p_alive_by_customer
         from ...reports.customers import unranked
         from ...reports.summary import summary
         from ...reports.whales import COLUMNS, whale_rows
@@ -396,17 +399,27 @@ class WhalesPane(ReportPane):
         conn = store.conn()
         s = summary(conn, params, period)
         left_out = unranked(conn, period)
+        # beside each whale the chance they are still a customer (clv's BG/NBD model, as of the period's
+        # end), so a big customer slipping away stands out. The fit takes seconds on a big store: the
+        # whales come first with the column empty, unless the last fit still holds, and a second step fills it
+        as_of = min(period.last, period.as_of)
+        alive = {} if period.empty_store else (p_alive_by_customer if fit else cached_p_alive)(conn, as_of)
+        at = COLUMNS.index("spend") + 1
+        key = COLUMNS.index("customer_id")
+        got = alive or {}
+        rows = ((*r[:at], got.get(r[key]), *r[at:]) for r in whale_rows(conn, params, period))
+        columns = [*COLUMNS[:at], "p_alive", *COLUMNS[at:]]
         # Every ranked customer is kept for paging, here in the worker: streamed, never a list of them all.
         # Keeping 500k takes seconds: the first window goes on screen first, with how many there are.
-        rows = whale_rows(conn, params, period)
         first = list(islice(rows, PAGE))
         ranked = s.customers - left_out
         if len(first) == PAGE and ranked > PAGE:
-            self.post_message(Loaded(self, (period, s, left_out, self.table.keep(COLUMNS, first), ranked)))
-        return period, s, left_out, self.table.keep(COLUMNS, chain(first, rows)), None
+            self.post_message(Loaded(self, (period, s, left_out, self.table.keep(columns, first), ranked,
+                                            alive is None)))
+        return period, s, left_out, self.table.keep(columns, chain(first, rows)), None, alive is None
 
     def apply(self, result) -> None:
-        period, s, left_out, kept, coming = result
+        period, s, left_out, kept, coming, fit_pending = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
@@ -417,7 +430,11 @@ class WhalesPane(ReportPane):
                     if left_out else "")
         # the first window while the rest is kept: 'showing 1–500 of N' is already true
         self.table.show(kept, coming=coming)
-        self.set_status((line, STORY), (unranked, STORY), (self.describe_period(period), PERIOD), self.enter_hint())
+        if fit_pending and coming is None:   # the whole result is here: now the p alive fit
+            store, choice = self.app.store, self.app.period_choice
+            load_in_thread(self, lambda: self.compute(store, choice, fit=True))
+        self.set_status((line, STORY), (unranked, STORY), ("p alive: fitting…" if fit_pending else "", STORY),
+                        (self.describe_period(period), PERIOD), self.enter_hint())
 
 
 class TopSellersPane(ReportPane):
@@ -529,9 +546,179 @@ class SegmentsPane(ReportPane):
         self.table.show(rows)
 
 
+class ViewBar(Static):
+    """The views of a tab in one line, the one shown in brackets (words, not colour: NO_COLOR reads it)."""
+
+    def __init__(self, names: tuple[str, ...], **kw):
+        super().__init__("", **kw)
+        self.names = names
+        self.show(names[0])
+
+    def show(self, name: str) -> None:
+        from ...reports.registry import REPORTS
+
+        self.current = name
+        parts = [(f"[{REPORTS[n].title}]", "bold") if n == name else (REPORTS[n].title, "") for n in self.names]
+        text = Text("views: ")
+        for i, part in enumerate(parts):
+            text.append_text(Text(" · " if i else ""))
+            text.append(*part)
+        text.append("   v: next view")
+        self.update(text)
+
+
+class ClvPane(ReportPane):
+    """The BG/NBD fit is of every customer's whole history up to the period's end: the period's start does
+    not apply (a customer's history is all of it)."""
+
+    report = "clv"
+    hidden = ("customer_id",)   # the name says who; the id stays in the row for Enter
+    # who and what the model says first, so that they fit 80 columns; the history it read after
+    ORDER = ("customer_name", "p_alive", "expected_orders_365d", "expected_spend_365d", "orders", "spend",
+             "frequency", "recency_days", "tenure_days", "customer_id")
+
+    def compute(self, store, choice):
+        from ...reports.params import Params
+
+        chosen = store.period(store.params(choice))
+        params = Params(as_of=min(chosen.last, chosen.as_of)) if not chosen.empty_store else Params()
+        period = store.period(params)
+        return period, self.spec.run(store.conn(), params, period)
+
+    def apply(self, result) -> None:
+        period, rows = result
+        fit = " · ".join(getattr(rows, "notes", ()))
+        self.set_status(f"as of {period.as_of} · {fit or 'no customers yet'}")
+        self.table.show(rows.select(self.ORDER))
+
+
+def retention_scale():
+    """The cohort grid's colour scale: (lowest retention, label) of each step, lowest first."""
+    return ((0.0, "0-9%"), (0.10, "10-24%"), (0.25, "25-49%"), (0.50, "50-74%"), (0.75, "75-100%"))
+
+
+class CohortsPane(ReportPane):
+    """A triangle of retention percentages: a row per cohort (first-order month), a column per month since,
+    each cell's value written (NO_COLOR reads it) and shaded on a labelled scale; the rows below."""
+
+    report = "cohorts"
+
+    def build(self) -> None:
+        if not self.children:
+            from textual.containers import ScrollableContainer
+
+            self._mounting = self.mount_all([
+                Static("", classes="status"), Static("", classes="cohort-scale"),
+                ScrollableContainer(Static("", classes="cohort-grid-text"), classes="cohort-grid"), self.table])
+
+    def _shades(self) -> list[str]:
+        """Background styles from the theme: the panel colour blended towards the primary colour."""
+        from textual.color import Color
+
+        theme = self.app.current_theme
+        base, top = Color.parse(theme.background or "#000000"), Color.parse(theme.primary)
+        steps = len(retention_scale())
+        return [f"on {base.blend(top, (i + 1) / steps).hex}" for i in range(steps)]
+
+    def apply(self, result) -> None:
+        period, rows = result
+        self.set_status(("retention by first-order month", STORY), (self.describe_period(period), PERIOD))
+        shades = self._shades()
+        scale = retention_scale()
+        legend = Text("scale: ")
+        for (_, label), shade in zip(scale, shades):
+            legend.append(f" {label} ", shade)
+            legend.append(" ")
+        self.query_one(".cohort-scale", Static).update(legend)
+        self.query_one(".cohort-grid-text", Static).update(self.grid(rows, shades))
+        self.table.show(rows)
+
+    @staticmethod
+    def grid(rows, shades) -> Text:
+        cohorts: dict[str, tuple[int, dict[int, float]]] = {}
+        for r in rows.records():
+            size, cells = cohorts.setdefault(r["cohort"], (r["customers"], {}))
+            cells[r["months_since"]] = r["retention"]
+        if not cohorts:
+            return Text("No cohorts in this period.")
+        months = max(max(c) for _, c in cohorts.values()) + 1
+        text = Text("cohort   size " + "".join(f"{f'm{k}':>5}" for k in range(months)) + "\n", style="bold")
+        steps = [low for low, _ in retention_scale()]
+        for cohort, (size, cells) in sorted(cohorts.items(), reverse=True):   # newest first: the short rows on top
+            text.append(f"{cohort}  {size:>5} ")
+            for k in range(months):
+                if k not in cells:
+                    break
+                v = cells[k]
+                step = max(i for i, low in enumerate(steps) if v >= low)
+                text.append(f"{v * 100:>4.0f}%", shades[step])
+            text.append("\n")
+        text.rstrip()
+        return text
+
+
+class AbcXyzPane(ReportPane):
+    """The ABC-XYZ matrix: a cell per revenue class (A/B/C) and demand steadiness (X/Y/Z), its product count
+    and revenue; Enter on a cell lists its products. The rows of every product below."""
+
+    report = "abc-xyz"
+    CELL = 17
+
+    def build(self) -> None:
+        if not self.children:
+            from textual.widgets import DataTable
+
+            matrix = DataTable(cursor_type="cell", classes="abc-matrix", id=f"{self.id}-matrix")
+            self._mounting = self.mount_all([Static("", classes="status"), matrix, self.table])
+
+    def first_focus(self):
+        """The matrix: Enter on a cell lists its products (Tab moves on to the table of every product)."""
+        return self.query(".abc-matrix").first() if self.query(".abc-matrix") else None
+
+    def apply(self, result) -> None:
+        from textual.widgets import DataTable
+
+        period, rows = result
+        self.records = rows.records()
+        self.set_status(("ABC by revenue x XYZ by weekly demand", STORY), ("Enter on a cell: its products", KEYS),
+                        (self.describe_period(period), PERIOD), self.enter_hint())
+        matrix = self.query_one(".abc-matrix", DataTable)
+        matrix.clear(columns=True)
+        matrix.add_column("", key="abc", width=3)
+        for z in "XYZ":
+            matrix.add_column(Text({"X": "X steady", "Y": "Y varies", "Z": "Z erratic"}[z], justify="right"),
+                              key=z, width=self.CELL)
+        for a in "ABC":
+            cells = []
+            for z in "XYZ":
+                members = [r for r in self.records if r["abc"] == a and r["xyz"] == z]
+                revenue = sum(r["revenue"] for r in members)
+                cells.append(Text(f"{len(members):,} · {format_value('revenue', revenue)}", justify="right"))
+            matrix.add_row(Text(a, style="bold"), *cells, key=a)
+        matrix.move_cursor(row=0, column=1)   # on the AX cell, not the class label
+        self.table.show(rows)
+        if self.app.shown() == self.report and not matrix.has_focus and not self.table.has_focus:
+            matrix.focus()   # shown before its widgets were mounted: the matrix takes the focus now
+
+    def on_data_table_cell_selected(self, event) -> None:
+        if "abc-matrix" not in event.data_table.classes:
+            return
+        event.stop()
+        a, z = event.cell_key.row_key.value, event.cell_key.column_key.value
+        if z not in ("X", "Y", "Z"):
+            return
+        from ...reports.result import Rows
+        from ..screens.detail import ProductListScreen
+
+        columns = list(self.records[0]) if self.records else []
+        members = [tuple(r.values()) for r in self.records if r["abc"] == a and r["xyz"] == z]
+        self.app.push_screen(ProductListScreen(f"ABC-XYZ class {a}{z}", Rows(tuple(columns), members)))
+
+
 DRILL_HINTS = {"customer": "customer", "product": "product", "category": "products", "segment": "the segment's customers"}
 # The panes with more to say than the usual tab; every other report with a tab gets a plain ReportPane.
-SPECIAL = {p.report: p for p in (RevenuePane, WhalesPane, TopSellersPane, CategoriesPane, ReorderPane, SegmentsPane)}
+SPECIAL = {p.report: p for p in (RevenuePane, WhalesPane, TopSellersPane, CategoriesPane, ReorderPane, SegmentsPane,
+                                  ClvPane, CohortsPane, AbcXyzPane)}
 
 
 def pane_class(report: str) -> type[ReportPane]:
