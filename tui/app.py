@@ -262,6 +262,8 @@ class ShopApp(App):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.empty_message:   # nothing to load: the screen over the tabs says why (no toast over it)
+            return
         tab = self.shown()
         pane = self.pane(tab)
         if pane.stale:
