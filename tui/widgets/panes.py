@@ -413,7 +413,7 @@ class WhalesPane(ReportPane):
         # Keeping 500k takes seconds: the first window goes on screen first, with how many there are.
         first = list(islice(rows, PAGE))
         ranked = s.customers - left_out
-        if len(first) == PAGE and ranked > PAGE:
+        if len(first) == PAGE and ranked > PAGE and not fit:   # (the fit's step: the rows are on screen)
             self.post_message(Loaded(self, (period, s, left_out, self.table.keep(columns, first), ranked,
                                             alive is None)))
         return period, s, left_out, self.table.keep(columns, chain(first, rows)), None, alive is None
