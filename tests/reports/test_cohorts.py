@@ -105,6 +105,10 @@ def test_a_store_from_before_the_kept_cohorts_gets_them_on_opening(db_path, writ
     conn = connect(db_path)
     ingest_file(conn, str(write_csv(ORDERS)))
     conn.execute("DROP TABLE agg_cohort_month")
+    # and what the schemas after 6 added, so that their migrations run again as on a real schema-5 store
+    conn.executescript("DROP INDEX sales_ordered_at; DROP TABLE stall_alerts; DROP TRIGGER inventory_counted; "
+                       "DROP TRIGGER inventory_recounted; DROP INDEX inventory_count_seq; "
+                       "ALTER TABLE inventory DROP COLUMN count_seq;")
     conn.execute("PRAGMA user_version = 5")
     conn.close()
     connect(db_path).close()
