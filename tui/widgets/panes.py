@@ -367,10 +367,12 @@ class OverviewPane(BuiltLater, VerticalScroll):
         chart = REPORTS["revenue"].chart
         series, title = r["series"], money_title(f"Revenue per {r['grain']}", chart.series, self.app.store.currency)
         self.query_one("#overview-chart").show(chart, series, title)
-        self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "customer_name",
-                                                                           "spend"]))
-        self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "product_name",
-                                                                                  "units_per_week"]))
+        # figures before names: at 80 columns each table has half the width, and a long name (or the
+        # currency in a header) must push a name off the edge, never cut a figure
+        self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "spend",
+                                                                           "customer_name"]))
+        self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "units_per_week",
+                                                                                  "product_name"]))
 
 
 class RevenuePane(ReportPane):
