@@ -18,10 +18,11 @@ COLUMNS = ["category", "revenue", "share", "previous_revenue", "growth", "growth
 
 
 def _by_category(conn: sqlite3.Connection, first: str, last: str) -> dict[str, int]:
+    # grouped by the categories' own key, so that PostgreSQL knows each group has one name
     return dict(conn.execute(
         """SELECT c.name, sum(a.net_cents)
            FROM agg_category_day a JOIN categories c USING (category_id)
-           WHERE a.day BETWEEN ? AND ? GROUP BY a.category_id""", (first, last)).fetchall())
+           WHERE a.day BETWEEN ? AND ? GROUP BY c.category_id""", (first, last)).fetchall())
 
 
 def _driver(rows: list[list], change_cents: int) -> list | None:

@@ -27,21 +27,23 @@ _ALL = """SELECT a.customer_id, c.customer_key, c.name AS customer_name, a.order
                  a.net_cents AS spend_cents, a.first_day, a.last_day
           FROM agg_customer a INDEXED BY agg_customer_spend JOIN customers c USING (customer_id)
           WHERE a.net_cents >= ?
-          ORDER BY a.net_cents DESC, a.first_day, a.customer_id LIMIT ?"""
+          ORDER BY a.net_cents DESC, a.first_day, a.customer_id"""
 # Group and rank the period's customer parts of orders first; join the names of the kept rows only.
 _PERIOD = """SELECT g.customer_id, c.customer_key, c.name AS customer_name, g.orders, g.units, g.spend_cents,
                     g.first_day, g.last_day
              FROM (SELECT customer_id, sum(is_order) AS orders, sum(units) AS units, sum(net_cents) AS spend_cents,
-                          min(CASE WHEN is_order THEN day END) AS first_day,
-                          max(CASE WHEN is_order THEN day END) AS last_day
+                          min(CASE WHEN is_order = 1 THEN day END) AS first_day,
+                          max(CASE WHEN is_order = 1 THEN day END) AS last_day
                    FROM order_customers WHERE day BETWEEN ? AND ?
-                   GROUP BY customer_id HAVING spend_cents >= ? AND sum(is_order) > 0
-                   ORDER BY spend_cents DESC, first_day, customer_id LIMIT ?) g
+                   GROUP BY customer_id HAVING sum(net_cents) >= ? AND sum(is_order) > 0
+                   ORDER BY spend_cents DESC, first_day, customer_id{limit}) g
              JOIN customers c USING (customer_id)
              ORDER BY g.spend_cents DESC, g.first_day, g.customer_id"""
 # The spend of each customer with an order in the period (a customer with only returns in it is not one).
 _PERIOD_SPEND = """SELECT sum(net_cents) AS s FROM order_customers
                    WHERE day BETWEEN ? AND ? GROUP BY customer_id HAVING sum(is_order) > 0"""
+# max(s, 0) in SQL both backends take (PostgreSQL's is greatest(); SQLite has no greatest())
+_NON_NEGATIVE = "CASE WHEN s > 0 THEN s ELSE 0 END"
 
 
 def is_all_history(conn: sqlite3.Connection, period: Period) -> bool:
@@ -54,10 +56,12 @@ def ranked_customers(conn: sqlite3.Connection, period: Period, limit: int | None
     """(customer_id, customer_key, customer_name, orders, units, spend_cents, first_day, last_day) rows, ranked,
     as a cursor (the app keeps every whale of a large store without a list of them all). Only customers
     whose spend is at least `min_cents` (never below 0): the filter runs in SQL."""
-    tail = (max(0, int(min_cents)), -1 if limit is None else int(limit))
+    # no LIMIT at all for every customer: SQLite's LIMIT -1 is an error in PostgreSQL, and LIMIT NULL in SQLite
+    tail = (max(0, int(min_cents)),) + (() if limit is None else (int(limit),))
+    cap = "" if limit is None else " LIMIT ?"
     if is_all_history(conn, period):
-        return conn.execute(_ALL, tail)
-    return conn.execute(_PERIOD, (period.first.isoformat(), period.last.isoformat(), *tail))
+        return conn.execute(_ALL + cap, tail)
+    return conn.execute(_PERIOD.format(limit=cap), (period.first.isoformat(), period.last.isoformat(), *tail))
 
 
 def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
@@ -65,7 +69,7 @@ def totals(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
     if is_all_history(conn, period):
         n, total = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone()
     else:
-        n, total = conn.execute(f"SELECT count(*), coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND})",
+        n, total = conn.execute(f"SELECT count(*), coalesce(sum({_NON_NEGATIVE}), 0) FROM ({_PERIOD_SPEND}) p",
                                 (period.first.isoformat(), period.last.isoformat())).fetchone()
     return n, total
 
@@ -77,7 +81,7 @@ def unranked(conn: sqlite3.Connection, period: Period) -> int:
     if is_all_history(conn, period):
         return conn.execute("SELECT count(*) FROM agg_customer INDEXED BY agg_customer_spend "
                             "WHERE net_cents < 0").fetchone()[0]
-    return conn.execute(f"SELECT count(*) FROM ({_PERIOD_SPEND}) WHERE s < 0",
+    return conn.execute(f"SELECT count(*) FROM ({_PERIOD_SPEND}) p WHERE s < 0",
                         (period.first.isoformat(), period.last.isoformat())).fetchone()[0]
 
 
@@ -111,8 +115,8 @@ def top_share(conn: sqlite3.Connection, period: Period, fraction: float, n: int,
         # the spend index alone: no names needed for a sum
         top = conn.execute("SELECT coalesce(sum(net_cents), 0) FROM (SELECT net_cents FROM agg_customer "
                            "INDEXED BY agg_customer_spend WHERE net_cents >= 0 "
-                           "ORDER BY net_cents DESC, first_day, customer_id LIMIT ?)", (k,)).fetchone()[0]
+                           "ORDER BY net_cents DESC, first_day, customer_id LIMIT ?) t", (k,)).fetchone()[0]
     else:
-        top = conn.execute(f"SELECT coalesce(sum(max(s, 0)), 0) FROM ({_PERIOD_SPEND} ORDER BY s DESC LIMIT ?)",
+        top = conn.execute(f"SELECT coalesce(sum({_NON_NEGATIVE}), 0) FROM ({_PERIOD_SPEND} ORDER BY s DESC LIMIT ?) t",
                            (period.first.isoformat(), period.last.isoformat(), k)).fetchone()[0]
     return top / total

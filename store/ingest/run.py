@@ -204,7 +204,9 @@ def _ingest_source(conn, src: reader.Source, path: str, opts: IngestOptions, wan
     rejects_path = opts.rejects_path or default_rejects_path(path, opts.member, opts.sheet)
     name = os.path.basename(label if src.kind != "csv" else path)
     seen: Counter = Counter()   # currencies of the loaded lines so far
-    with Loader(conn, file_name=name, sha256=src.sha256) as loader, \
+    # the backend's writer of lines: Loader for SQLite, the connection's own for PostgreSQL (store/pg/load.py)
+    loader_class = getattr(conn, "loader_class", Loader)
+    with loader_class(conn, file_name=name, sha256=src.sha256) as loader, \
             closing(pipeline.validated(src, validator, opts.chunk_rows, first=first)) as chunks:
         for n, result in chunks:
             seen.update(result.currencies)

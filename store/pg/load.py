@@ -1,0 +1,104 @@
+"""Writing validated order lines into a PostgreSQL store: store.load.Loader's rules (dimensions, order
+replacement, one transaction per load), with the lines sent through COPY.
+
+The dimension code (products, customers, categories and which row names them) is Loader's own, run
+through PgConnection, so the two backends cannot drift apart on it. What differs:
+- writers of one shop are serialised by a transaction-scoped advisory lock (SQLite's BEGIN IMMEDIATE
+  takes its single write lock the same way), and readers are never blocked;
+- the lines go in with `COPY sales (...) FROM STDIN`;
+- re-imported orders: the first time a load sees an order id, the store's earlier lines of that order
+  are deleted (a set of the load's order ids is kept in Python, not in a temporary table);
+- the kept aggregates are refreshed at the end for what the load touched (store/pg/aggregates.py), in
+  the same transaction.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..load import Loader, Prepared, now_text, prepare
+from . import aggregates
+from .connection import psycopg, wrap
+
+_SALES_COLUMNS = ("order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
+                  "discount_cents, net_cents, import_id")
+
+
+class PgLoader(Loader):
+    """One write transaction on a PgConnection (a context manager, as Loader)."""
+
+    def _begin(self) -> None:
+        c = self.conn
+        c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-write:{c.schema}",))
+        try:
+            # what this load touches (Loader's dimension code marks the days of a product that moved category)
+            aggregates.ensure_temp_tables(c.raw)
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        self._run_orders: set[str] = set()
+        self._bulk = False
+        if self.file_name is not None:
+            self.import_id = c.execute(
+                "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?) RETURNING import_id",
+                (self.file_name, self.sha256, now_text())).fetchone()[0]
+
+    def add(self, frame: pd.DataFrame, prepared: Prepared | None = None) -> None:
+        if frame.empty:
+            return
+        self._bound()
+        prepared = prepared or prepare(frame)
+        product_ids = self._products_ids(prepared.products)
+        customer_ids = self._customer_ids(prepared.customers)
+        c = self.conn
+        self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
+        rows = zip(
+            frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
+            customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
+            frame["unit_price_micros"].tolist(), frame["discount_cents"].tolist(), frame["net_cents"].tolist(),
+        )
+        import_id = self.import_id
+        try:
+            with c.raw.cursor() as cur, cur.copy(f"COPY sales ({_SALES_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, import_id))
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        # the load's figures, as Loader.add counts them
+        s = self.stats
+        s.rows_loaded += len(frame)
+        s.returns += int((frame["quantity"] < 0).sum())
+        s.guest_lines += int((frame["customer_key"] == "").sum())
+        s.non_merch_lines += int((~frame["is_merch"].astype(bool)).sum())
+        lo, hi = frame["day"].min(), frame["day"].max()
+        s.first_day = lo if s.first_day is None else min(s.first_day, lo)
+        s.last_day = hi if s.last_day is None else max(s.last_day, hi)
+
+    def _replace(self, order_ids: list[str]) -> int:
+        """The first time this load sees an order id, the store's earlier lines of that order go (Loader's
+        rule; the load's order ids kept in a Python set). Returns how many of the orders the store held."""
+        fresh = [o for o in order_ids if o not in self._run_orders]
+        if not fresh:
+            return 0
+        c = self.conn
+        held = c.execute("SELECT count(*) FROM order_totals WHERE order_id = ANY(?)", (fresh,)).fetchone()[0]
+        try:
+            aggregates.mark_orders(c.raw, fresh)   # before their earlier lines go
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        c.execute("DELETE FROM sales WHERE order_id = ANY(?)", (fresh,))
+        self._run_orders.update(fresh)
+        return held
+
+    def _finish(self) -> None:
+        self._flush()   # before the aggregates: a product's category and merchandise flag count in them
+        c = self.conn
+        try:
+            aggregates.refresh(c.raw)
+        except psycopg.Error as exc:
+            raise wrap(exc, c.url) from None
+        self.stats.mixed_orders, self.stats.mixed_order_example = c.execute(
+            "SELECT count(*), min(order_id) FROM order_totals WHERE customers > 1 AND order_id = ANY(?)",
+            (sorted(self._run_orders),)).fetchone()
+        if self.import_id is not None:
+            c.execute("UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
+                      (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
