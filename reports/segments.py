@@ -155,9 +155,26 @@ def segments(conn: sqlite3.Connection, p: Params = Params(), period: Period | No
 
 
 def segment_of(conn: sqlite3.Connection, customer_key: str, as_of: date | None = None) -> str | None:
-    """The segment of one customer (all history), for the customer detail screen."""
+    """The segment of one customer (all history), for the customer detail screen: their three scores by
+    counting the customers below them (a score is the quintile of the lowest rank of a tie, i.e. of how
+    many customers have a lower value), three counts over the kept customer totals instead of scoring
+    every customer (0.3 s at 1M lines)."""
     period = resolve(conn, Params(as_of=as_of))
-    for c in scored(conn, period).records():
-        if c["customer_id"] == customer_key:
-            return c["segment"]
-    return None
+    if not is_all_history(conn, period):   # an as-of inside the history: the customers of the lines up to it
+        for c in scored(conn, period).records():
+            if c["customer_id"] == customer_key:
+                return c["segment"]
+        return None
+    me = conn.execute("""SELECT a.orders, a.net_cents, a.last_day FROM agg_customer a
+                         JOIN customers c USING (customer_id) WHERE c.customer_key = ?""", (customer_key,)).fetchone()
+    if me is None:
+        return None
+    orders, cents, last_day = me
+    as_of_text = period.as_of.isoformat()
+    recency = conn.execute(f"SELECT {_RECENCY.format(last='?')}", (as_of_text, last_day)).fetchone()[0]
+    n, fewer_orders, less_spend, more_recent = conn.execute(
+        f"""SELECT count(*), sum(orders < ?), sum(net_cents < ?), sum({_RECENCY.format(last='last_day')} < ?)
+            FROM agg_customer""", (orders, cents, as_of_text, recency)).fetchone()
+    f, m = fewer_orders * 5 // n + 1, less_spend * 5 // n + 1
+    r = 6 - (more_recent * 5 // n + 1)
+    return _segment(r, f, m)

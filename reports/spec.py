@@ -15,16 +15,21 @@ from typing import Any, Callable, NamedTuple
 
 # How a column's values are shown (tables, CSV and JSON). One kind per column name across every report.
 KINDS = (
-    "money",     # currency units; JSON rounds to cents; tables show 1,234.56
-    "count",     # whole numbers: units, orders, customers, ranks
-    "share",     # a fraction shown as a percentage: 12.5%
-    "change",    # a signed fraction shown as a signed percentage: +12.5%
-    "decimal",   # one decimal: units a week, days of cover, medians, an index
-    "ratio",     # two decimals, where the first decimal decides: a lift, a coefficient of variation
+    "money",     # currency units; CSV and JSON round to cents; tables show 1,234.56
+    "count",     # whole numbers (integers in CSV and JSON too): units, orders, customers, ranks
+    "share",     # a fraction shown as a percentage: 12.5%; CSV and JSON: the fraction, 4 decimals
+    "change",    # a signed fraction shown as a signed percentage: +12.5%; CSV and JSON as share
+    "decimal",   # one decimal: units a week, days of cover, medians, an index; CSV and JSON: 2 decimals
+    "ratio",     # two decimals, where the first decimal decides: a lift, a coefficient of variation; CSV and
+                 # JSON: 4 decimals
     "date",      # YYYY-MM-DD (or a period label such as Mon or Jan)
     "text",      # names and ids from the data: shown as text, never markup
     "flag",      # true/false, e.g. the growth driver
 )
+# The decimals CSV and JSON keep of each kind that is a fraction or a measure (money: cents, by
+# params.round_cents, halves away from zero). 4 decimals of a share are a hundredth of a percent, and
+# never written with an exponent (1.1e-05) in JSON.
+DATA_DECIMALS = {"money": 2, "share": 4, "change": 4, "ratio": 4, "decimal": 2}
 
 
 class Column(NamedTuple):

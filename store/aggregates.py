@@ -9,7 +9,9 @@ carry several customers (Tableau's Superstore export has them) has one
 
 Writers record what they touch in the temp tables `dirty_orders` (order ids)
 and `dirty_pd` (day, product) and call `refresh()` before committing.
-`expected_*` queries recompute everything from the lines; `doctor` compares.
+`EXPECTED` recomputes every kept table from the lines and `mismatches()` counts the rows that differ
+(exact, and slow: a whole recomputation); `drifted()` is `doctor`'s fast check: the same tables
+compared through a few weighted sums, one pass over the lines (see CHECKSUMS).
 """
 
 from __future__ import annotations
@@ -233,10 +235,13 @@ EXPECTED: dict[str, str] = {
 }
 
 
-def mismatches(conn: sqlite3.Connection) -> dict[str, int]:
-    """For each kept table, how many rows differ from a recomputation from the lines (0 everywhere = healthy)."""
+def mismatches(conn: sqlite3.Connection, tables=None) -> dict[str, int]:
+    """For each kept table (or those of `tables`), how many rows differ from a recomputation from the lines
+    (0 everywhere = healthy)."""
     out = {}
     for table, query in EXPECTED.items():
+        if tables is not None and table not in tables:
+            continue
         if table == "agg_day":
             # the per-day order counts above are quadratic; compute them once instead
             query = """
@@ -254,4 +259,194 @@ def mismatches(conn: sqlite3.Connection) -> dict[str, int]:
             f"(SELECT count(*) FROM (SELECT * FROM {table} EXCEPT SELECT * FROM ({query})))"
         ).fetchone()[0]
         out[table] = diff
+    return out
+
+
+# ------------------------------------------------------------------ doctor's fast check
+#
+# Recomputing every kept table from the lines and comparing row by row (mismatches) costs a minute and a
+# half at 1M lines. `drifted()` compares each table with the lines, or with the kept table it is derived
+# from, through sums: each row's values are folded into one figure (lines x 3 + units x 5 + net +
+# gross x 7 + returns x 11) times a weight of the row's key that does not split into a part per key
+# column ((day x product) mod 10007, not day + product), and summed. A figure off by a cent, a row lost,
+# added or moved to another key changes the sum, unless errors in several rows cancel out exactly (with
+# these weights, practically never for damage; `doctor --full` compares row by row). What is not a sum
+# (an order's first day, a customer's first and last day, a cohort's active customers) is checked by what
+# must hold for it. A table flagged is then counted row by row (mismatches) for the message: only a
+# damaged store pays for the slow way. The sums are of integers: exact; an overflow (a store of more
+# than ~10^14 in cents) falls back to the exact way.
+#
+# Speed: the lines are read in one pass without a join (a join per line costs more than the sums), each
+# with its own day; the few lines whose order began the day before (an order over midnight counts on
+# its first day) and the lines of non-merchandise products (whose units are not units) are corrected
+# for separately, through the indexes.
+
+_P = 10007
+_JD = "CAST(julianday({}) AS INTEGER)"                                               # a day as a number
+_MONTH = "(substr({0}, 1, 4) * 12 + substr({0}, 6, 2))"   # a month as a number (text is read as one)
+_GR = "CASE WHEN q > 0 THEN n ELSE 0 END * 7 + CASE WHEN q < 0 THEN -n ELSE 0 END * 11"   # gross, returns
+
+
+def _line_sums(source: str, units: bool = True) -> str:
+    """The lines' sums over `source`, which yields n (net cents), q (quantity), jd (its order's day as a
+    number), pid and cid; with `units`, also their units alone (to take out those of non-merchandise)."""
+    wd, wpd, woc = f"(jd % {_P} + 1)", f"((jd * pid) % {_P} + 1)", f"((jd * cid) % {_P} + 1)"
+    extra = f", sum(q * {wd}) AS day_units, sum(q * {woc}) AS part_units" if units else ""
+    return f"""
+        SELECT sum((3 + q * 5 + n + {_GR}) * {wd}) AS day_sum, sum((3 + q * 5 + n + {_GR}) * {wpd}) AS pd_sum,
+               sum((3 + q * 5 + n) * {woc}) AS part_sum{extra}
+        FROM ({source})"""
+
+
+_LINE = "s.net_cents AS n, s.quantity AS q, s.product_id AS pid, s.customer_id AS cid"
+LINES_SUMS = _line_sums(f"SELECT {_LINE}, {_JD.format('s.day')} AS jd FROM sales s", units=False)
+# the lines of orders over midnight, as LINES_SUMS counted them (their own day) and as they count (their
+# order's day); of all products, and of the products that are not merchandise
+_SPANNING = ("FROM order_totals o CROSS JOIN sales s ON s.order_id = o.order_id AND s.day <> o.day "
+             "JOIN products p ON p.product_id = s.product_id WHERE o.last_day > o.day AND p.is_merch IN ({})")
+SPANNING = {(day, merch): _line_sums(f"SELECT {_LINE}, {_JD.format(day + '.day')} AS jd {_SPANNING.format(merch)}")
+            for day in ("s", "o") for merch in ("0, 1", "0")}
+ANY_SPANNING = "SELECT EXISTS (SELECT 1 FROM order_totals INDEXED BY order_totals_day WHERE last_day > day)"
+# an order over midnight must begin and end on its lines' first and last days (the sums take its day on trust)
+SPANNING_DAYS = """
+    SELECT count(*) AS wrong FROM order_totals o INDEXED BY order_totals_day
+    WHERE o.last_day > o.day AND (o.day IS NOT (SELECT min(day) FROM sales s WHERE s.order_id = o.order_id)
+                                  OR o.last_day IS NOT (SELECT max(day) FROM sales s WHERE s.order_id = o.order_id))"""
+# the lines of products that are not merchandise (their units are no units), through the index of the lines
+# by product: a few products, if many lines (postage)
+NON_MERCH = _line_sums(f"""SELECT {_LINE}, {_JD.format('s.day')} AS jd
+    FROM products p CROSS JOIN sales s INDEXED BY sales_product_day ON s.product_id = p.product_id
+    WHERE p.is_merch = 0""")
+ORDER_SUMS = f"""
+    SELECT sum((3 * lines + units * 5 + net_cents + gross_cents * 7 + returns_cents * 11) * w) AS day_sum,
+           sum((is_order * 3 + (is_order AND customers = 0) * 5) * w) AS orders,
+           sum(customers * w) AS customers, sum(lines <= 0) AS empty,
+           sum(is_order = 0 AND gross_cents > 0) AS unbought, sum(last_day < day) AS days_reversed
+    FROM (SELECT *, {_JD.format('day')} % {_P} + 1 AS w FROM order_totals)"""
+DAY_SUMS = f"""
+    SELECT sum((3 * lines + units * 5 + net_cents + gross_cents * 7 + returns_cents * 11) * w) AS day_sum,
+           sum((orders * 3 + guest_orders * 5) * w) AS orders
+    FROM (SELECT *, {_JD.format('day')} % {_P} + 1 AS w FROM agg_day)"""
+# the product-days against the lines; the category-days and the days' merchandise units against them
+PRODUCT_DAY_SUMS = f"""
+    SELECT sum((3 * lines + units * 5 + net_cents + gross_cents * 7 + returns_cents * 11) * ((jd * product_id) % {_P} + 1))
+               AS pd_sum,
+           sum((units * 5 + net_cents) * ((jd * category_id) % {_P} + 1)) AS cd_sum
+    FROM (SELECT a.*, p.category_id, {_JD.format('a.day')} AS jd FROM agg_product_day a NOT INDEXED JOIN products p USING (product_id))"""
+CATEGORY_DAY_SUMS = f"""
+    SELECT sum((units * 5 + net_cents) * ((jd * category_id) % {_P} + 1)) AS cd_sum
+    FROM (SELECT *, {_JD.format('day')} AS jd FROM agg_category_day)"""
+# Each customer's part of each order: against the lines (day x customer), the orders' customer counts,
+# and the parts as agg_customer (its customers with an order) and the cohort months sum them.
+PART_SUMS = f"""
+    SELECT sum((3 * l + u * 5 + n) * ((jd * cid) % {_P} + 1)) AS part_sum,
+           sum(jd % {_P} + 1) AS customers, sum(l <= 0) AS empty,
+           sum((io * 3 + (u * 5 + n) * listed) * ((cid * 7919) % {_P} + 1)) AS customer_sum,
+           sum(io AND NOT listed) AS unlisted_buyers, sum(io AND outside) AS outside_first_last,
+           sum(n * ((mc * mm) % {_P} + 1)) AS cohort_net
+    FROM (SELECT oc.lines AS l, oc.units AS u, oc.net_cents AS n, oc.is_order AS io, oc.customer_id AS cid,
+                 {_JD.format('oc.day')} AS jd, k.customer_id IS NOT NULL AS listed,
+                 (oc.day < k.first_day OR oc.day > k.last_day) AS outside,
+                 {_MONTH.format('k.first_day')} AS mc, {_MONTH.format('oc.day')} AS mm
+          FROM order_customers oc NOT INDEXED LEFT JOIN agg_customer k USING (customer_id))"""
+CUSTOMER_SUMS = f"""
+    SELECT sum((orders * 3 + units * 5 + net_cents) * ((customer_id * 7919) % {_P} + 1)) AS customer_sum,
+           sum(orders < 1) AS no_orders,
+           sum(NOT EXISTS (SELECT 1 FROM order_customers oc WHERE oc.customer_id = k.customer_id
+                           AND oc.day = k.first_day AND oc.is_order)) AS first_unseen,
+           sum(NOT EXISTS (SELECT 1 FROM order_customers oc WHERE oc.customer_id = k.customer_id
+                           AND oc.day = k.last_day AND oc.is_order)) AS last_unseen,
+           count(*) AS customers, coalesce(sum(max(net_cents, 0)), 0) AS base_cents
+    FROM agg_customer k"""
+# a cohort-month's active customers: its customers' months with an order, each once
+COHORT_ACTIVE_SUMS = f"""
+    SELECT sum(({_MONTH.format('k.first_day')} * {_MONTH.format('m.month')}) % {_P} + 1) AS cohort_active
+    FROM (SELECT customer_id, substr(day, 1, 7) AS month FROM order_customers WHERE is_order GROUP BY 1, 2) m
+    JOIN agg_customer k USING (customer_id)"""
+COHORT_SUMS = f"""
+    SELECT sum(active * w) AS cohort_active, sum(net_cents * w) AS cohort_net
+    FROM (SELECT *, ({_MONTH.format('cohort')} * {_MONTH.format('month')}) % {_P} + 1 AS w FROM agg_cohort_month)"""
+# the queries of drifted(), in three groups of about equal cost: `doctor` runs them on three connections at
+# once (the third after SQLite's quick check)
+SUM_QUERIES = ({"lines": LINES_SUMS, "non_merch": NON_MERCH, "days": DAY_SUMS, "categories": CATEGORY_DAY_SUMS,
+                "cohorts": COHORT_SUMS, "customers": CUSTOMER_SUMS},
+               {"product_days": PRODUCT_DAY_SUMS, "parts": PART_SUMS},
+               {"orders": ORDER_SUMS, "cohort_active": COHORT_ACTIVE_SUMS})
+
+
+def sums(conn: sqlite3.Connection, queries: dict[str, str]) -> dict[str, dict]:
+    """Run some of SUM_QUERIES: name -> its figures (a missing sum is 0)."""
+    out = {}
+    for name, query in queries.items():
+        cur = conn.execute(query)
+        out[name] = {d[0]: (v or 0) for d, v in zip(cur.description, cur.fetchone())}
+    if "lines" in queries:
+        # orders over midnight are rare: their lines are looked at only when there are some
+        spanning = conn.execute(ANY_SPANNING).fetchone()[0]
+        out["spanning_days"] = {"wrong": conn.execute(SPANNING_DAYS).fetchone()[0] if spanning else 0}
+        for (day, merch), query in SPANNING.items():
+            cur = conn.execute(query) if spanning else None
+            out[f"spanning_{day}_{'all' if ',' in merch else 'non_merch'}"] = (
+                {d[0]: (v or 0) for d, v in zip(cur.description, cur.fetchone())} if cur
+                else dict.fromkeys(("day_sum", "pd_sum", "part_sum", "day_units", "part_units"), 0))
+    return out
+
+
+# which kept tables are derived from which: drifted() checks a derived table against its source, so the
+# tables derived from a drifted one may be wrong too (their recomputation from the lines would differ)
+DERIVED = {"order_totals": ("agg_day",), "order_customers": ("agg_customer",), "agg_product_day": ("agg_category_day", "agg_day"),
+           "agg_customer": ("agg_cohort_month", "agg_customer_base")}
+
+
+def with_derived(tables: set[str]) -> set[str]:
+    """The tables and every table derived from them."""
+    out, todo = set(), list(tables)
+    while todo:
+        table = todo.pop()
+        if table not in out:
+            out.add(table)
+            todo.extend(DERIVED.get(table, ()))
+    return out
+
+
+def drifted(conn: sqlite3.Connection, figures: dict[str, dict] | None = None) -> set[str]:
+    """The kept tables that disagree with the lines (or with the kept table they are derived from),
+    by the sums above (`figures`: sums() of every SUM_QUERIES group, if already run). Empty for a
+    healthy store."""
+    try:
+        f = figures or {k: v for group in SUM_QUERIES for k, v in sums(conn, group).items()}
+        base = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "overflow" not in str(exc):
+            raise
+        return {table for table, n in mismatches(conn).items() if n}   # sums too large: the exact way
+    # the lines on their orders' days (an order over midnight counts on its first day), and their
+    # merchandise units
+    lines = {k: f["lines"][k] + f["spanning_o_all"][k] - f["spanning_s_all"][k] for k in f["lines"]}
+    non_merch = {k: f["non_merch"][k] + f["spanning_o_non_merch"][k] - f["spanning_s_non_merch"][k]
+                 for k in f["non_merch"]}
+    # the orders, days and parts count merchandise units only (x 5 in their sums)
+    day_sum = lines["day_sum"] - 5 * non_merch["day_units"]
+    part_sum = lines["part_sum"] - 5 * non_merch["part_units"]
+    o, d, parts, c = f["orders"], f["days"], f["parts"], f["customers"]
+    out = set()
+    if (o["empty"] or o["unbought"] or o["days_reversed"] or f["spanning_days"]["wrong"] or o["day_sum"] != day_sum
+            or o["customers"] != parts["customers"]):
+        out.add("order_totals")
+    if parts["empty"] or parts["part_sum"] != part_sum:
+        out.add("order_customers")
+    if f["product_days"]["pd_sum"] != lines["pd_sum"]:
+        out.add("agg_product_day")
+    if f["categories"]["cd_sum"] != f["product_days"]["cd_sum"]:
+        out.add("agg_category_day")
+    if d["day_sum"] != day_sum or d["orders"] != o["orders"]:
+        out.add("agg_day")
+    if (c["no_orders"] or c["first_unseen"] or c["last_unseen"] or parts["unlisted_buyers"]
+            or parts["outside_first_last"] or c["customer_sum"] != parts["customer_sum"]):
+        out.add("agg_customer")
+    if (f["cohorts"]["cohort_net"] != parts["cohort_net"]
+            or f["cohorts"]["cohort_active"] != f["cohort_active"]["cohort_active"]):
+        out.add("agg_cohort_month")
+    if base != [(c["customers"], c["base_cents"])]:
+        out.add("agg_customer_base")
     return out

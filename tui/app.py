@@ -7,7 +7,7 @@ import csv
 import os
 import signal
 import tempfile
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -31,6 +31,14 @@ from .widgets.report_table import ReportTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 NARROW_WIDTH, SHORT_HEIGHT = 100, 32
+
+
+class UnwaitedExecutor(ThreadPoolExecutor):
+    """The app's worker threads: shut down without waiting for work still running (its results have
+    nowhere to go once the app has gone; the store only ever changes in committed transactions)."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 class ShopCommands(Provider):
@@ -134,6 +142,9 @@ class ShopApp(App):
     def on_mount(self) -> None:
         try:
             loop = asyncio.get_running_loop()
+            # thread workers run on the loop's default executor, which asyncio joins when the app ends:
+            # quitting would wait for a query still running (seconds at 1M lines). This one does not wait.
+            loop.set_default_executor(UnwaitedExecutor(thread_name_prefix="shopintel-worker"))
             # the terminal went away (ssh dropped): leave, do not spin as an orphan
             loop.add_signal_handler(signal.SIGHUP, self.terminal_gone)
             loop.add_signal_handler(signal.SIGTERM, self.exit)
@@ -251,6 +262,8 @@ class ShopApp(App):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.empty_message:   # nothing to load: the screen over the tabs says why (no toast over it)
+            return
         tab = self.shown()
         pane = self.pane(tab)
         if pane.stale:
@@ -289,7 +302,22 @@ class ShopApp(App):
             pane.show_alert_count(n)
 
     def on_alert_panel_sales_seen(self, message) -> None:
-        self.reload()
+        """New sales (or stock counts) while live: the tabs they change are refreshed in place, quietly
+        (no 'Loading…', the old figures stay until the new arrive); a custom period that ended before the
+        latest sale cannot change, so only the Reorder tab (about now) reloads then."""
+        choice, latest = self.period_choice, None
+        if choice.preset == "custom" and choice.until is not None:
+            latest = self.store.latest_day()
+        past = latest is not None and choice.until < latest
+        active = self.active_tab()
+        for tab in TABS:
+            pane = self.pane(tab)
+            if past and not isinstance(pane, ReorderPane):
+                continue
+            if tab == active:
+                pane.load(quiet=True)
+            else:
+                pane.stale = True
 
     @on(Failed)
     async def _failed(self, message: Failed) -> None:
@@ -495,8 +523,12 @@ class ShopApp(App):
 
     async def action_quit(self) -> None:
         # Quitting never waits for the store's write lock: an acknowledgement still waiting for it (another
-        # program holds the lock) is not saved, and the terminal says so once the app has gone.
+        # program holds the lock) is not saved, and the terminal says so once the app has gone. Nor for a
+        # query still running: every reader's is interrupted (the workers' and the alert monitor's).
+        self.store.interrupt_all()
         panels = self.query("#alerts")
+        if panels:
+            panels.first().interrupt()
         pending = panels.first().pending_acks() if panels else 0
         if pending:
             self.exit(message=Text(f"shopintel: {pending} alert acknowledgement(s) not saved: another program "

@@ -128,10 +128,10 @@ def run(args: argparse.Namespace) -> int:
         # the exact text, control characters included: CSV is for programs and files (README)
         import csv
 
-        rows = as_rows(result)
+        columns, rows = csv_rows(result)
         out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(rows.columns)
-        out.writerows(rows.rows)
+        out.writerow(columns)
+        out.writerows(rows)
     elif args.fmt == "plot":
         # nothing to draw: say so rather than print an empty frame
         print(plot_text(report.chart_for(params), result, currency) if len(result) else caption)
@@ -185,14 +185,20 @@ def as_rows(result):
     return result
 
 
-def _json_value(money: bool, value):
-    """A value as JSON has it: exact integers, floats (money rounded to cents), text; NaN is null."""
-    kind = type(value)
-    if value is None or kind is str or kind is int:   # the usual cells, without the checks below
+def _data_value(kind: str | None, value):
+    """A value as CSV and JSON have it, one rule for both: money rounded to cents (halves away from zero),
+    shares, changes and ratios to 4 decimals, other measures to 2 (spec.DATA_DECIMALS), counts as
+    integers, text as text; NaN and missing are null."""
+    from ..reports.spec import DATA_DECIMALS
+
+    t = type(value)
+    if value is None or t is str:   # the usual cells, without the checks below
         return value
-    if kind is bool or kind.__name__ == "bool_":
+    if t is int:
+        return value
+    if t is bool or t.__name__ == "bool_":
         return bool(value)
-    if kind is not float:
+    if t is not float:
         if isinstance(value, numbers.Integral):
             return int(value)
         if not isinstance(value, numbers.Real):
@@ -200,17 +206,40 @@ def _json_value(money: bool, value):
         value = float(value)
     if not math.isfinite(value):
         return None
-    return round_cents(value) if money else value   # JSON money is rounded to cents
+    if kind == "count" and value.is_integer():
+        return int(value)
+    if kind == "money":
+        return round_cents(value)
+    places = DATA_DECIMALS.get(kind)
+    return value if places is None else round(value, places) + 0.0   # + 0.0: never -0.0
 
 
-def to_records(result):
+def _kinds(columns) -> list[str | None]:
     from ..reports.registry import column_kinds
 
     kinds = column_kinds()
+    return [kinds[c].kind if c in kinds else None for c in columns]
+
+
+def to_records(result):
     if hasattr(result, "as_dict"):
-        return {k: _json_value(k in kinds and kinds[k].kind == "money", v) for k, v in result.as_dict().items()}
-    money = [c in kinds and kinds[c].kind == "money" for c in result.columns]   # once per column, not per cell
-    return [{k: _json_value(m, v) for k, m, v in zip(result.columns, money, row)} for row in result.rows]
+        values = result.as_dict()
+        return {k: _data_value(kind, v) for (k, v), kind in zip(values.items(), _kinds(values))}
+    kinds = _kinds(result.columns)   # once per column, not per cell
+    return [{k: _data_value(kind, v) for k, kind, v in zip(result.columns, kinds, row)} for row in result.rows]
+
+
+def csv_rows(result):
+    """The header and rows of --format csv: the values of JSON (to_records), written as JSON writes them
+    (true/false, an empty field for null), so the two formats always agree."""
+    rows = as_rows(result)
+    kinds = _kinds(rows.columns)
+
+    def text(kind, value):
+        value = _data_value(kind, value)
+        return ("true" if value else "false") if type(value) is bool else value
+
+    return rows.columns, ([text(k, v) for k, v in zip(kinds, row)] for row in rows.rows)
 
 
 def json_lines(records) -> str:

@@ -50,6 +50,8 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self.currency: str | None = None   # the shop's currency, read with the Overview's cards
+        self._opened: list[sqlite3.Connection] = []   # every thread's, to interrupt them all on quitting
+        self._lock = threading.Lock()
 
     def conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
@@ -57,7 +59,20 @@ class Store:
             from ..store.db import connect_read_only
 
             c = self._local.conn = connect_read_only(self.path, cache_kib=READER_CACHE_KIB)
+            with self._lock:
+                self._opened.append(c)
         return c
+
+    def interrupt_all(self) -> None:
+        """Stop every query still running (quitting: a worker's query must not hold the exit back).
+        Safe from any thread: sqlite3_interrupt is."""
+        with self._lock:
+            opened = list(self._opened)
+        for c in opened:
+            try:
+                c.interrupt()
+            except sqlite3.Error:   # closed meanwhile
+                pass
 
     def latest_day(self) -> date | None:
         rng = store_range(self.conn())

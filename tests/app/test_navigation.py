@@ -62,7 +62,21 @@ async def test_help_fits_80x24_and_scrolls_when_shorter(shop):
         text = str(keys.render())
         assert "1-7" in text and "Top Sellers" in text and "G" in text
         scroll = app.screen.query_one("#help-scroll")
-        assert scroll.region.height >= keys.region.height   # nothing hidden at 80x24
+        # the box stays on screen, its title and its last line (how to scroll, how to close) with it;
+        # the keys scroll between them when they are more than the screen holds
+        box, foot = app.screen.query_one("#help-box"), app.screen.query_one("#help-foot")
+        assert box.region.y >= 0 and box.region.bottom <= 24 and foot.region.bottom <= box.region.bottom
+        assert "scroll" in str(foot.render()) and "Esc" in str(foot.render())
+        assert scroll.region.height >= keys.region.height or scroll.max_scroll_y > 0   # what is below scrolls
+    app = ShopApp(shop, read_only=True, live_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")                                  # Top Sellers: the most keys
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box, foot = app.screen.query_one("#help-box"), app.screen.query_one("#help-foot")
+        assert box.region.bottom <= 24 and foot.region.bottom <= box.region.bottom
+        assert app.screen.query_one("#help-scroll").max_scroll_y > 0
     app = ShopApp(shop, read_only=True, live_alerts=False)
     async with app.run_test(size=(80, 14)) as pilot:
         await pilot.press("3")

@@ -36,7 +36,8 @@ def whales(app) -> ReportTable:
 
 
 def names(t: ReportTable) -> list[str]:
-    return [str(t.get_row_at(i)[2]) for i in range(t.row_count)]
+    j = t.visible_columns().index("customer_name")
+    return [str(t.get_row_at(i)[j]) for i in range(t.row_count)]
 
 
 def status(app) -> str:

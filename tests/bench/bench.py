@@ -20,7 +20,11 @@ default):
 5. monitor: one tick that processes 100 new sales at N vs at N/10;
 6. memory: ingest peak RSS at each size;
 7. the app's tables: every whale of all history kept for paging (reports.kept), and what the keys cost
-   on it: the first page, a sort's first and last page, a filter's count.
+   on it: the first page, a sort's first and last page, a filter's count;
+8. speed a user feels (issue 15; figures, no pass/fail): `doctor` on the store; each tab after a period
+   change and each drill-down, from the key to the figures on screen (speed_probe, in the app with
+   Textual's Pilot); `q` in a real terminal (tmux) until the process is gone: idle, while a query runs,
+   and while live (a simulator selling, the alert panel checking).
 Needs the `bench` extra (pip install '.[bench]') for DuckDB, plus tmux and sqlite3 on PATH.
 """
 
@@ -365,6 +369,23 @@ def bench_table(store: Path, runs: int) -> dict:
     return out
 
 
+# ------------------------------------------------------------------ 8: speed a user feels
+
+SPEED_TARGETS = {"doctor_s": 5.0, "tab_s": 0.5, "drill_s": 0.5, "quit_s": 0.3}
+
+
+def bench_speed(store: Path, work: Path, runs: int) -> dict:
+    import speed_probe
+
+    doctor = [run_measured(shopintel_cmd("doctor", "--db", str(store)), cwd=ROOT)[0] for _ in range(max(1, runs // 2))]
+    out = {"doctor_s": statistics.median(doctor)}
+    samples = [speed_probe.tabs_and_drills(store) for _ in range(max(1, runs // 2))]
+    for kind in ("tab_after_period_change_s", "drill_down_s"):
+        out[kind] = {k: statistics.median(s[kind][k] for s in samples) for k in samples[0][kind]}
+    out["quit_s"] = speed_probe.quit_figures(store, work, runs=max(1, runs // 2))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, nargs="+", default=[100_000, 1_000_000], metavar="N")
@@ -372,7 +393,7 @@ def main() -> int:
     ap.add_argument("--json", metavar="PATH", help="also write the figures here")
     ap.add_argument("--work", metavar="DIR", default=os.path.join(tempfile.gettempdir(), "shopintel-bench"),
                     help="where generated CSVs and stores are kept between runs")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor", "table"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor", "table", "speed"])
     args = ap.parse_args()
     # pip compiles an installed package's bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would make
     # every measured process compile its modules from source instead (~15 ms each for shopintel alone)
@@ -419,6 +440,9 @@ def main() -> int:
         if "table" not in args.skip:
             print("  app table ...", flush=True)
             r["table"] = bench_table(store, args.runs)
+        if "speed" not in args.skip:
+            print("  speed a user feels ...", flush=True)
+            r["speed"] = bench_speed(store, work, args.runs)
         results["sizes"][str(n)] = r
         print_table(n, r)
     if args.json:
@@ -474,6 +498,15 @@ def print_table(n: int, r: dict) -> None:
                            ("sort: G, first time (index)", "sort_last_page_first_s"), ("sort: G", "sort_last_page_s"),
                            ("filter: a keystroke", "filter_count_s")):
             rows.append((f"app table, {t['rows']:,} whales: {label} (ms)", f"{t[key] * 1000:.1f}", "", "", "", ""))
+    if "speed" in r:
+        sp = r["speed"]
+        figures = [("doctor (s)", sp["doctor_s"], SPEED_TARGETS["doctor_s"])]
+        figures += [(f"tab {tab} after a period change (s)", v, SPEED_TARGETS["tab_s"])
+                    for tab, v in sp["tab_after_period_change_s"].items()]
+        figures += [(f"drill-down {what} (s)", v, SPEED_TARGETS["drill_s"]) for what, v in sp["drill_down_s"].items()]
+        figures += [(f"q exits, {state} (s)", v, SPEED_TARGETS["quit_s"]) for state, v in sp["quit_s"].items()]
+        for label, value, target in figures:   # figures to read, not a test: the machine's load moves them
+            rows.append((label, f"{value:.3f}", "", "", f"< {target}", _flag(value < target)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(f"\n{n:,} order lines")
     for row in rows:

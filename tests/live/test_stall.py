@@ -23,8 +23,9 @@ from shopintel.store.schema import CHECKOUT_CLOCK
 from tests.live.conftest import frame
 
 ROOT = Path(__file__).resolve().parents[2]
-# a little ahead of this machine's clock, so that the store's clock (the meta row) is the shop's "now"
-T0 = (datetime.now() + timedelta(hours=1)).replace(microsecond=0, second=0)
+# ahead of this machine's clock by more than any clock a test sets before it (T0 - 1 h included): the
+# shop's clock is the later of the two, so every test's window is the one it set, however slow the run
+T0 = (datetime.now() + timedelta(hours=3)).replace(microsecond=0, second=0)
 
 
 def orders(times: list[datetime]) -> list[tuple[str, str, int]]:

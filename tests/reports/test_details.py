@@ -40,3 +40,25 @@ def test_category_products_with_share(tiny):
     assert out.records() == [{"sku": "TENT", "product_name": "Tent", "units": 2, "revenue": 190.0, "share": 1.0}]
     with pytest.raises(ReportError):
         category_products(tiny, "Nope", Params())
+
+
+def test_one_customers_segment_is_the_segment_scoring_every_customer_gives(tmp_path):
+    """segment_of counts the customers below one customer instead of scoring them all: the same answer
+    for every customer, ties (one-time buyers, equal spends) included."""
+    from datetime import date
+
+    from shopintel.reports.params import Params, resolve
+    from shopintel.reports.segments import scored, segment_of
+    from shopintel.store import synth
+    from shopintel.store.db import connect, connect_read_only
+
+    path = tmp_path / "shop.db"
+    conn = connect(path)
+    synth.build_store(conn, 4000, seed=11, end=date(2026, 6, 30))
+    conn.close()
+    conn = connect_read_only(path)
+    everyone = scored(conn, resolve(conn, Params())).records()
+    assert len({c["segment"] for c in everyone}) >= 5
+    assert [segment_of(conn, c["customer_id"]) for c in everyone] == [c["segment"] for c in everyone]
+    assert segment_of(conn, "no such customer") is None
+    conn.close()

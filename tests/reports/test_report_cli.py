@@ -61,6 +61,51 @@ def test_table_has_a_caption_with_period_and_as_of(cli, store):
     assert "Cy" in r.stdout
 
 
+@pytest.fixture(scope="module")
+def shop_db(tmp_path_factory):
+    """A synthetic shop with stock: shares with many decimals, fractional medians, ratios."""
+    from datetime import date
+
+    from shopintel.store import synth
+    from shopintel.store.db import connect
+
+    path = tmp_path_factory.mktemp("formats") / "shop.db"
+    conn = connect(path)
+    synth.build_store(conn, 3000, seed=7, end=date(2026, 6, 30))
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("name", [*KEYS, "basket", "abc-xyz"])
+def test_csv_and_json_write_the_same_values_by_one_rule(cli, shop_db, name):
+    """Money to the cent, shares and ratios to 4 decimals, other measures to 2, counts as integers: the
+    same values in CSV as in JSON (docs/reports.md)."""
+    import csv
+    import io
+
+    from shopintel.reports.registry import column_kinds
+
+    extra = ["--min-per-week", "0"] if name in ("top-sellers", "reorder") else []
+    got = json.loads(cli("report", name, "--format", "json", "--db", str(shop_db), *extra).stdout)
+    records = [got] if isinstance(got, dict) else got
+    text = cli("report", name, "--format", "csv", "--db", str(shop_db), *extra).stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert records and len(rows) == len(records)
+    kinds = column_kinds()
+    for record, row in zip(records, rows):
+        for key, value in record.items():
+            written = row[key]
+            assert written == ("" if value is None else json.dumps(value) if not isinstance(value, str) else value)
+            if value is None or isinstance(value, (str, bool)):
+                continue
+            kind = kinds[key].kind
+            places = {"money": 2, "share": 4, "change": 4, "ratio": 4, "decimal": 2}.get(kind)
+            if kind == "count":
+                assert type(value) is int, (key, value)
+            elif places is not None:
+                assert round(value, places) == value and "e" not in written, (key, value)
+
+
 def test_csv_output(cli, store):
     r = cli("report", "categories", "--db", str(store), "--format", "csv")
     lines = r.stdout.strip().splitlines()

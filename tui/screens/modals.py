@@ -44,10 +44,16 @@ class HelpScreen(ModalScreen[None]):
             # scrolls (arrows, j/k, PgUp/PgDn) when the terminal is too short for every key
             with VerticalScroll(id="help-scroll"):
                 yield Static(body, id="help-keys")
-            yield Static(Text("Ctrl+P: command palette with every report and action · Esc: close"))
+            yield Static(Text("↑↓ j/k: scroll · Ctrl+P: every report and action · Esc: close"), id="help-foot")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()
+
+    def on_resize(self, event) -> None:
+        """The keys scroll between the title and the last line, both always on screen, whatever the
+        terminal's height (at 80x24 the Top Sellers keys are longer than the screen)."""
+        box_edges, fixed_lines = 2, 2   # the box's border; its title and last line
+        self.query_one("#help-scroll").styles.max_height = max(3, event.size.height - box_edges - fixed_lines)
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one("#help-scroll", VerticalScroll)

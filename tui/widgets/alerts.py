@@ -1,7 +1,7 @@
 """The live alert panel, docked at the bottom of every tab: a sales stall on top, then the reorder alerts.
 
 A monitor (reports.monitor) ticks in a worker thread; the next tick is scheduled only after the last
-one finished, so the loop never overlaps itself. New alerts raise a toast (and the bell with --bell).
+one finished, so the loop never overlaps itself. New alerts raise one toast per check when the panel is not showing them (and the bell with --bell).
 Under the title, the newest active alert is spelled out in one line (why it fired: on hand against the
 reorder point), readable at 80x24 without a key press; the table below lists them all. x acknowledges
 (not in --read-only) from anywhere: the alert under the table's cursor when the table has the focus,
@@ -39,9 +39,10 @@ REFRESH_TABS_EVERY_S = 5.0
 ACK_MARKS = {"pending": "pending…", "failed": "not saved"}   # the ack column of a row x was pressed on
 
 
-# The panel's columns, in this order: what fired and why first (on hand against the reorder point)
-PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_point", "days_of_cover",
-                 "suggested_qty", "created_at")
+# The panel's columns, in this order: what fired and why first (on hand against the reorder point), then
+# what to order (readable at 80 columns)
+PANEL_COLUMNS = ("state", "status", "sku", "product_name", "on_hand", "reorder_point", "suggested_qty",
+                 "days_of_cover", "created_at")
 HIDDEN = ("alert_id", "acknowledged_at")
 
 
@@ -120,6 +121,7 @@ class AlertPanel(Vertical):
         self.acked_words: dict[int, str] = {}    # alert_id -> the alert in words, for the toast that confirms it
         self.writer_waiting = False
         self.last_checked = "-"
+        self._unannounced: list = []              # new alerts no toast or shown panel has told of yet
         self.stall = None                        # the sales stall going on, as the monitor last saw it
 
     def compose(self) -> ComposeResult:
@@ -162,6 +164,19 @@ class AlertPanel(Vertical):
         except RuntimeError:   # the app has gone (its event loop is closed)
             pass
 
+    def on_resize(self, event) -> None:
+        if self.started:   # the newest alert's line is fitted to the width
+            self._redraw()
+
+    def interrupt(self) -> None:
+        """Quitting: the monitor's query (a check of every counted product) stops where it is."""
+        reader = getattr(self.monitor, "reader", None) if self.monitor is not None else None
+        if reader is not None:
+            try:
+                reader.interrupt()
+            except Exception:   # closed meanwhile
+                pass
+
     def on_unmount(self) -> None:
         # quitting: queued writes fail at once, the writer thread is not waited for (nor any lock)
         if self.writer is not None:
@@ -192,24 +207,12 @@ class AlertPanel(Vertical):
             return
         self.frame = message.active
         n_active = self._active(self._view())
-        first = not self.started
-        if first:
+        if not self.started:   # alerts due when the app opens: the panel shows them (no toast)
             self.started = True
             self.display = n_active > 0
         self._stall_changed(message.stall)
         new = [a for a in message.new if a.kind != "stall"]
-        if first and new:   # alerts already due when the app opens: one toast, not a wall of them
-            self.app.notify(f"{len(new)} reorder alert(s) due: see the panel below (a) or the Reorder tab (6)",
-                            title="Reorder alerts", severity="warning", timeout=8)
-            new = []
-        for alert in new[:3]:
-            self.app.notify(f"{alert.status}: {plain(alert.sku)} {plain(alert.product_name)} · "
-                            f"{alert_reason(alert.as_dict())} · order {alert.suggested_qty}", title="Reorder alert",
-                            markup=False,
-                            severity="error" if alert.status == "OUT" else "warning", timeout=8)
-        if len(new) > 3:   # a burst (e.g. on start) is one toast, not a wall of them
-            self.app.notify(f"… and {len(new) - 3} more reorder alerts: see the panel (a) or the Reorder tab (6)",
-                            title="Reorder alerts", severity="warning", timeout=8)
+        self._announce(new)
         if new and self.app.bell_on_alert:
             self.app.bell()
         self.last_checked = self.monitor.last_check.strftime("%H:%M:%S") if self.monitor and self.monitor.last_check \
@@ -218,6 +221,29 @@ class AlertPanel(Vertical):
         if message.sales_seen and time.monotonic() - self.last_tab_refresh > REFRESH_TABS_EVERY_S:
             self.last_tab_refresh = time.monotonic()
             self.post_message(self.SalesSeen())
+
+    def _announce(self, new: list) -> None:
+        """Calm while live: new alerts need no toast while the panel shows them (on the tabs, not behind
+        a detail screen); otherwise one toast per check says what came ("3 new reorder alerts"), and
+        while a dialog is open (period picker, help, filter) none covers it: they wait for the next
+        check after it closes."""
+        from textual.screen import ModalScreen
+
+        self._unannounced.extend(new)
+        if not self._unannounced or isinstance(self.app.screen, ModalScreen):
+            return
+        waiting, self._unannounced = self._unannounced, []
+        if self.display and self.app.screen is self.app.screen_stack[0]:
+            return   # the panel lists them, the line under its title spells out the newest
+        worst = "error" if any(a.status == "OUT" for a in waiting) else "warning"
+        if len(waiting) == 1:
+            alert = waiting[0]
+            self.app.notify(f"{self.describe(alert.as_dict(), units=True)} · a: the panel, 6: Reorder",
+                            title="Reorder alert", severity=worst, timeout=8, markup=False)
+        else:
+            skus = ", ".join(plain(a.sku) for a in waiting[:3]) + (", …" if len(waiting) > 3 else "")
+            self.app.notify(f"{len(waiting)} new reorder alerts ({skus}) · a: the panel, 6: Reorder",
+                            title="Reorder alerts", severity=worst, timeout=8, markup=False)
 
     def _stall_changed(self, stall) -> None:
         """A stall that begins is shown (the panel too) with a toast; one that ends says orders resumed."""
@@ -293,7 +319,7 @@ class AlertPanel(Vertical):
         newest = self.newest(view)
         # the newest first, in words: what x acknowledges when the table does not have the focus
         self.query_one(".alerts-newest", Static).update(Text(
-            f"Newest {self.describe(newest)}" if newest
+            self.newest_line(newest, (self.size.width or self.app.size.width) - 2) if newest
             else "No active alert." + (" Acknowledged, superseded and resolved alerts are listed below."
                                        if self.show_history else " h shows the history.")))
         if self.display and view is not None:   # skip drawing while hidden
@@ -302,11 +328,28 @@ class AlertPanel(Vertical):
             table.hidden = HIDDEN if self.show_history else (*HIDDEN, "state")
             table.show(view)
 
+    @classmethod
+    def newest_line(cls, record: dict, width: int) -> str:
+        """The newest alert in one line of `width`: in full when it fits, else without its days of cover,
+        then with the product's name cut, so that what to order always shows (never cut mid-figure)."""
+        full = f"Newest {cls.describe(record)}"
+        if len(full) <= width:
+            return full
+        short = {**record, "days_of_cover": None}
+        line = f"Newest {cls.describe(short)}"
+        if len(line) <= width:
+            return line
+        name = plain(record["product_name"])
+        cut = max(1, len(name) - (len(line) - width) - 1)
+        return f"Newest {cls.describe({**short, 'product_name': name[:cut] + '…'})}"
+
     @staticmethod
-    def describe(record: dict) -> str:
-        """One alert in words: what, which product, why it fired, what to order."""
-        return plain(f"{record['status']} {record['sku']} {record['product_name']}: {alert_reason(record)}, "
-                     f"order {record['suggested_qty']:,}")
+    def describe(record: dict, units: bool = False) -> str:
+        """One alert in words: what, which product, why it fired, what to order (`units`: in units, for a
+        toast; the panel's line at 80 columns has no room for the word)."""
+        unit = " units" if units else ""
+        return plain(f"{record['status']} {record['sku']} {record['product_name']}: {alert_reason(record, units)}, "
+                     f"order {record['suggested_qty']:,}{unit}")
 
     def toggle(self) -> None:
         self.display = not self.display
@@ -341,7 +384,7 @@ class AlertPanel(Vertical):
         alert_id, sku = int(record["alert_id"]), str(record["sku"])
         if self.acks.get(alert_id) == "pending" or alert_id in self.stored_acks:
             return
-        self.acked_words[alert_id] = self.describe(record)
+        self.acked_words[alert_id] = self.describe(record, units=True)
         from ...reports.monitor import mark_acknowledged
 
         # written by the writer thread (it tries again while another program holds the lock); the row

@@ -18,6 +18,40 @@ from .loading import load_in_thread
 from .report_table import ReportTable
 
 
+# How important each part of a status line is: the parts that do not fit its two lines are left out,
+# least important first, so a line never ends mid-sentence at 80 columns (the keys are in the footer
+# and the help screen too).
+COUNT, STORY, PERIOD, KEYS = range(4)
+
+
+def fit_parts(parts: list[tuple[str, int]], width: int, lines: int = 2) -> str:
+    """The parts (text, importance) joined with ' · ' in their order, without those that would not fit
+    `lines` lines of `width` cells: the most important first, in the order given within one importance.
+    The first part always shows (cut with an ellipsis if it alone is too long)."""
+    import textwrap
+
+    def fits(text: str) -> bool:
+        return len(textwrap.wrap(text, max(10, width), break_long_words=True)) <= lines
+
+    chosen: set[int] = set()
+    for i in sorted(range(len(parts)), key=lambda i: (parts[i][1], i)):
+        trial = " · ".join(t for j, (t, _) in enumerate(parts) if j in chosen | {i} and t)
+        if not chosen or fits(trial):
+            chosen.add(i)
+    text = " · ".join(t for j, (t, _) in enumerate(parts) if j in chosen and t)
+    room = max(10, width) * lines
+    return text if fits(text) else text[:room - 1] + "…"
+
+
+def period_line(choice, period) -> str:
+    """The period once: `28d: 2026-06-03 .. 2026-06-30, as of 2026-06-30`, and a custom range as itself
+    (its label is the range: `2026-01-01 .. 2026-03-31, as of …`, not the dates twice)."""
+    described = period.describe()
+    if choice.preset == "custom" or described.startswith(choice.label()):
+        return described
+    return f"{choice.label()}: {described}"
+
+
 def busy_indicator(pane, on: bool) -> None:
     """The loading indicator goes on the charts (never focused) and the status line says so."""
     for chart in pane.query(".chart"):   # a Chart, or the Overview's placeholder for one
@@ -46,6 +80,8 @@ class ReportPane(BuiltLater, Vertical):
 
     report = ""
     hidden: tuple[str, ...] = ()
+    # the columns that matter most, shown first (they fit 80 columns); the others follow and scroll
+    first_columns: tuple[str, ...] = ()
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -58,7 +94,8 @@ class ReportPane(BuiltLater, Vertical):
         # the options this tab changes with keys (the registry's app_options); the others keep their defaults
         self.options: dict[str, Any] = {name: getattr(defaults, name) for name in self.spec.app_options}
         key_column = self.spec.drill.key if self.spec.drill else None
-        self.table = ReportTable(key_column=key_column, hidden=self.hidden, id=f"{self.id}-table")
+        self.table = ReportTable(key_column=key_column, hidden=self.hidden, first=self.first_columns,
+                                 id=f"{self.id}-table")
 
     @property
     def with_chart(self) -> bool:
@@ -97,23 +134,36 @@ class ReportPane(BuiltLater, Vertical):
     def chart(self):
         return self.query_one(".chart")
 
-    def set_status(self, text: str) -> None:
-        """The pane's one-line story, led by the table's honest 'showing N of M'."""
-        self._status_text = text
-        self.query_one(".status", Static).update(Text(f"{self.table.status_line()} · {text}"))
+    def set_status(self, *parts: tuple[str, int]) -> None:
+        """The pane's story in at most two lines, led by the table's honest 'showing N of M': parts of
+        (text, importance: STORY, PERIOD or KEYS); what does not fit the pane's width is left out, least
+        important first (fit_parts)."""
+        # a plain string (a pane that says one thing) is a story told in parts separated by ' · '
+        parts = tuple(q for p in parts for q in ([(t, STORY) for t in p.split(" · ")] if isinstance(p, str) else [p]))
+        self._status_parts = parts
+        width = (self.size.width or self.app.size.width) - 2   # the status line's padding
+        line = fit_parts([(self.table.status_line(), COUNT), *parts], width)
+        self.query_one(".status", Static).update(Text(line))
 
     def refresh_status(self) -> None:
-        self.set_status(getattr(self, "_status_text", ""))
+        if hasattr(self, "_status_parts"):
+            self.set_status(*self._status_parts)
+
+    def on_resize(self, event) -> None:
+        self.refresh_status()   # what fits two lines changed
 
     def on_report_table_window_moved(self, message: ReportTable.WindowMoved) -> None:
         message.stop()
         if message.table is self.table:
             self.refresh_status()
 
-    def load(self) -> None:
+    def load(self, quiet: bool = False) -> None:
+        """Compute in a worker and draw when it lands; `quiet` (a live refresh): the figures shown stay,
+        with no loading indicator, until the new ones replace them in place."""
         self.build()
         self.stale = False
-        self.busy(True)
+        if not quiet:
+            self.busy(True)
         store, choice = self.app.store, self.app.period_choice
         load_in_thread(self, lambda: self.compute(store, choice))
 
@@ -131,17 +181,17 @@ class ReportPane(BuiltLater, Vertical):
     def apply(self, result: Any) -> None:
         """The usual tab: what it is, the period, the chart and the table. Panes with more to say override."""
         period, rows = result
-        self.set_status(f"{self.spec.summary} · {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status((self.spec.summary, STORY), (self.describe_period(period), PERIOD), self.enter_hint())
         if self.with_chart:
             self.draw_chart(rows)
         self.table.show(rows)
 
-    def enter_hint(self) -> str:
+    def enter_hint(self) -> tuple[str, int]:
         drill = self.spec.drill
-        return f" · Enter: {DRILL_HINTS[drill.target]}" if drill else ""
+        return (f"Enter: {DRILL_HINTS[drill.target]}" if drill else "", KEYS)
 
     def describe_period(self, period) -> str:
-        return f"{self.app.period_choice.label()}: {period.describe()}"
+        return period_line(self.app.period_choice, period)
 
     def open_detail(self, record: dict) -> None:
         """Enter on a row: the screen the registry entry's drill-down names, for the row's key."""
@@ -162,17 +212,20 @@ class ReportPane(BuiltLater, Vertical):
 MONEY_KPIS = ("revenue", "aov", "returns")   # their cards' figures name the currency ("1,234 EUR")
 
 
+KPI_ROOM = 13   # a card's figure at 80 columns: a fifth of the width, less its border and padding
+
+
 def kpi_value(key: str, value) -> str:
-    """A KPI card's figure, short enough for a card a fifth of 80 columns wide: cents only on small
-    amounts, millions as 12.35M."""
+    """A KPI card's figure, by one rule for every card: an amount with its cents, as in every table
+    (1,422,064.27 beside 56.88), and only an amount too wide for a card at 80 columns (100 million and
+    more) in millions with two decimals (123.46M)."""
     money = key in MONEY_KPIS
     if value is None or value != value:
         return "-"
-    if money and abs(value) >= 10_000_000:
+    shown = format_value("revenue" if money else "orders", value)
+    if money and len(shown) > KPI_ROOM:
         return f"{value / 1_000_000:,.2f}M"
-    if money and abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    return format_value("revenue" if money else "orders", value)
+    return shown
 
 
 class OverviewPane(BuiltLater, VerticalScroll):
@@ -186,6 +239,7 @@ class OverviewPane(BuiltLater, VerticalScroll):
         self.stale = True
         self._loads = 0   # counts load() calls: the second step of a superseded load never starts
         self._built = False
+        self._quiet = False
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="status")
@@ -220,9 +274,10 @@ class OverviewPane(BuiltLater, VerticalScroll):
             ReportTable(id="top-whales", key_column="customer_id", hidden=("customer_id",)),
             ReportTable(id="top-sellers-mini", key_column="sku", hidden=("sku",))])
 
-    def load(self) -> None:
+    def load(self, quiet: bool = False) -> None:
         self.stale = False
         self._loads += 1
+        self._quiet = quiet   # a live refresh: no loading indicators, the figures shown stay until replaced
         store, choice = self.app.store, self.app.period_choice
         # the app's first load may find its cards computed already (launch starts them before Textual loads)
         ready = self.app.prefetched_cards(choice)
@@ -231,7 +286,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
             # removing one still mounting holds Textual's start-up, and so the first frame, back ~70 ms
             self.app.show_result(self, {**ready.result(), "partial": True})
         else:
-            self.busy(True)
+            if not quiet:
+                self.busy(True)
             self._run(ready.result if ready is not None else lambda: store.overview_cards(choice), partial=True)
 
     def _load_rest(self, load: int, period) -> None:
@@ -272,8 +328,9 @@ class OverviewPane(BuiltLater, VerticalScroll):
             self.apply_tables(r)
             return
         period = r["period"]
-        self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
-        self.query_one(".status", Static).update(Text(f"{self.app.period_choice.label()}: {period.describe()}"))
+        if not self._quiet:
+            self.scroll_home(animate=False)   # the KPI cards are what a small terminal must show first
+        self.query_one(".status", Static).update(Text(period_line(self.app.period_choice, period)))
         # the cards may come from the prefetch's own Store: the app's learns the currency from them, before
         # any table names it
         currency = self.app.store.currency = r.get("currency")
@@ -295,7 +352,8 @@ class OverviewPane(BuiltLater, VerticalScroll):
             # Two steps: the KPI cards are plain SQL and show at once; the chart and tables need pandas
             # and plotext, whose loading would hold the GIL (and the first screen) back if it ran
             # meanwhile, so the second step starts once the cards are on screen.
-            self.busy_charts(True)
+            if not self._quiet:
+                self.busy_charts(True)
             self.app.after_first_frame(functools.partial(self._load_rest, self._loads, period))
 
     def busy_charts(self, on: bool) -> None:
@@ -309,26 +367,31 @@ class OverviewPane(BuiltLater, VerticalScroll):
         chart = REPORTS["revenue"].chart
         series, title = r["series"], money_title(f"Revenue per {r['grain']}", chart.series, self.app.store.currency)
         self.query_one("#overview-chart").show(chart, series, title)
-        self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "customer_name",
-                                                                           "spend"]))
-        self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "product_name",
-                                                                                  "units_per_week"]))
+        # figures before names: at 80 columns each table has half the width, and a long name (or the
+        # currency in a header) must push a name off the edge, never cut a figure
+        self.query_one("#top-whales", ReportTable).show(r["whales"].select(["rank", "customer_id", "spend",
+                                                                           "customer_name"]))
+        self.query_one("#top-sellers-mini", ReportTable).show(r["sellers"].select(["sku", "units_per_week",
+                                                                                  "product_name"]))
 
 
 class RevenuePane(ReportPane):
     report = "revenue"
+    first_columns = ("period", "revenue", "moving_average")
 
     def apply(self, result) -> None:
         period, rows = result
         profile, grain = self.options["profile"], self.options["grain"]
         what = f"seasonality by {profile}" if profile else f"revenue per {grain}"
-        self.set_status(f"{what} · {self.describe_period(period)} · w: grain  p: seasonality  t: table")
+        self.set_class(bool(profile), "profile")   # the profile's bars take most of the pane (app.tcss)
+        self.set_status((what, STORY), (self.describe_period(period), PERIOD), ("w: grain  p: seasonality  t: table", KEYS))
         self.draw_chart(rows)
         self.table.show(rows)
 
 
 class WhalesPane(ReportPane):
     report = "whales"
+    first_columns = ("rank", "customer_name", "spend", "p_alive", "share", "cumulative_share", "orders")
 
     def compute(self, store, choice, fit: bool = False):
         from ...reports.clv import cached_p_alive, p_alive_by_customer
@@ -336,10 +399,16 @@ class WhalesPane(ReportPane):
         from ...reports.summary import summary
         from ...reports.whales import COLUMNS, whale_rows
 
+        from itertools import chain, islice
+
+        from .loading import Loaded
+        from .report_table import PAGE
+
         params = store.params(choice)
         period = store.period(params)
         conn = store.conn()
         s = summary(conn, params, period)
+        left_out = unranked(conn, period)
         # beside each whale the chance they are still a customer (clv's BG/NBD model, as of the period's
         # end), so a big customer slipping away stands out. The fit takes seconds on a big store: the
         # whales come first with the column empty, unless the last fit still holds, and a second step fills it
@@ -349,49 +418,57 @@ class WhalesPane(ReportPane):
         key = COLUMNS.index("customer_id")
         got = alive or {}
         rows = ((*r[:at], got.get(r[key]), *r[at:]) for r in whale_rows(conn, params, period))
-        # every ranked customer, kept for paging here in the worker: streamed, never a list of them all
         columns = [*COLUMNS[:at], "p_alive", *COLUMNS[at:]]
-        return period, s, unranked(conn, period), self.table.keep(columns, rows), alive is None
+        # Every ranked customer is kept for paging, here in the worker: streamed, never a list of them all.
+        # Keeping 500k takes seconds: the first window goes on screen first, with how many there are.
+        first = list(islice(rows, PAGE))
+        ranked = s.customers - left_out
+        if len(first) == PAGE and ranked > PAGE and not fit:   # (the fit's step: the rows are on screen)
+            self.post_message(Loaded(self, (period, s, left_out, self.table.keep(columns, first), ranked,
+                                            alive is None)))
+        return period, s, left_out, self.table.keep(columns, chain(first, rows)), None, alive is None
 
     def apply(self, result) -> None:
-        period, s, left_out, kept, fit_pending = result
+        period, s, left_out, kept, coming, fit_pending = result
         if s.top_1pct_share is None:
             line = "No ranked customers in this period."
         else:
             line = (f"Top 1% of customers bring {s.top_1pct_share * 100:.1f}% of revenue; "
                     f"top 20% bring {s.top_20pct_share * 100:.1f}%.")
         # the Overview's and summary's customers, less those whales cannot rank: one count, said out loud
-        if left_out:
-            line += (f" {left_out:,} of the {s.customers:,} customers returned more than they bought: "
-                     "not ranked.")
-        self.table.show(kept)
-        if fit_pending:
-            line += " p alive: fitting…"
+        unranked = (f"{left_out:,} of the {s.customers:,} customers returned more than they bought: not ranked."
+                    if left_out else "")
+        # the first window while the rest is kept: 'showing 1–500 of N' is already true
+        self.table.show(kept, coming=coming)
+        if fit_pending and coming is None:   # the whole result is here: now the p alive fit
             store, choice = self.app.store, self.app.period_choice
             load_in_thread(self, lambda: self.compute(store, choice, fit=True))
-        self.set_status(f"{line}  {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status((line, STORY), (unranked, STORY), ("p alive: fitting…" if fit_pending else "", STORY),
+                        (self.describe_period(period), PERIOD), self.enter_hint())
 
 
 class TopSellersPane(ReportPane):
     report = "top-sellers"
+    first_columns = ("sku", "product_name", "units_per_week", "trend")
 
     def apply(self, result) -> None:
         period, rows = result
         self.set_status(
-            f"more than {self.options['min_per_week']:g} units/week over the {self.options['window_days']} days to "
-            f"{period.as_of} · +/-: threshold  [/]: window{self.enter_hint()}")
+            (f"more than {self.options['min_per_week']:g} units/week over the {self.options['window_days']} days to "
+             f"{period.as_of}", STORY), self.enter_hint(), ("+/-: threshold  [/]: window", KEYS))
         self.draw_chart(rows)
         self.table.show(rows)
 
 
 class CategoriesPane(ReportPane):
     report = "categories"
+    first_columns = ("category", "revenue", "share", "growth", "growth_contribution", "driver")
 
     def apply(self, result) -> None:
         period, df = result
-        hint = "" if period.explicit else " · pick a period (d) to see growth and its driver"
-        lead = "".join(f"{driver_line(row)} · " for row in df.records() if row["driver"])
-        self.set_status(f"{lead}{self.describe_period(period)}{hint}{self.enter_hint()}")
+        hint = "" if period.explicit else "pick a period (d) to see growth and its driver"
+        lead = " · ".join(driver_line(row) for row in df.records() if row["driver"])
+        self.set_status((lead, STORY), (self.describe_period(period), PERIOD), (hint, STORY), self.enter_hint())
         # horizontal: every name readable on its own row (vertical labels collide at 80 columns)
         self.draw_chart(df)
         self.table.show(df)
@@ -411,6 +488,8 @@ class ReorderPane(ReportPane):
     which the tab's title and the alert panel count too."""
 
     report = "reorder"
+    # the status in words first (readable at 80 columns without colour), then what to do about it
+    first_columns = ("status", "sku", "product_name", "on_hand", "days_of_cover", "suggested_qty")
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -433,8 +512,7 @@ class ReorderPane(ReportPane):
             self._alerts = stored["active"]
         self._shown = (period, chosen, rows, stored["acknowledged"])
         self._describe()
-        # status first: it must be readable at 80 columns, in words as well as colour
-        self.table.show(rows.select(["status", *[c for c in rows.columns if c != "status"]]))
+        self.table.show(rows)
 
     def show_alert_count(self, n: int) -> None:
         """The live panel's count (the App routes it here, to the tab's title and to the Overview). A new
@@ -445,7 +523,7 @@ class ReorderPane(ReportPane):
             return
         self._describe()
         if changed:
-            self.load() if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
+            self.load(quiet=True) if self.app.active_tab() == "reorder" else setattr(self, "stale", True)
 
     def _describe(self) -> None:
         from collections import Counter
@@ -456,23 +534,25 @@ class ReorderPane(ReportPane):
         seen = f", {acked} acknowledged" if acked else ""
         now = period.as_of.isoformat()
         past = chosen.last < period.as_of and not chosen.empty_store
-        note = (f" · stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
-                "apply here" if past else f", as of {now}")
+        note = (f"stock and alerts are as of now ({now}): the period {self.app.period_choice.label()} does not "
+                "apply here" if past else f"as of {now}")
         # an empty tab says where its rows come from (a store without stock counts lists nothing)
-        empty = (" · none yet: stock counts come from 'shopintel stock import FILE' or 'shopintel stock set SKU N'"
+        empty = ("none yet: stock counts come from 'shopintel stock import FILE' or 'shopintel stock set SKU N'"
                  if not rows else "")
-        self.set_status(f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}"
-                        f" · {n} active alert{'' if n == 1 else 's'}{seen} · fast movers (more than "
-                        f"{self.options.get('min_per_week', 3):g} units/week) with a stock count{note}{empty}"
-                        f"{self.enter_hint()}")
+        self.set_status(
+            (f"OUT {counts.get('OUT', 0)} · LOW {counts.get('LOW', 0)} · OK {counts.get('OK', 0)}", STORY),
+            (f"{n} active alert{'' if n == 1 else 's'}{seen}", STORY), (note, STORY), (empty, STORY),
+            (f"fast movers (more than {self.options.get('min_per_week', 3):g} units/week) with a stock count", PERIOD),
+            self.enter_hint())
 
 
 class SegmentsPane(ReportPane):
     report = "segments"
+    first_columns = ("segment", "customers", "revenue", "median_spend")
 
     def apply(self, result) -> None:
         period, rows = result
-        self.set_status(f"RFM segments · {self.describe_period(period)}{self.enter_hint()}")
+        self.set_status(("RFM segments", STORY), (self.describe_period(period), PERIOD), self.enter_hint())
         self.table.show(rows)
 
 
@@ -552,7 +632,7 @@ class CohortsPane(ReportPane):
 
     def apply(self, result) -> None:
         period, rows = result
-        self.set_status(f"retention by first-order month · {self.describe_period(period)}")
+        self.set_status(("retention by first-order month", STORY), (self.describe_period(period), PERIOD))
         shades = self._shades()
         scale = retention_scale()
         legend = Text("scale: ")
@@ -610,8 +690,8 @@ class AbcXyzPane(ReportPane):
 
         period, rows = result
         self.records = rows.records()
-        self.set_status(f"ABC by revenue x XYZ by weekly demand · Enter on a cell: its products · "
-                        f"{self.describe_period(period)}{self.enter_hint()}")
+        self.set_status(("ABC by revenue x XYZ by weekly demand", STORY), ("Enter on a cell: its products", KEYS),
+                        (self.describe_period(period), PERIOD), self.enter_hint())
         matrix = self.query_one(".abc-matrix", DataTable)
         matrix.clear(columns=True)
         matrix.add_column("", key="abc", width=3)

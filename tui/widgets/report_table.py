@@ -9,7 +9,8 @@ from typing import Iterable, Iterator, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.geometry import Region
+from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -35,10 +36,12 @@ class ReportTable(DataTable):
         pane's 'showing N of M' is out of date."""
         table: "ReportTable"
 
-    def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), **kw):
+    def __init__(self, *, key_column: str | None = None, hidden: tuple[str, ...] = (), first: tuple[str, ...] = (),
+                 **kw):
         super().__init__(cursor_type="row", zebra_stripes=True, **kw)
         self.key_column = key_column
         self.hidden = hidden
+        self.lead_columns = first     # the columns shown first (what matters most at 80 columns); the rest follow
         self.kept: Kept | None = None
         self.filter_text = ""
         self.sort_column: str | None = None
@@ -46,6 +49,7 @@ class ReportTable(DataTable):
         self.matches: int | None = None          # rows of the view (None: no rows yet)
         self.window_start = 0                          # the view position of the first row held
         self.window: Rows | None = None          # the rows held
+        self.coming: int | None = None           # rows of the whole result while only its first window is here
 
     # ------------------------------------------------------------------ data
 
@@ -55,7 +59,10 @@ class ReportTable(DataTable):
         Safe in a worker thread: a pane keeps a large result there (rows may stream from the store)."""
         return Kept(columns, rows, search=[c for c in columns if c not in self.hidden and kind(c) in ("text", "date")])
 
-    def show(self, result: Rows | Kept) -> None:
+    def show(self, result: Rows | Kept, coming: int | None = None) -> None:
+        """Show a result (its rows kept for paging). `coming`: the result is the first window of one of
+        that many rows, the rest still being kept (the status line says so; the whole replaces it)."""
+        self.coming = coming
         self.kept = result if isinstance(result, Kept) else self.keep(result.columns, result.rows)
         self._fetch(self.window_start if self.matches is not None else 0, self.window_start + self.cursor_row)
 
@@ -82,7 +89,8 @@ class ReportTable(DataTable):
     def visible_columns(self) -> list[str]:
         if self.kept is None:
             return []
-        return [c for c in self.kept.columns if c not in self.hidden]
+        shown = [c for c in self.kept.columns if c not in self.hidden]
+        return [c for c in self.lead_columns if c in shown] + [c for c in shown if c not in self.lead_columns]
 
     def has_rows(self) -> bool:
         return bool(self.matches)
@@ -91,29 +99,65 @@ class ReportTable(DataTable):
         """Hold the rows of the view around `offset` and put the cursor on view row `cursor`."""
         kept, view = self.kept, self.view()
         self.matches = kept.count(view)
+        shown_start = self.window_start
         self.window_start = max(0, min(offset, self.matches - PAGE))
         self.window = kept.page(view, self.window_start, PAGE)
         cursor_col = self.cursor_column
-        self.clear(columns=True)
         cols = self.visible_columns()
         idx = [kept.columns.index(c) for c in cols]
         rows = [[self._cell(c, row[j]) for c, j in zip(cols, idx)] for row in self.window.rows]
         currency = getattr(getattr(self.app, "store", None), "currency", None)   # the shop's, once known
-        for j, col in enumerate(cols):
-            label = header(col, currency)
-            if col == self.sort_column:
-                label += " ▲" if self.sort_ascending else " ▼"
-            # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a
-            # frame drawn before it (a chart redrawing beside the table) keeps cells cut to the header's
-            # width. Measured in cells, so wide (CJK) text and emoji get the room they take.
-            width = max([cell_len(label), *(r[j].cell_len for r in rows)])
-            self.add_column(self._label(col, label, j == cursor_col), key=col, width=min(width, MAX_COLUMN_WIDTH))
-        for cells in rows:
-            self.add_row(*cells)
+        labels = [header(c, currency) + ((" ▲" if self.sort_ascending else " ▼") if c == self.sort_column else "")
+                  for c in cols]
+        # Widths measured here, not left to DataTable's auto width: that is settled on idle, and a frame
+        # drawn before it (a chart redrawing beside the table) keeps cells cut to the header's width.
+        # Measured in cells, so wide (CJK) text and emoji get the room they take.
+        widths = [min(max([cell_len(label), *(r[j].cell_len for r in rows)]), MAX_COLUMN_WIDTH)
+                  for j, label in enumerate(labels)]
+        same_rows = shown_start == self.window_start
+        if not (same_rows and self._update_in_place(cols, labels, widths, rows)):
+            self.clear(columns=True)
+            for j, col in enumerate(cols):
+                self.add_column(self._label(col, labels[j], j == cursor_col), key=col, width=widths[j])
+            for cells in rows:
+                self.add_row(*cells)
         if self.row_count:
             row = max(0, min(cursor - self.window_start, self.row_count - 1))
-            self.move_cursor(row=row, column=min(cursor_col, len(cols) - 1))
+            if (row, cursor_col) != (self.cursor_row, self.cursor_column) or not same_rows:
+                self.move_cursor(row=row, column=min(cursor_col, len(cols) - 1))
         self.post_message(self.WindowMoved(self))
+
+    def _update_in_place(self, cols: list[str], labels: list[str], widths: list[int], rows: list[list[Text]]) -> bool:
+        """The same columns and the same rows (by key, in the same order) as shown, new figures: the
+        cells that changed are updated where they are, so a live refresh neither moves the cursor nor
+        scrolls (a rebuild puts both back, but the table jumps meanwhile). False: it must be rebuilt."""
+        if (not self.row_count or [c.key.value for c in self.ordered_columns] != cols
+                or [c.label.plain for c in self.ordered_columns] != labels or len(rows) != self.row_count):
+            return False
+        key = cols.index(self.key_column) if self.key_column in cols else None
+        if key is not None and any(self.get_cell_at(Coordinate(i, key)).plain != r[key].plain for i, r in enumerate(rows)):
+            return False   # the rows moved (a new order): rebuilt, the cursor kept on its row number
+        for j, column in enumerate(self.ordered_columns):
+            if widths[j] > column.width:
+                column.width = widths[j]
+        for i, cells in enumerate(rows):
+            for j, cell in enumerate(cells):
+                here = Coordinate(i, j)
+                shown = self.get_cell_at(here)
+                if shown.plain != cell.plain or shown.spans != cell.spans:
+                    self.update_cell_at(here, cell)
+        self._clear_caches()
+        self.refresh()
+        return True
+
+    def _update_dimensions(self, new_rows) -> None:
+        """DataTable measures every cell of every new row here (on idle) to size the columns and rows: a
+        fifth of a second for a window of 500 rows. Every column's width is set in _fetch (measured from
+        the cells' text) and every row is one line without a label, so only the scrollable size is left
+        to work out."""
+        header = self.header_height if self.show_header else 0
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
 
     def _follow_cursor(self) -> None:
         """At either end of the rows held, with more rows beyond it: move the window so the cursor is in
@@ -158,6 +202,8 @@ class ReportTable(DataTable):
         if self.matches is None:
             return "loading"
         total, held = self.kept.total, self.row_count
+        if self.coming and not self.filter_text:
+            return f"showing 1–{held:,} of {self.coming:,} (the rest on its way)"
         if held < self.matches:   # a window: which rows of the view these are
             shown = f"showing {self.window_start + 1:,}–{self.window_start + held:,} of {self.matches:,}"
         else:
@@ -174,7 +220,8 @@ class ReportTable(DataTable):
     def export_rows(self) -> tuple[list[str], Iterator[tuple]]:
         """The visible columns and every row of the current view (filter and sort applied), read from
         the kept result a chunk at a time: an export of any size."""
-        cols = self.visible_columns()
+        # in the report's own column order (that of `report --format csv`), not the screen's
+        cols = [c for c in self.kept.columns if c not in self.hidden]
         idx = [self.kept.columns.index(c) for c in cols]
         return cols, (tuple(row[j] for j in idx) for row in self.kept.iterate(self.view()))
 
