@@ -249,6 +249,10 @@ class Loader:
             "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
             f"discount_cents, net_cents, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
             f"{'NULL' if import_id is None else int(import_id)})", rows)
+        self._count(frame)
+
+    def _count(self, frame) -> None:
+        """The load's figures for a chunk of lines just written (every backend's loader counts them so)."""
         s = self.stats
         s.rows_loaded += len(frame)
         s.returns += int((frame["quantity"] < 0).sum())

@@ -63,15 +63,7 @@ class PgLoader(Loader):
                     copy.write_row((*row, import_id))
         except psycopg.Error as exc:
             raise wrap(exc, c.url) from None
-        # the load's figures, as Loader.add counts them
-        s = self.stats
-        s.rows_loaded += len(frame)
-        s.returns += int((frame["quantity"] < 0).sum())
-        s.guest_lines += int((frame["customer_key"] == "").sum())
-        s.non_merch_lines += int((~frame["is_merch"].astype(bool)).sum())
-        lo, hi = frame["day"].min(), frame["day"].max()
-        s.first_day = lo if s.first_day is None else min(s.first_day, lo)
-        s.last_day = hi if s.last_day is None else max(s.last_day, hi)
+        self._count(frame)   # the load's figures, as Loader counts them
 
     def _replace(self, order_ids: list[str]) -> int:
         """The first time this load sees an order id, the store's earlier lines of that order go (Loader's
