@@ -34,23 +34,16 @@ def _hwm_mb(pid: int) -> int:
 def peak_rss_after_tabs(tui_command: str, root: Path, tabs: str = "1234567") -> int:
     """Open the app in tmux, visit every tab (waiting for each to draw), and read its peak RSS."""
     name = f"benchrss{os.getpid()}"
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                    f"cd {root} && {tui_command}"], check=True)
     try:
-        deadline = time.monotonic() + 60
-        while not overview_ready(_screen(name)):
-            if time.monotonic() > deadline:
-                raise SystemExit("app did not draw the Overview within 60 s")
-            time.sleep(0.05)
+        open_app(name, f"cd {root} && {tui_command}")
         for key in tabs:
             subprocess.run(["tmux", "send-keys", "-t", name, key], check=True)
-            before = _screen(name)
+            before = screen(name)
             settle = time.monotonic() + 5
             # wait until the screen stops changing (the tab's query has landed)
             while time.monotonic() < settle:
                 time.sleep(0.3)
-                now = _screen(name)
+                now = screen(name)
                 if now == before and "Loading" not in now:
                     break
                 before = now
@@ -61,5 +54,17 @@ def peak_rss_after_tabs(tui_command: str, root: Path, tabs: str = "1234567") -> 
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
-def _screen(name: str) -> str:
+def open_app(name: str, command: str, timeout: float = 120.0) -> None:
+    """Start `command` in a new 120x40 tmux session `name` and wait until the Overview shows its figures
+    (the caller kills the session, also when this gives up)."""
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command], check=True)
+    deadline = time.monotonic() + timeout
+    while not overview_ready(screen(name)):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the app did not draw the Overview within {timeout:.0f} s:\n{screen(name)}")
+        time.sleep(0.05)
+
+
+def screen(name: str) -> str:
     return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout

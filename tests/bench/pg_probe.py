@@ -7,7 +7,6 @@ and the SQL-aggregate reports on both (median of a few runs, after one warm-up).
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,13 +23,10 @@ REPORTS = ("summary", "whales", "categories", "revenue", "top-sellers")
 
 
 def _median(fn, runs: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    from bench import median_time
+
+    fn()   # warm
+    return median_time(fn, runs)
 
 
 def main(lines: int) -> None:

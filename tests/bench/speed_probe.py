@@ -94,19 +94,14 @@ def tabs_and_drills(store: Path) -> dict:
     return asyncio.run(_tabs_and_drills(store))
 
 
-def _screen(name: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
-
-
 def quit_seconds(store: Path, state: str, timeout: float = 30.0) -> float:
     """`q` in a real terminal until the process is gone, in `state`: start (the moment the Overview's
     first figures show, its chart and tables still loading), idle (all of it drawn), live (a simulator
     selling and the alert panel checking), query (a tab's query still running: a period change on
     Whales, q at once)."""
-    from app_probe import overview_ready
+    from app_probe import open_app, screen
 
     name = f"benchquit{os.getpid()}"
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
     simulator = None
     if state == "live":   # a checkout selling beside the app (which writes its alerts: not read-only)
         simulator = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "simulate", "--db", str(store),
@@ -115,14 +110,8 @@ def quit_seconds(store: Path, state: str, timeout: float = 30.0) -> float:
         tui = f"{sys.executable} -m shopintel.tui.cli tui --db {store}"
     else:
         tui = f"{sys.executable} -m shopintel.tui.cli tui --db {store} --read-only"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                    f"cd {ROOT} && {tui}; echo SHOPINTEL-EXITED; sleep 60"], check=True)
     try:
-        deadline = time.monotonic() + 120
-        while not overview_ready(_screen(name)):
-            if time.monotonic() > deadline:
-                raise SystemExit(f"speed probe: the app did not start ({state}):\n{_screen(name)}")
-            time.sleep(0.05)
+        open_app(name, f"cd {ROOT} && {tui}; echo SHOPINTEL-EXITED; sleep 60")
         if state == "idle":
             time.sleep(3)    # the Overview's chart and tables drawn, the alert panel's first check done
         if state == "live":
@@ -136,7 +125,7 @@ def quit_seconds(store: Path, state: str, timeout: float = 30.0) -> float:
             time.sleep(0.05)
         t = time.perf_counter()
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
-        while "SHOPINTEL-EXITED" not in _screen(name):
+        while "SHOPINTEL-EXITED" not in screen(name):
             if time.perf_counter() - t > timeout:
                 raise SystemExit(f"speed probe: q did not exit ({state})")
             time.sleep(0.005)
