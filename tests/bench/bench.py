@@ -412,7 +412,7 @@ def main() -> int:
         small = max(1000, n // 10)
         r: dict = {}
         # the stores are for the reports, the app, the monitor and the tables: an ingest-only run needs none
-        needs_store = any(part not in args.skip for part in ("reports", "app", "monitor", "table"))
+        needs_store = any(part not in args.skip for part in ("reports", "app", "monitor", "table", "speed"))
         store, small_store = (make_store(work, n), make_store(work, small)) if needs_store else (None, None)
         if "ingest" not in args.skip:
             print("  ingest ...", flush=True)
