@@ -87,8 +87,10 @@ def fit(x, tx, T) -> Fit:
     rows, weights = np.unique(np.column_stack((x, tx, T)), axis=0, return_counts=True)
     ux, utx, uT = rows[:, 0], rows[:, 1], rows[:, 2]
     w = weights.astype(float)
-    # start where the data is: alpha near the mean tenure (a gamma with mean r / alpha ~ 1 / mean T)
-    start = np.array([0.0, np.log(max(float(T.mean()), 1e-3)), 0.0, 0.0])
+    # start where the data is: alpha near the mean tenure (a gamma with mean r / alpha ~ 1 / mean T), and at
+    # least one time unit: when every customer bought first on the last day the likelihood is flat and the
+    # start is the answer, where 1e-3 days meant a thousand purchases a day
+    start = np.array([0.0, np.log(max(float(T.mean()), 1.0)), 0.0, 0.0])
     result = minimize(_objective, start, args=(ux, utx, uT, w, float(n)), jac=True, method="L-BFGS-B",
                       bounds=[_LOG_BOUNDS] * 4, options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-9})
     at_bound = np.any(np.isclose(result.x, _LOG_BOUNDS[0], atol=1e-3) | np.isclose(result.x, _LOG_BOUNDS[1], atol=1e-3))
@@ -108,14 +110,54 @@ def p_alive(f: Fit, x, tx, T) -> np.ndarray:
 
 
 def expected_purchases(f: Fit, t: float, x, tx, T) -> np.ndarray:
-    """E[purchases in the next t | x, t_x, T] (FHL 2005, eq. 10). The Gaussian hypergeometric term
-    2F1(r+x, b+x; a+b+x-1; z) x (1-z)^(r+x) is taken through Euler's transformation as
-    (1-z)^(a-1) x 2F1(a+b-1-r, a-1; a+b+x-1; z): the same value, with parameters that do not grow with x,
-    so a customer with hundreds of orders neither overflows nor loses the series' convergence."""
-    x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
+    """E[purchases in the next t | x, t_x, T] (FHL 2005, eq. 10) = p_alive x E[purchases | alive].
+
+    Alive, a customer's rate and drop-out probability follow their posteriors lambda ~ Gamma(r + x, alpha + T)
+    and p ~ Beta(a, b + x), and E[purchases | alive] = E_p[(1 - (1 + p s)^-(r + x)) / p] with s = t / (alpha + T).
+    The closed form's Gaussian hypergeometric term 2F1(r+x, b+x; a+b+x-1; z) x (1-z)^(r+x) is taken through
+    Euler's transformation as (1-z)^(a-1) x 2F1(a+b-1-r, a-1; a+b+x-1; z): the same value, with parameters
+    that do not grow with x, so a customer with hundreds of orders neither overflows nor loses the series'
+    convergence. A fit that did not settle can run r, alpha, a or b towards 1e-7 or 1e8, where that series
+    cancels to nothing or to inf x 0 (NaN); there, and wherever the closed form falls outside the bounds
+    the expectation must keep, it is integrated over p instead (_integrated)."""
+    x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
     a = f.a if abs(f.a - 1.0) > 1e-9 else 1.0 + 1e-9      # the formula's a - 1 divides: a = 1 is its limit
-    z = t / (f.alpha + T + t)
-    log_one_minus_z = np.log(f.alpha + T) - np.log(f.alpha + T + t)
-    c = a + f.b + x - 1
-    tail = np.exp((a - 1) * log_one_minus_z) * hyp2f1(a + f.b - 1 - f.r, a - 1, c, z)
-    return (c / (a - 1)) * (1.0 - tail) * p_alive(f, x, tx, T)
+    R, log1p_s = f.r + x, np.log1p(t / (f.alpha + T))
+    with np.errstate(all="ignore"):
+        z = t / (f.alpha + T + t)
+        c = a + f.b + x - 1
+        tail = np.exp(-(a - 1) * log1p_s) * hyp2f1(a + f.b - 1 - f.r, a - 1, c, z)
+        alive = (c / (a - 1)) * (1.0 - tail)
+    # the integrand falls from (r + x) s (never dropping out) at p = 0 to 1 - (1 + s)^-(r + x) at p = 1, so
+    # E[purchases | alive] lies between them; a closed form outside (with a little room for rounding), not
+    # finite, or the small difference of two large terms (1 - tail cancelling more than 6 of the 16 digits)
+    # has lost its digits
+    high, low = R * np.expm1(log1p_s), -np.expm1(-R * log1p_s)
+    with np.errstate(all="ignore"):
+        cancelled = np.abs(c / (a - 1)) * np.maximum(1.0, np.abs(tail)) > 1e6 * np.abs(alive)
+    lost = ~(np.isfinite(alive) & (alive >= low * (1 - 1e-9)) & (alive <= high * (1 + 1e-9))) | cancelled
+    if lost.any():
+        alive = np.where(lost, 0.0, alive)
+        alive[lost] = _integrated(f.a, (f.b + x)[lost], R[lost], log1p_s[lost])
+    return alive * p_alive(f, x, tx, T)
+
+
+# Gauss-Legendre nodes on (0, 1) over the Beta distribution's quantiles: E_p[g(p)] = integral of g(F^-1(u)) du
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
+_NODES, _WEIGHTS = (_NODES + 1) / 2, _WEIGHTS / 2
+
+
+def _integrated(a: float, b_x: np.ndarray, R: np.ndarray, log1p_s: np.ndarray) -> np.ndarray:
+    """E_p[(1 - (1 + p s)^-R) / p] for p ~ Beta(a, b_x), by quadrature over p's quantiles: a weighted mean of
+    the integrand's values (positive weights summing to 1), so always finite and within its bounds, whatever
+    the parameters; to about 1e-5 relative where the quantile function is steep at an end (a or b_x small),
+    far closer than an unsettled fit's parameters are known. Each distinct b_x is inverted once."""
+    from scipy.special import betaincinv
+
+    b_unique, which = np.unique(b_x, return_inverse=True)
+    p = betaincinv(a, b_unique[:, None], _NODES[None, :])[which]            # rows x nodes
+    s = np.expm1(log1p_s)[:, None]
+    ps = p * s
+    # (1 - (1 + ps)^-R) / p, written to keep its digits both where ps is tiny and where p is 0 (the limit R s)
+    g = np.where(p > 0, -np.expm1(-R[:, None] * np.log1p(ps)) / np.where(p > 0, p, 1.0), R[:, None] * s)
+    return g @ _WEIGHTS

@@ -10,8 +10,9 @@ orders). Sorted by expected_spend_365d, highest first; ties go to the customer w
 first. The model's parameters go into the caption (`Fitted.notes`).
 
 The fit always covers every customer up to as-of (a customer's history is all of it): --since does not
-apply, --until sets as-of. The data are read from the kept customer parts of orders (order_customers), one
-row per customer; scipy is imported only here.
+apply, --until sets as-of. The data are read from the kept per-customer totals
+(agg_customer) and the customer parts of orders (order_customers), one row per customer; when as-of is before
+the latest sale, from the parts up to as-of alone. scipy is imported only here.
 """
 
 from __future__ import annotations
@@ -20,25 +21,42 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from .params import Params, Period, ReportError, resolve
+from .params import Params, Period, ReportError, resolve, store_range
 from .result import Rows
 
 COLUMNS = ["customer_id", "customer_name", "orders", "spend", "frequency", "recency_days", "tenure_days", "p_alive",
            "expected_orders_365d", "expected_spend_365d"]
 HORIZON_DAYS = 365
 
-# One row per customer with an order up to as-of, in customer order (= first appearance: the tie rule).
-# Whole days from julianday differences of YYYY-MM-DD dates are exact.
+# One row per customer with an order up to as-of, in customer order (= first appearance: the tie rule):
+# orders, spend, distinct order days, first and last order day. Whole days between those dates are taken in
+# Python (numpy's day arithmetic), so the SQL needs no date function of one database.
 _CUSTOMERS = """
-SELECT g.customer_id, c.customer_key, c.name, g.orders, g.spend_cents, g.order_days - 1,
-       CAST(julianday(g.last_day) - julianday(g.first_day) AS INTEGER),
-       CAST(julianday(:as_of) - julianday(g.first_day) AS INTEGER)
+SELECT g.customer_id, c.customer_key, c.name, g.orders, g.spend_cents, g.order_days, g.first_day, g.last_day
 FROM (SELECT customer_id, sum(is_order) AS orders, sum(net_cents) AS spend_cents,
-             count(DISTINCT CASE WHEN is_order THEN day END) AS order_days,
-             min(CASE WHEN is_order THEN day END) AS first_day, max(CASE WHEN is_order THEN day END) AS last_day
+             count(DISTINCT CASE WHEN is_order = 1 THEN day END) AS order_days,
+             min(CASE WHEN is_order = 1 THEN day END) AS first_day, max(CASE WHEN is_order = 1 THEN day END) AS last_day
       FROM order_customers WHERE day <= :as_of GROUP BY customer_id HAVING sum(is_order) > 0) g
 JOIN customers c USING (customer_id)
 ORDER BY g.customer_id"""
+# The same when as-of is the store's latest sale (the default): orders, spend and the first and last order day
+# are the kept per-customer totals (agg_customer), and the order days are counted on the customer's index of
+# order_customers (customer_id, day: no table row read), less the days on which the customer's every part was
+# return-only (a few per cent of the parts, found by one scan). Four times faster at 1M lines than grouping
+# every part with its is_order and amount.
+_KEPT_CUSTOMERS = """
+WITH days AS (SELECT customer_id, count(DISTINCT day) AS n FROM order_customers GROUP BY customer_id),
+returns_only AS (
+    SELECT r.customer_id, count(DISTINCT r.day) AS n FROM order_customers r
+    WHERE r.is_order = 0 AND NOT EXISTS (SELECT 1 FROM order_customers b
+                                         WHERE b.customer_id = r.customer_id AND b.day = r.day AND b.is_order = 1)
+    -- `+`: scan the table for its few return-only parts; grouping along the customer index would read
+    -- every part's row through it (five times slower)
+    GROUP BY +r.customer_id)
+SELECT k.customer_id, c.customer_key, c.name, k.orders, k.net_cents, d.n - coalesce(ro.n, 0), k.first_day, k.last_day
+FROM agg_customer k JOIN customers c USING (customer_id) JOIN days d USING (customer_id)
+LEFT JOIN returns_only ro USING (customer_id)
+ORDER BY k.customer_id"""
 
 
 class Fitted(Rows):
@@ -64,8 +82,20 @@ class Customers(NamedTuple):
 
 
 def customers(conn: sqlite3.Connection, as_of: date) -> Customers | None:
-    rows = conn.execute(_CUSTOMERS, {"as_of": as_of.isoformat()}).fetchall()
-    return Customers(*(list(col) for col in zip(*rows))) if rows else None
+    latest = store_range(conn)
+    if latest is None:
+        return None
+    complete = as_of >= latest[1]      # the kept totals hold nothing after as-of
+    rows = conn.execute(_KEPT_CUSTOMERS if complete else _CUSTOMERS, {"as_of": as_of.isoformat()}).fetchall()
+    if not rows:
+        return None
+    import numpy as np
+
+    ids, keys, names, orders, cents, days, first, last = (list(col) for col in zip(*rows))
+    first_day = np.array(first, dtype="datetime64[D]")
+    recency = (np.array(last, dtype="datetime64[D]") - first_day).astype(int).tolist()
+    tenure = (np.datetime64(as_of, "D") - first_day).astype(int).tolist()
+    return Customers(ids, keys, names, orders, cents, [n - 1 for n in days], recency, tenure)
 
 
 def scores(conn: sqlite3.Connection, as_of: date):

@@ -217,3 +217,97 @@ def test_other_reports_never_import_scipy(cli, db_path, shop):
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+# ------------------------------------------------------------------ fits that did not settle: every figure finite
+
+def _by_quad(f, t, x, T):
+    """E[purchases in t | alive] by direct numerical integration over p's posterior Beta(a, b + x) (scipy's
+    quad, no hypergeometric function): an oracle independent of both of bgnbd's ways."""
+    from scipy import integrate, stats
+
+    R, s = f.r + x, t / (f.alpha + T)
+    dist = stats.beta(f.a, f.b + x)
+    lo, hi = dist.ppf(1e-12), dist.ppf(1 - 1e-12)
+    return integrate.quad(lambda p: -np.expm1(-R * np.log1p(p * s)) / p * dist.pdf(p), lo, hi,
+                          points=[dist.mean()], epsabs=0, epsrel=1e-10, limit=200)[0]
+
+
+# parameters that unsettled fits of tiny stores ran to, where the closed form's series gave NaN (inf x 0) or a
+# value outside its bounds
+RUNAWAY = [
+    bgnbd.Fit(7747833.99, 94088699.67, 5458.435, 18927.64, 0, 0, False),     # two repeat buyers
+    bgnbd.Fit(151533.12, 2946486.46, 5.0129e-6, 3847.09, 0, 0, False),       # nobody ever drops out
+    bgnbd.Fit(7.245e-5, 910376.9, 1.0, 1.0, 0, 0, False),                     # one one-time buyer
+    bgnbd.Fit(1e8, 1e8, 1e8, 1e8, 0, 0, False),                               # every parameter at its bound
+    bgnbd.Fit(1e-7, 1e-7, 1000.0, 1000.0, 0, 0, False),
+]
+
+
+@pytest.mark.parametrize("f", RUNAWAY)
+def test_expected_purchases_stay_finite_and_within_their_bounds_at_runaway_parameters(f):
+    x = np.array([0.0, 1, 3, 50, 400])
+    tx, T = np.array([0.0, 5, 30, 300, 700]), np.array([10.0, 20, 40, 300, 700])
+    alive = bgnbd.p_alive(f, x, tx, T)
+    with np.errstate(invalid="raise", divide="raise"):   # no hidden inf x 0 on the way either
+        e = bgnbd.expected_purchases(f, 365, x, tx, T)
+    assert np.isfinite(e).all() and np.isfinite(alive).all() and ((alive >= 0) & (alive <= 1)).all()
+    given_alive = e / alive
+    R, s = f.r + x, 365 / (f.alpha + T)
+    # between 1 - (1 + s)^-(r + x) (dropping out after the next purchase) and (r + x) s (never dropping out)
+    assert (given_alive >= -np.expm1(-R * np.log1p(s)) * (1 - 1e-9)).all()
+    assert (given_alive <= R * s * (1 + 1e-9)).all()
+
+
+@pytest.mark.parametrize("f", [RUNAWAY[0], RUNAWAY[4], PUBLISHED])
+def test_expected_purchases_agree_with_direct_integration(f):
+    for x, tx, T in ((0, 0, 10.0), (1, 5, 20), (3, 30, 40), (50, 300, 300)):
+        given_alive = float(bgnbd.expected_purchases(f, 365, x, [tx], [T])[0] / bgnbd.p_alive(f, x, [tx], [T])[0])
+        assert given_alive == pytest.approx(_by_quad(f, 365, x, T), rel=1e-5)
+
+
+def test_the_integrated_form_agrees_with_the_closed_form_where_both_hold():
+    f, (x, tx, T) = PUBLISHED, _cdnow()
+    closed = bgnbd.expected_purchases(f, 52, x, tx, T) / bgnbd.p_alive(f, x, tx, T)
+    integrated = bgnbd._integrated(f.a, f.b + x, f.r + x, np.log1p(52 / (f.alpha + T)))
+    assert integrated == pytest.approx(closed, rel=1e-5)      # the quadrature's accuracy (bgnbd._integrated)
+
+
+TINY_STORES = {
+    # one customer, one order: as-of is that order's day, so the tenure is 0 and the likelihood is flat
+    "one order": "O1,2024-01-01,A,MUG,1,10.00\n",
+    "three one-time buyers": "O1,2024-01-01,A,MUG,1,10.00\nO2,2024-01-05,B,MUG,2,10.00\nO3,2024-01-09,C,MUG,1,10.00\n",
+    "one-time buyers on the last day": "O1,2024-01-09,A,MUG,1,10.00\nO2,2024-01-09,B,MUG,1,10.00\n",
+    # the store that gave NaN expected orders: two repeat buyers (x 3, t_x 30, T 40; x 1, t_x 5, T 20)
+    "two repeat buyers": "O1,2024-01-01,A,MUG,1,10.00\nO2,2024-01-11,A,MUG,1,10.00\nO3,2024-01-21,A,MUG,1,10.00\n"
+                         "O4,2024-01-31,A,MUG,1,10.00\nO5,2024-01-21,B,MUG,1,10.00\nO6,2024-01-26,B,MUG,1,10.00\n"
+                         "O7,2024-02-10,G,MUG,1,10.00\n",
+    # a customer with an order every day for 60 days beside two one-time buyers
+    "one customer with many orders": "".join(f"O{d},2024-01-{d:02d},A,MUG,1,10.00\n" if d <= 31 else
+                                             f"O{d},2024-02-{d - 31:02d},A,MUG,1,10.00\n" for d in range(1, 61))
+                                     + "B1,2024-01-15,B,MUG,1,10.00\nC1,2024-02-01,C,MUG,1,10.00\n",
+}
+
+
+@pytest.mark.parametrize("name", list(TINY_STORES))
+def test_tiny_stores_give_finite_sane_figures(db_path, write_csv, name):
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n" + TINY_STORES[name])))
+    conn.close()
+    ro = connect_read_only(db_path)
+    result = clv(ro)
+    ro.close()
+    records = result.records()
+    assert records and result.fit is not None
+    for r in records:
+        for key in ("p_alive", "expected_orders_365d", "expected_spend_365d"):
+            assert math.isfinite(r[key]), (name, r)
+        assert 0 <= r["p_alive"] <= 1 and r["expected_orders_365d"] >= 0 and r["expected_spend_365d"] >= 0
+        assert r["expected_orders_365d"] <= 365       # at most one purchase a day: the time unit, as in the data
+    by_id = {r["customer_id"]: r for r in records}
+    if name == "three one-time buyers":               # nobody came back in up to 8 days: little is expected
+        assert all(r["expected_orders_365d"] < 1 for r in records)
+    if name == "one customer with many orders":       # the daily buyer is expected to keep buying most
+        a = by_id["A"]
+        assert a["frequency"] == 59 and a["expected_orders_365d"] > 10 * by_id["B"]["expected_orders_365d"]
+        assert result.rows[0][0] == "A"
