@@ -311,3 +311,26 @@ def test_tiny_stores_give_finite_sane_figures(db_path, write_csv, name):
         a = by_id["A"]
         assert a["frequency"] == 59 and a["expected_orders_365d"] > 10 * by_id["B"]["expected_orders_365d"]
         assert result.rows[0][0] == "A"
+
+
+def test_the_kept_totals_at_the_latest_sale_agree_with_the_parts(db_path, write_csv):
+    """At the default as-of (the latest sale) the data come from agg_customer and the customer index; before
+    it, from the parts up to as-of. Return-only orders: R1 on a day of its own (not an order day), R2 on a day
+    with a bought order (that day stays one)."""
+    from shopintel.reports.clv import _CUSTOMERS, customers
+
+    conn = connect(db_path)
+    ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
+                                    "O1,2024-01-01,A,MUG,2,10.00\nR1,2024-01-03,A,MUG,-1,10.00\n"
+                                    "O2,2024-01-05,A,MUG,1,10.00\nR2,2024-01-05,A,MUG,-1,10.00\n"
+                                    "O3,2024-01-04,B,MUG,1,10.00\nO4,2024-01-04,B,MUG,1,10.00\n"
+                                    "R3,2024-01-06,C,MUG,-1,10.00\nO5,2024-01-07,D,MUG,1,10.00\n")))
+    conn.close()
+    ro = connect_read_only(db_path)
+    kept = customers(ro, date(2024, 1, 7))
+    parts = ro.execute(_CUSTOMERS, {"as_of": "2024-01-07"}).fetchall()
+    ro.close()
+    assert kept.keys == ["A", "B", "D"]                       # C has a return only: no order, no row
+    assert [row[3:6] for row in parts] == list(zip(kept.orders, kept.spend_cents, [x + 1 for x in kept.x]))
+    assert (kept.x, kept.tx, kept.T) == ([1, 0, 0], [4, 0, 0], [6, 3, 0])
+    assert kept.spend_cents == [1000, 2000, 1000]
