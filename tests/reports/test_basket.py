@@ -74,6 +74,9 @@ def test_basket_min_orders_keeps_pairs_of_one_order_sorted_by_lift_before_sku(sh
     assert basket(shop, Params(min_orders=1)).rows == rows_of(APR_ZIP, APR_BOW, BOW_ZIP, BOW_DSH, APR_DSH)
     assert basket(shop, Params(min_orders=3)).rows == rows_of(APR_ZIP)
     assert basket(shop, Params(min_orders=1, limit=2)).rows == rows_of(APR_ZIP, APR_BOW)
+    # the last row shown ties on orders with pairs below the cut: lift decides among all of them
+    assert basket(shop, Params(min_orders=1, limit=4)).rows == rows_of(APR_ZIP, APR_BOW, BOW_ZIP, BOW_DSH)
+    assert basket(shop, Params(min_orders=1, limit=0)).rows == []
 
 
 def test_basket_counts_only_the_periods_orders(shop):
