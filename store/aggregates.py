@@ -216,7 +216,10 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
 
 _SPLIT_ORDER_TRIGGER = """
 CREATE TEMP TRIGGER IF NOT EXISTS first_load_order_moved AFTER UPDATE OF day ON main.order_totals
-WHEN NEW.day <> OLD.day BEGIN INSERT OR IGNORE INTO dirty_orders VALUES (NEW.order_id); END"""
+WHEN NEW.day <> OLD.day BEGIN
+    -- not INSERT OR IGNORE: inside a trigger the upsert's own conflict handling would override the IGNORE
+    INSERT INTO dirty_orders SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM dirty_orders WHERE order_id = NEW.order_id);
+END"""
 _PART_HEAD = "INSERT INTO order_customers (order_id, customer_id, day, lines, units, net_cents, is_order)"
 _PART_TAIL = ("ON CONFLICT (order_id, customer_id) DO UPDATE SET lines = order_customers.lines + excluded.lines, "
               "units = order_customers.units + excluded.units, net_cents = order_customers.net_cents + excluded.net_cents, "
