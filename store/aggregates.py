@@ -268,11 +268,15 @@ def add_chunk(conn: sqlite3.Connection, sums) -> None:
     insert_rows(conn, _PRODUCT_DAY_HEAD, sums.product_days, _PRODUCT_DAY_TAIL)
 
 
-def finish_first_load(conn: sqlite3.Connection) -> None:
+def finish_first_load(conn: sqlite3.Connection, summed: bool = True) -> None:
     """After the last chunk (and the lines' indexes): sum the tables derived from the kept ones, then
-    recompute the dirty orders and everything they touched."""
+    recompute the dirty orders and everything they touched. `summed` False: the chunks' sums are off
+    (a product changed its merchandise flag after its lines were summed): recompute everything."""
     x = conn.execute
-    x("DROP TRIGGER temp.first_load_order_moved")
+    x("DROP TRIGGER temp.first_load_order_moved")   # the connection may write again: an ordinary write
+    if not summed:
+        rebuild_all(conn)
+        return
     x(_SPLIT_ORDER_PAIRS)
     for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
         x(statement)

@@ -23,11 +23,11 @@ import pandas as pd
 
 @dataclass
 class ChunkSums:
-    """One chunk's rows for the kept tables, in their column order (lists of tuples, ready to write)."""
+    """One chunk's rows for the kept tables, as their columns in table order (lists, for sql.insert_rows)."""
 
-    orders: list[tuple]         # order_totals: order_id, day, customers, lines, units, net, gross, returns, last_day, is_order
-    parts: list[tuple]          # order_customers: order_id, customer_id, day, lines, units, net, is_order
-    product_days: list[tuple]   # agg_product_day: day, product_id, lines, units, net, gross, returns
+    orders: tuple[list, ...]         # order_totals: order_id, day, customers, lines, units, net, gross, returns, last_day, is_order
+    parts: tuple[list, ...]          # order_customers: order_id, customer_id, day, lines, units, net, is_order
+    product_days: tuple[list, ...]   # agg_product_day: day, product_id, lines, units, net, gross, returns
 
 
 def _group(keys) -> tuple[np.ndarray, np.ndarray]:
@@ -80,20 +80,20 @@ def chunk_sums(frame: pd.DataFrame, product_ids: np.ndarray, customer_ids: np.nd
     m = len(p_first)
     p_order = oc[named][p_first]
     p_day = o_day[p_order]
-    parts = list(zip(order_ids[p_order].tolist(), cid[named][p_first].tolist(), day_text[p_day].tolist(),
-                     np.bincount(pc, minlength=m).tolist(), _sum(pc, m, units[named]), _sum(pc, m, net[named]),
-                     _extreme(np.maximum, pc, p_first, bought[named]).tolist()))
-    orders = list(zip(order_ids.tolist(), day_text[o_day].tolist(), np.bincount(p_order, minlength=n).tolist(),
-                      np.bincount(oc, minlength=n).tolist(), _sum(oc, n, units), _sum(oc, n, net),
-                      _sum(oc, n, gross), _sum(oc, n, returns), day_text[_extreme(np.maximum, oc, o_first, day)].tolist(),
-                      _extreme(np.maximum, oc, o_first, bought).tolist()))
+    parts = (order_ids[p_order].tolist(), cid[named][p_first].tolist(), day_text[p_day].tolist(),
+             np.bincount(pc, minlength=m).tolist(), _sum(pc, m, units[named]), _sum(pc, m, net[named]),
+             _extreme(np.maximum, pc, p_first, bought[named]).tolist())
+    orders = (order_ids.tolist(), day_text[o_day].tolist(), np.bincount(p_order, minlength=n).tolist(),
+              np.bincount(oc, minlength=n).tolist(), _sum(oc, n, units), _sum(oc, n, net), _sum(oc, n, gross),
+              _sum(oc, n, returns), day_text[_extreme(np.maximum, oc, o_first, day)].tolist(),
+              _extreme(np.maximum, oc, o_first, bought).tolist())
 
     # per product and the day of the line's order (not the line's own day: an order over midnight counts
     # whole on its first day), all units of the product (merchandise or not)
     line_day = o_day[oc]
     kc, k_first = _group(line_day * (int(pid.max(initial=0)) + 1) + pid)
     k = len(k_first)
-    product_days = list(zip(day_text[line_day[k_first]].tolist(), pid[k_first].tolist(),
-                            np.bincount(kc, minlength=k).tolist(), _sum(kc, k, qty), _sum(kc, k, net),
-                            _sum(kc, k, gross), _sum(kc, k, returns)))
+    product_days = (day_text[line_day[k_first]].tolist(), pid[k_first].tolist(),
+                    np.bincount(kc, minlength=k).tolist(), _sum(kc, k, qty), _sum(kc, k, net),
+                    _sum(kc, k, gross), _sum(kc, k, returns))
     return ChunkSums(orders, parts, product_days)

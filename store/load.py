@@ -253,14 +253,14 @@ class Loader:
         c = self.conn
         if not self._bulk:
             self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
-        rows = list(zip(
+        columns = (
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
             frame["unit_price_micros"].tolist(), frame["discount_cents"].tolist(), frame["net_cents"].tolist(),
             repeat(self.import_id),
-        ))
+        )
         insert_rows(c, "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, "
-                       "unit_price_micros, discount_cents, net_cents, import_id)", rows)
+                       "unit_price_micros, discount_cents, net_cents, import_id)", columns)
         if self._summing:
             aggregates.add_chunk(c, chunk_sums(frame, product_ids, customer_ids,
                                                _ids_of(prepared.products, self._products, 3)))
@@ -303,10 +303,7 @@ class Loader:
         if self._bulk:
             for statement in statements(SALES_INDEXES):
                 self.conn.execute(statement)
-            if self._summing:
-                aggregates.finish_first_load(self.conn)
-            else:
-                aggregates.rebuild_all(self.conn)
+            aggregates.finish_first_load(self.conn, summed=self._summing)
         else:
             aggregates.refresh(self.conn)   # every new line's order is dirty: refresh finds their pairs
         # Orders whose lines carry several customers (each line already counts for its own customer):

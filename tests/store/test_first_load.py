@@ -10,10 +10,13 @@ import io
 import random
 import sqlite3
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shopintel.store.aggregates import mismatches
+from shopintel.store.db import connect
+from shopintel.store.ingest import IngestOptions, ingest_file
 from tests.store.helpers import load, q
 
 HEADER = ["order_id", "ordered_at", "customer_id", "sku", "product_name", "category", "quantity", "unit_price"]
@@ -111,13 +114,21 @@ def test_a_product_that_turns_into_postage_mid_load_is_counted_as_postage_everyw
     assert q(tmp_path / "two.db", "SELECT units FROM order_totals WHERE order_id = 'A'") == [(0,)]
 
 
-def test_a_second_import_into_the_store_refreshes_what_the_first_summed(tmp_path, write_csv):
-    # the first import sums chunk by chunk; the second replaces B and adds G through the usual refresh
+@pytest.mark.parametrize("first", [SPLIT, SPLIT + [["H", "2024-03-09 08:00", "C1", "MUG", "Postage", "", "1", "1.00"]]],
+                         ids=["summed", "recomputed"])
+def test_a_second_import_on_the_same_connection_refreshes_what_the_first_summed(tmp_path, write_csv, first):
+    # the first import sums chunk by chunk (or, when MUG turns into postage, recomputes at the end); the
+    # second, on the same connection (as a zip's members are), replaces B and adds G through the usual refresh
     db = tmp_path / "shop.db"
-    load(db, write_csv(text(SPLIT), "first.csv"), chunk_rows=2, rejects_path=str(tmp_path / "r1.csv"))
-    again = [["B", "2024-03-09 09:00", "C2", "PLT", "Plate", "Kitchen", "4", "20.00"],
-             ["G", "2024-03-09 10:00", "C4", "MUG", "Mug", "Kitchen", "1", "10.00"]]
-    load(db, write_csv(text(again), "second.csv"), chunk_rows=1, rejects_path=str(tmp_path / "r2.csv"))
+    conn = connect(db)
+    try:
+        ingest_file(conn, str(write_csv(text(first), "first.csv")), IngestOptions(chunk_rows=2))
+        assert conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'").fetchone() == (0,)
+        again = [["B", "2024-03-09 09:00", "C2", "PLT", "Plate", "Kitchen", "4", "20.00"],
+                 ["G", "2024-03-09 10:00", "C4", "MUG", "Mug", "Kitchen", "1", "10.00"]]
+        ingest_file(conn, str(write_csv(text(again), "second.csv")), IngestOptions(chunk_rows=1))
+    finally:
+        conn.close()
     exact(db)
     assert q(db, "SELECT day, lines, net_cents FROM order_totals WHERE order_id = 'B'") == [("2024-03-09", 1, 8000)]
 
