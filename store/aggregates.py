@@ -8,7 +8,9 @@ carry several customers (Tableau's Superstore export has them) has one
 `order_customers` row per customer, and counts once among each one's orders.
 
 Writers record what they touch in the temp tables `dirty_orders` (order ids)
-and `dirty_pd` (day, product) and call `refresh()` before committing.
+and `dirty_pd` (day, product) and call `refresh()` before committing; a first load into an empty
+store adds up each chunk's sums instead (`start_first_load`, `add_chunk`, `finish_first_load`;
+store/chunk_sums.py).
 `EXPECTED` recomputes every kept table from the lines and `mismatches()` counts the rows that differ
 (exact, and slow: a whole recomputation); `drifted()` is `doctor`'s fast check: the same tables
 compared through a few weighted sums, one pass over the lines (see CHECKSUMS).

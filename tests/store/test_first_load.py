@@ -33,7 +33,8 @@ def text(rows: list[list[str]]) -> str:
 
 
 def kept(db) -> dict[str, list[tuple]]:
-    """Every kept table, with the products and customers by their keys (ids depend on first appearance)."""
+    """Every kept table, row for row (product and customer ids follow first appearance in the file, the
+    same whatever the chunks)."""
     return {t: q(db, f"SELECT * FROM {t} ORDER BY 1, 2") for t in KEPT}
 
 
