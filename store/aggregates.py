@@ -8,7 +8,9 @@ carry several customers (Tableau's Superstore export has them) has one
 `order_customers` row per customer, and counts once among each one's orders.
 
 Writers record what they touch in the temp tables `dirty_orders` (order ids)
-and `dirty_pd` (day, product) and call `refresh()` before committing.
+and `dirty_pd` (day, product) and call `refresh()` before committing; a first load into an empty
+store adds up each chunk's sums instead (`start_first_load`, `add_chunk`, `finish_first_load`;
+store/chunk_sums.py).
 `EXPECTED` recomputes every kept table from the lines and `mismatches()` counts the rows that differ
 (exact, and slow: a whole recomputation); `drifted()` is `doctor`'s fast check: the same tables
 compared through a few weighted sums, one pass over the lines (see CHECKSUMS).
@@ -19,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 
 from .schema import AGG_INDEX_NAMES, AGG_INDEXES
-from .sql import statements
+from .sql import insert_rows, statements
 
 TEMP_TABLES = """
 CREATE TEMP TABLE IF NOT EXISTS dirty_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -168,14 +170,20 @@ def refresh(conn: sqlite3.Connection) -> None:
         x(f"DELETE FROM {table}")
 
 
+def _clear(conn: sqlite3.Connection) -> None:
+    """Empty every kept table and drop their secondary indexes (built once after the inserts: far cheaper
+    than kept up per row)."""
+    for table in ("order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer",
+                  "agg_cohort_month"):
+        conn.execute(f"DELETE FROM {table}")
+    for name in AGG_INDEX_NAMES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 def rebuild_all(conn: sqlite3.Connection) -> None:
     """Recompute every aggregate from all the lines in a few sorted passes (inside a write transaction)."""
     x = conn.execute
-    for table in ("order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer",
-                  "agg_cohort_month"):
-        x(f"DELETE FROM {table}")
-    for name in AGG_INDEX_NAMES:   # built once after the inserts: far cheaper than per row
-        x(f"DROP INDEX IF EXISTS {name}")
+    _clear(conn)
     # NOT INDEXED: a sorted scan of the table is far cheaper than walking an index with a lookup per line
     x("INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where="").replace("FROM sales s", "FROM sales s NOT INDEXED"))
     x("INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where="").replace(
@@ -195,6 +203,92 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     x("INSERT INTO agg_cohort_month " + COHORT_MONTH_SELECT.format(where=""))
     for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
         x(f"DELETE FROM {table}")
+
+
+# ------------------------------------------------------------------ a first load, chunk by chunk
+#
+# Into an empty store the loader adds each chunk's sums (store/chunk_sums.py) to order_totals,
+# order_customers and agg_product_day as it writes the chunk's lines, instead of recomputing them from
+# all the lines at the end (a sort of every line per table: most of a large import's time). An order a
+# later chunk meets again has its sums added; its customer count is its parts'. Each chunk counted its
+# part of the order on the part's first day: when two parts start on different days, the order's day
+# and the product-days its lines count on are wrong, and a temporary trigger records the order as dirty;
+# at the end `finish_first_load` recomputes the dirty orders from their lines, as refresh() does after
+# any write.
+
+_SPLIT_ORDER_TRIGGER = """
+CREATE TEMP TRIGGER IF NOT EXISTS first_load_order_moved AFTER UPDATE OF day ON main.order_totals
+WHEN NEW.day <> OLD.day BEGIN
+    -- not INSERT OR IGNORE: inside a trigger the upsert's own conflict handling would override the IGNORE
+    INSERT INTO dirty_orders SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM dirty_orders WHERE order_id = NEW.order_id);
+END"""
+_PART_HEAD = "INSERT INTO order_customers (order_id, customer_id, day, lines, units, net_cents, is_order)"
+_PART_TAIL = ("ON CONFLICT (order_id, customer_id) DO UPDATE SET lines = order_customers.lines + excluded.lines, "
+              "units = order_customers.units + excluded.units, net_cents = order_customers.net_cents + excluded.net_cents, "
+              "is_order = max(order_customers.is_order, excluded.is_order)")
+_ORDER_HEAD = ("INSERT INTO order_totals (order_id, day, customers, lines, units, net_cents, gross_cents, returns_cents, "
+               "last_day, is_order)")
+# day = the new part's first day: the trigger sees whether it moved (a dirty order's day is recomputed);
+# the customers are counted from the parts, already added
+_ORDER_TAIL = ("ON CONFLICT (order_id) DO UPDATE SET day = excluded.day, "
+               "customers = (SELECT count(*) FROM order_customers oc WHERE oc.order_id = excluded.order_id), "
+               "lines = order_totals.lines + excluded.lines, units = order_totals.units + excluded.units, "
+               "net_cents = order_totals.net_cents + excluded.net_cents, "
+               "gross_cents = order_totals.gross_cents + excluded.gross_cents, "
+               "returns_cents = order_totals.returns_cents + excluded.returns_cents, "
+               "last_day = max(order_totals.last_day, excluded.last_day), "
+               "is_order = max(order_totals.is_order, excluded.is_order)")
+_PRODUCT_DAY_HEAD = "INSERT INTO agg_product_day (day, product_id, lines, units, net_cents, gross_cents, returns_cents)"
+# another chunk's orders of the same day and product: their sums add up
+_PRODUCT_DAY_TAIL = ("ON CONFLICT (day, product_id) DO UPDATE SET lines = agg_product_day.lines + excluded.lines, "
+                     "units = agg_product_day.units + excluded.units, "
+                     "net_cents = agg_product_day.net_cents + excluded.net_cents, "
+                     "gross_cents = agg_product_day.gross_cents + excluded.gross_cents, "
+                     "returns_cents = agg_product_day.returns_cents + excluded.returns_cents")
+# the (day, product) pairs a dirty order's chunks may have counted its lines on: each chunk counted its
+# part of the order on that part's first day, one of the order's line days; so every day of its lines
+# with every product of its lines (a few pairs: such orders are rare and small)
+_SPLIT_ORDER_PAIRS = """
+    INSERT OR IGNORE INTO dirty_pd
+    SELECT DISTINCT d.day, p.product_id
+    FROM (SELECT DISTINCT order_id, day FROM sales WHERE order_id IN (SELECT order_id FROM dirty_orders)) d
+    JOIN (SELECT DISTINCT order_id, product_id FROM sales WHERE order_id IN (SELECT order_id FROM dirty_orders)) p
+    USING (order_id)"""
+
+
+def start_first_load(conn: sqlite3.Connection) -> None:
+    """Before the first chunk of a load into an empty store (no lines, so no kept rows either)."""
+    _clear(conn)
+    conn.execute(_SPLIT_ORDER_TRIGGER)
+
+
+def add_chunk(conn: sqlite3.Connection, sums) -> None:
+    """Add one chunk's sums (a `chunk_sums.ChunkSums`) to order_customers, order_totals (which counts its
+    customers from the former) and agg_product_day."""
+    insert_rows(conn, _PART_HEAD, sums.parts, _PART_TAIL)
+    insert_rows(conn, _ORDER_HEAD, sums.orders, _ORDER_TAIL)
+    insert_rows(conn, _PRODUCT_DAY_HEAD, sums.product_days, _PRODUCT_DAY_TAIL)
+
+
+def finish_first_load(conn: sqlite3.Connection, summed: bool = True) -> None:
+    """After the last chunk (and the lines' indexes): sum the tables derived from the kept ones, then
+    recompute the dirty orders and everything they touched. `summed` False: the chunks' sums are off
+    (a product changed its merchandise flag after its lines were summed): recompute everything."""
+    x = conn.execute
+    x("DROP TRIGGER temp.first_load_order_moved")   # the connection may write again: an ordinary write
+    if not summed:
+        rebuild_all(conn)
+        return
+    x(_SPLIT_ORDER_PAIRS)
+    for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
+        x(statement)
+    x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
+    x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
+    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))
+    x("INSERT INTO agg_cohort_month " + COHORT_MONTH_SELECT.format(where=""))
+    # every kept row now agrees with the lines but for the dirty keys: refresh recomputes those (or
+    # everything, when most orders are dirty)
+    refresh(conn)
 
 
 # Each order's day and whether it is an order, and each customer's part of each order, from the lines alone.

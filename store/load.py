@@ -14,15 +14,17 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
 from . import aggregates
+from .chunk_sums import chunk_sums
 from .schema import SALES_INDEX_NAMES, SALES_INDEXES
+from .sql import atomic, insert_rows, statements
 
 DEFAULT_CATEGORY = "Uncategorized"   # a product none of whose rows names a category
-from .sql import atomic, statements
 
 CANONICAL_COLUMNS = (
     "order_id", "ordered_at", "day", "customer_key", "customer_name", "email", "country",
@@ -71,6 +73,11 @@ class Loader:
     _dirty_customers: set[str] = field(default_factory=set)
     _start_sale_id: int = 0
     _bulk: bool = False
+    # A first load (into an empty store) sums the kept tables chunk by chunk (store/chunk_sums.py) while
+    # `_summing`; the products whose lines were summed so far. A product among them that changes its
+    # merchandise flag ends the summing: every kept table is then recomputed at the end.
+    _summing: bool = False
+    _summed_products: set[int] = field(default_factory=set)
 
     def __enter__(self) -> "Loader":
         self._tx = atomic(self.conn)
@@ -104,6 +111,8 @@ class Loader:
         if self._bulk:
             for name in SALES_INDEX_NAMES:
                 self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+            aggregates.start_first_load(self.conn)
+            self._summing = True
         if self.file_name is not None:   # live writers (simulate) record no import run
             cur = self.conn.execute(
                 "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?)",
@@ -178,7 +187,12 @@ class Loader:
             if row != known[1:]:
                 self._products[sku] = (known[0], *row)
                 self._dirty_products.add(sku)
-                if row[1] != known[2]:
+                if self._bulk:
+                    # the category-days are summed at the end, from the products as they are then; the
+                    # merchandise flag counted in every sum of the product's lines so far
+                    if row[2] != known[3] and known[0] in self._summed_products:
+                        self._summing = False
+                elif row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
         if changes:   # new products: inserted now, for their ids
             self.conn.executemany(
@@ -239,16 +253,18 @@ class Loader:
         c = self.conn
         if not self._bulk:
             self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
-        rows = zip(
+        columns = (
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
             frame["unit_price_micros"].tolist(), frame["discount_cents"].tolist(), frame["net_cents"].tolist(),
+            repeat(self.import_id),
         )
-        import_id = self.import_id
-        c.executemany(
-            "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
-            f"discount_cents, net_cents, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            f"{'NULL' if import_id is None else int(import_id)})", rows)
+        insert_rows(c, "INSERT INTO sales (order_id, ordered_at, day, customer_id, product_id, quantity, "
+                       "unit_price_micros, discount_cents, net_cents, import_id)", columns)
+        if self._summing:
+            aggregates.add_chunk(c, chunk_sums(frame, product_ids, customer_ids,
+                                               _ids_of(prepared.products, self._products, 3)))
+            self._summed_products.update(self._products[k][0] for k in prepared.products.keys)
         self._count(frame)
 
     def _count(self, frame) -> None:
@@ -287,7 +303,7 @@ class Loader:
         if self._bulk:
             for statement in statements(SALES_INDEXES):
                 self.conn.execute(statement)
-            aggregates.rebuild_all(self.conn)
+            aggregates.finish_first_load(self.conn, summed=self._summing)
         else:
             aggregates.refresh(self.conn)   # every new line's order is dirty: refresh finds their pairs
         # Orders whose lines carry several customers (each line already counts for its own customer):
@@ -377,10 +393,10 @@ def _latest_details(frame: pd.DataFrame, key: str, details: tuple[str, ...], ext
     return np.asarray(uniques, dtype=object).tolist(), out, codes
 
 
-def _ids_of(keys: Keys, cache: dict[str, tuple]) -> np.ndarray:
-    """Each line's cached id (first item of its key's cache entry), None for a guest line. Looked up once
-    per distinct key: a chunk repeats its keys many times."""
-    ids = np.array([cache[k][0] for k in keys.keys] + [None], dtype=object)
+def _ids_of(keys: Keys, cache: dict[str, tuple], item: int = 0) -> np.ndarray:
+    """Each line's cached id (or another `item` of its key's cache entry), None for a guest line. Looked up
+    once per distinct key: a chunk repeats its keys many times."""
+    ids = np.array([cache[k][item] for k in keys.keys] + [None], dtype=object)
     return ids[keys.codes]   # -1: the None at the end
 
 
