@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from ..errors import StoreError
+from ..errors import StoreBusy, StoreError
 from . import url as pgurl
 from .schema import CREATE, CREATED_VERSION, LATEST, MIGRATIONS
 from ..schema import SCHEMA_VERSION
@@ -143,7 +143,7 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
         return StoreError(f"{where}: this role may not write there ({detail}); nothing was changed. "
                           "Use a role that owns the shop's schema for ingest, or read with this one.")
     if isinstance(exc, (pgerrors.LockNotAvailable, pgerrors.DeadlockDetected)):
-        return StoreError(f"{where} is busy: another writer kept a lock for more than {LOCK_TIMEOUT_S} s; "
+        return StoreBusy(f"{where} is busy: another writer kept a lock for more than {LOCK_TIMEOUT_S} s; "
                           "nothing was changed. Run the command again when it has finished.")
     if isinstance(exc, pgerrors.DiskFull):
         return StoreError(f"{where}: the server's disk is full ({detail}); nothing was changed.")
