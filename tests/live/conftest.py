@@ -30,7 +30,7 @@ def frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 
 def sell(conn, sku: str, qty: int, when: datetime | None = None) -> None:
     ts = (when or datetime.now()).replace(microsecond=0).isoformat()
-    with Loader(conn, file_name=None) as loader:
+    with getattr(conn, "loader_class", Loader)(conn, file_name=None) as loader:   # SQLite's or PostgreSQL's
         loader.add(frame([(ts, sku, qty)]))
 
 
@@ -40,6 +40,14 @@ def live_store(db_path):
 
 
 def build_live_store(db_path):
+    conn = connect(db_path)
+    fill_live_store(conn)
+    conn.close()
+    return db_path
+
+
+def fill_live_store(conn) -> None:
+    """The live store's history and counts, written through `conn` (a SQLite or a PostgreSQL writer)."""
     today = date.today()
     rows = []
     for d in range(28, 0, -1):
@@ -47,16 +55,13 @@ def build_live_store(db_path):
         rows.append((f"{day}T10:00:00", "FAST", 10))
         if d % 14 == 0:
             rows.append((f"{day}T11:00:00", "SLOW", 1))
-    conn = connect(db_path)
-    with Loader(conn, file_name="history") as loader:
+    with getattr(conn, "loader_class", Loader)(conn, file_name="history") as loader:
         loader.add(frame(rows))
     # FAST sells 70 a week (10/day, no variance): reorder point 70 with the 7-day lead time. Selling
     # more today raises its velocity and variance too, so a big sale (60) lands it well below.
     counted = (datetime.now() - timedelta(minutes=5)).replace(microsecond=0).isoformat()
     set_stock(conn, "FAST", 150, counted_at=counted)
     set_stock(conn, "SLOW", 1, counted_at=counted)
-    conn.close()
-    return db_path
 
 
 class HeldWriteLock:
