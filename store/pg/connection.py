@@ -153,10 +153,13 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
     return StoreError(f"{where}: {detail}")
 
 
-def _open(url: pgurl.PgUrl):
+def _open(url: pgurl.PgUrl, *, primary: bool):
+    """primary: the server that takes writes, whatever the URL's target_session_attrs (a reader URL may
+    list a primary and its standbys with prefer-standby: a writer, and the live monitor, must still land
+    on the primary, and never try to write to a standby)."""
     if psycopg is None:
         raise pgurl.missing_driver(url)
-    extra = {}
+    extra = {"target_session_attrs": "read-write"} if primary else {}
     if "connect_timeout" not in url.conninfo:
         extra["connect_timeout"] = CONNECT_TIMEOUT_S
     if "application_name" not in url.conninfo:
@@ -219,7 +222,7 @@ def connect(url: pgurl.PgUrl | str, *, create: bool = True) -> PgConnection:
     """A writer connection to the shop's schema, created (or migrated) when needed."""
     url = pgurl.parse(url) if isinstance(url, str) else url
     _check_code()
-    raw = _open(url)
+    raw = _open(url, primary=True)
     try:
         if create:
             _create_or_migrate(raw, url)
@@ -240,11 +243,13 @@ def connect(url: pgurl.PgUrl | str, *, create: bool = True) -> PgConnection:
     return PgConnection(raw, url, read_only=False)
 
 
-def connect_read_only(url: pgurl.PgUrl | str) -> PgConnection:
-    """A reader: every transaction of the session is READ ONLY, so it can never write, even by mistake."""
+def connect_read_only(url: pgurl.PgUrl | str, *, primary: bool = False) -> PgConnection:
+    """A reader: every transaction of the session is READ ONLY, so it can never write, even by mistake.
+    It goes where the URL's target_session_attrs sends it (a standby with prefer-standby), or with
+    `primary` to the primary (the live monitor: store/pg/live.py reads the writers' locks there)."""
     url = pgurl.parse(url) if isinstance(url, str) else url
     _check_code()
-    raw = _open(url)
+    raw = _open(url, primary=primary)
     try:
         version = _version(raw, url.schema)
         if version is None:

@@ -37,3 +37,28 @@ def pg_admin(pg_cluster):
 
     with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def pg_standby(pg_cluster):
+    """A hot standby of the session's cluster (pg_basebackup -R), on its own loopback port."""
+    standby = pg_cluster.standby()
+    try:
+        yield standby
+    finally:
+        standby.stop()
+
+
+@pytest.fixture
+def replicas(pg_cluster, pg_standby):
+    """(writer URL of a new shop on the primary, reader URL listing both servers with prefer-standby,
+    a superuser connection to the standby): the issue's read scale-out, for one test."""
+    import psycopg
+
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+    # the standby first: a writer must skip it, whatever order the hosts are listed in
+    both = (f"postgresql://{pg_cluster.user}@127.0.0.1:{pg_standby.port},127.0.0.1:{pg_cluster.port}/postgres"
+            f"?schema={schema}&target_session_attrs=prefer-standby")
+    with psycopg.connect(pg_standby.url(), autocommit=True) as standby_admin:
+        yield pg_cluster.url(schema=schema), both, standby_admin
+        standby_admin.execute("SELECT pg_wal_replay_resume()")
