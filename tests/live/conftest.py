@@ -39,6 +39,46 @@ def live_store(db_path):
     return build_live_store(db_path)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def any_live_store(request):
+    """The live store on each backend: an SQLite file's path, or a PostgreSQL shop's URL (for the tests of
+    the monitor that run through the library; `open_writer`/`open_reader` open either)."""
+    if request.param == "sqlite":
+        yield build_live_store(request.getfixturevalue("db_path"))
+        return
+    url = request.getfixturevalue("pg_url")
+    with open_writer(url) as conn:
+        fill_live_store(conn)
+    yield url
+    from shopintel.store.pg import aggregates
+
+    with open_writer(url) as conn:   # the kept totals still agree with the lines, as db_path checks on SQLite
+        assert set(aggregates.mismatches(conn.raw).values()) == {0}
+
+
+def open_writer(store):
+    """A writer of either backend's store (a path or a postgresql:// URL)."""
+    from shopintel.store.pg.url import is_pg_url
+
+    if is_pg_url(str(store)):
+        from shopintel.store.pg.connection import connect as pg_connect
+
+        return pg_connect(str(store))
+    return connect(store)
+
+
+def open_reader(store):
+    """A reader of either backend's store; on PostgreSQL on the primary, as the live monitor reads."""
+    from shopintel.store.db import connect_read_only
+    from shopintel.store.pg.url import is_pg_url
+
+    if is_pg_url(str(store)):
+        from shopintel.store.pg.connection import connect_read_only as pg_reader
+
+        return pg_reader(str(store), primary=True)
+    return connect_read_only(store)
+
+
 def build_live_store(db_path):
     conn = connect(db_path)
     fill_live_store(conn)

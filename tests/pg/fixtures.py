@@ -1,5 +1,7 @@
 """PostgreSQL fixtures: one throwaway cluster per test session (per xdist worker), a fresh shop schema per
-test. Skipped, with the reason, where PostgreSQL or psycopg is not installed (`.ci/run` installs both)."""
+test. Skipped, with the reason, where PostgreSQL or psycopg is not installed (`.ci/run` installs both).
+Registered once for the whole suite (tests/conftest.py imports them), so every suite that runs on both
+backends shares the worker's one cluster."""
 
 from __future__ import annotations
 
