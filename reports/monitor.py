@@ -1,8 +1,9 @@
 """The live reorder monitor: watches new sales and stock counts and raises edge-triggered reorder alerts.
 
-- A watermark (the highest sale_id seen) means each tick reads only the sales added since, and
-  evaluates the reorder rule (reports.reorder.evaluate) for just the products they touched, and for the
-  products counted again since the last tick: the cost of a tick grows with the changes, not the store.
+- A watermark means each tick reads only the sales added since (reports.feed: by sale_id, each sale
+  once even when PostgreSQL's writers commit ids out of order), and evaluates the reorder rule
+  (reports.reorder.evaluate) for just the products they touched, and for the products counted again
+  since the last tick: the cost of a tick grows with the changes, not the store.
 - Edge-triggered: a product alerts once when it crosses into LOW or OUT, once more if LOW becomes
   OUT, and re-arms only after a new stock count (`stock set`/`stock import`, i.e. inventory.counted_at
   after its last alert). A per-product cooldown stops flapping: a product still short when its
@@ -28,12 +29,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..store.errors import is_lock_error
+from .feed import Changes
 from .params import Params, resolve
 from .result import Rows
 from .stall import DEFAULT_WINDOW_MINUTES, StallWatch
 
 if TYPE_CHECKING:
     from ..store.writer import WriterThread
+
 
 DEFAULT_COOLDOWN_S = 60.0
 ALERT_COLUMNS = ["alert_id", "created_at", "sku", "product_name", "status", "on_hand", "reorder_point",
@@ -96,8 +100,8 @@ def retrying(fn, *args, attempts: int = 50, **kw):
     for i in range(attempts):
         try:
             return fn(*args, **kw)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+        except Exception as exc:
+            if not is_lock_error(exc):
                 raise
             time.sleep(min(0.05 * (i + 1), 0.5))
     return fn(*args, **kw)
@@ -113,24 +117,19 @@ class Monitor:
         self.writer = writer
         self.params = params
         self.cooldown_s = cooldown_s
-        self.watermark = 0
+        self.changes = Changes(reader)      # the sales and stock counts committed since the last tick
         self.last_check: datetime | None = None
         self.sales_seen = 0            # new sales lines noticed by the last tick
         self.counts_seen = 0           # products counted again (stock set / import) since the tick before
         self._memory: dict[int, Alert] = {}   # read-only mode: the last alert per product
         self._memory_history: list[Alert] = []  # read-only mode: every alert raised, oldest first
-        self._count_seq = 0                   # the newest inventory.count_seq the last tick saw
         self._deferred: set[int] = set()      # short products held back by their cooldown: evaluated again
-        self._data_version: int | None = None
 
     # ------------------------------------------------------------------ ticks
 
     def start(self) -> list[Alert]:
         """Evaluate every tracked product once (alerts already due appear at once) and set the watermark."""
-        self.watermark = retrying(lambda: self.reader.execute(
-            "SELECT coalesce(max(sale_id), 0) FROM sales").fetchone()[0])
-        self._data_version = self._version()
-        counted = self._recounted()
+        counted = retrying(self.changes.start)
         return self._stalls() + self._evaluate(sorted(counted))
 
     def _stalls(self) -> list:
@@ -145,35 +144,16 @@ class Monitor:
         """Process the sales and stock counts added since the last tick; return the alerts raised now: a
         sales stall (reports.stall.Stall) first, then reorder alerts."""
         stalls = self._stalls()
-        version = self._version()
-        if version == self._data_version and not self._deferred:
+        if retrying(self.changes.quiet) and not self._deferred:
             self.sales_seen = self.counts_seen = 0   # nobody committed anything since: nothing to read
             self.last_check = datetime.now()
             return stalls
-        self._data_version = version
-        rows = retrying(lambda: self.reader.execute(
-            "SELECT sale_id, product_id FROM sales WHERE sale_id > ?", (self.watermark,)).fetchall())
-        self.sales_seen = len(rows)
-        if rows:
-            self.watermark = max(r[0] for r in rows)
         # a recount resolves the product's alert; if it is still short, it alerts again now
-        recounted = self._recounted()
+        rows, recounted = retrying(self.changes.read)
+        self.sales_seen = len(rows)
         self.counts_seen = len(recounted)
         due, self._deferred = self._deferred, set()
         return stalls + self._evaluate(sorted({r[1] for r in rows} | recounted | due))
-
-    def _version(self) -> int:
-        # changes whenever another connection commits (SQLite's data_version): an idle store costs no query
-        return retrying(lambda: self.reader.execute("PRAGMA data_version").fetchone()[0])
-
-    def _recounted(self) -> set[int]:
-        """The products whose stock count changed since the last call (all counted ones the first time):
-        the store numbers every count change (inventory.count_seq), so a tick reads only those."""
-        rows = retrying(lambda: self.reader.execute(
-            "SELECT product_id, count_seq FROM inventory WHERE count_seq > ?", (self._count_seq,)).fetchall())
-        if rows:
-            self._count_seq = max(seq for _, seq in rows)
-        return {pid for pid, _ in rows}
 
     def _counted_now(self) -> dict[int, str]:
         return dict(retrying(lambda: self.reader.execute("SELECT product_id, counted_at FROM inventory").fetchall()))
@@ -228,7 +208,9 @@ class Monitor:
             self._memory[alert.product_id] = alert
             self._memory_history.append(alert)
             return alert
-        if isinstance(self.writer, sqlite3.Connection):
+        from ..store.writer import WriterThread
+
+        if not isinstance(self.writer, WriterThread):   # a connection of its own (shopintel watch)
             return retrying(self._store_alert, self.writer, alert)
         # the writer thread tries again while the store is locked; this (worker) thread waits for it
         return self.writer.call(self._store_alert, alert)
@@ -245,18 +227,20 @@ class Monitor:
         return tuple(row) if row else None
 
     def _store_alert(self, w: sqlite3.Connection, alert: Alert) -> Alert | None:
-        from ..store.sql import atomic
+        from ..store.sql import atomic, one_at_a_time
 
         with atomic(w):
+            one_at_a_time(w, "alerts")   # two monitors never both raise the alert: check and insert as one
             if not self._should_raise(alert.product_id, alert.status, self._last_stored(w, alert.product_id),
                                       self._counted_at(w, alert)):
                 return None
             cur = w.execute(
                 """INSERT INTO alerts (created_at, product_id, sku, product_name, status, on_hand, reorder_point,
-                                       days_of_cover, suggested_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                       days_of_cover, suggested_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   RETURNING alert_id""",
                 (alert.created_at, alert.product_id, alert.sku, alert.product_name, alert.status, alert.on_hand,
                  alert.reorder_point, alert.days_of_cover, alert.suggested_qty))
-        alert.alert_id = cur.lastrowid
+            alert.alert_id = cur.fetchone()[0]
         return alert
 
     # ------------------------------------------------------------------ the panel's views
@@ -291,7 +275,7 @@ class Monitor:
 
 def alerts_rows(conn: sqlite3.Connection, include_history: bool = False) -> Rows:
     """The active alerts (or every alert), newest first, with their state: the one definition of active."""
-    sql = f"SELECT * FROM ({_VIEW_SQL})" if include_history else f"SELECT * FROM ({_CURRENT_SQL}) WHERE state = 'active'"
+    sql = f"SELECT * FROM ({_VIEW_SQL}) v" if include_history else f"SELECT * FROM ({_CURRENT_SQL}) v WHERE state = 'active'"
     rows = retrying(lambda: conn.execute(f"{sql} ORDER BY alert_id DESC LIMIT 500").fetchall())
     return Rows(tuple(VIEW_COLUMNS), rows)
 
@@ -303,7 +287,7 @@ def active_alert_count(conn: sqlite3.Connection) -> int:
 def alert_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many alerts are in each state (ALERT_STATES), every state present."""
     def read():
-        current = dict(conn.execute(f"SELECT state, count(*) FROM ({_CURRENT_SQL}) GROUP BY state").fetchall())
+        current = dict(conn.execute(f"SELECT state, count(*) FROM ({_CURRENT_SQL}) v GROUP BY state").fetchall())
         alerts = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
         return current | {"superseded": alerts - sum(current.values())}   # all but one a product
     return {state: 0 for state in ALERT_STATES} | retrying(read)

@@ -185,21 +185,24 @@ class StallWatch:
     def _write(self, fn, *args):
         from .monitor import retrying
 
-        if isinstance(self.writer, sqlite3.Connection):
+        from ..store.writer import WriterThread
+
+        if not isinstance(self.writer, WriterThread):   # a connection of its own (shopintel watch)
             return retrying(fn, self.writer, *args)
         return self.writer.call(fn, *args)     # the app's writer thread (store.writer.WriterThread)
 
 
 def _store(w: sqlite3.Connection, stall: Stall) -> Stall | None:
     """Insert the alert unless another process raised this stall already (one alert per stall)."""
-    from ..store.sql import atomic
+    from ..store.sql import atomic, one_at_a_time
 
     with atomic(w):
+        one_at_a_time(w, "alerts")
         if stored_current(w) is not None:
             return None
-        cur = w.execute(f"INSERT INTO stall_alerts ({', '.join(STALL_COLUMNS[1:])}) VALUES ({', '.join('?' * 9)})",
-                        tuple(getattr(stall, c) for c in STALL_COLUMNS[1:]))
-    stall.alert_id = cur.lastrowid
+        cur = w.execute(f"INSERT INTO stall_alerts ({', '.join(STALL_COLUMNS[1:])}) VALUES ({', '.join('?' * 9)}) "
+                        "RETURNING alert_id", tuple(getattr(stall, c) for c in STALL_COLUMNS[1:]))
+        stall.alert_id = cur.fetchone()[0]
     return stall
 
 

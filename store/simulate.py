@@ -17,11 +17,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
+from .errors import is_lock_error
 from .load import CANONICAL_COLUMNS, Loader
 from .schema import CHECKOUT_CLOCK
 
@@ -36,25 +37,39 @@ class Mix:
     customers: pd.DataFrame   # customer_key, customer_name, country, weight
 
 
+def _frame(conn, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """A query's rows as a frame, through the store's own connection (SQLite or PostgreSQL)."""
+    cur = conn.execute(sql, params)
+    return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+
+def _days_before_latest(conn, days: int) -> str:
+    """The day `days` days before the store's latest day (or before today, for an empty store): the
+    start of the pace window, computed here so the SQL stays the same on both backends."""
+    latest = conn.execute("SELECT max(day) FROM agg_day").fetchone()[0]
+    end = date.fromisoformat(latest) if latest else date.today()
+    return (end - timedelta(days=days)).isoformat()
+
+
 def load_mix(conn: sqlite3.Connection, days: int = 28) -> Mix:
-    products = pd.read_sql_query(
+    products = _frame(conn, 
         """SELECT p.sku, p.name AS product_name, c.name AS category,
                   (SELECT s.unit_price_micros FROM sales s WHERE s.product_id = p.product_id
                     ORDER BY s.sale_id DESC LIMIT 1) AS price_micros,
                   coalesce((SELECT sum(a.units) FROM agg_product_day a WHERE a.product_id = p.product_id
-                             AND a.day > date((SELECT max(day) FROM agg_day), ?)), 0) AS units,
-                  (i.product_id IS NOT NULL) AS counted
+                             AND a.day > ?), 0) AS units,
+                  CASE WHEN i.product_id IS NOT NULL THEN 1 ELSE 0 END AS counted
            FROM products p JOIN categories c USING (category_id) LEFT JOIN inventory i USING (product_id)
-           WHERE p.is_merch = 1""", conn, params=(f"-{days} days",))
+           WHERE p.is_merch = 1""", (_days_before_latest(conn, days),))
     products = products[products["price_micros"].notna() & (products["price_micros"] > 0)].reset_index(drop=True)
     weight = products["units"].clip(lower=0) + 0.5
     fast = products["counted"].astype(bool) & (products["units"] >= products["units"].quantile(0.97))
     # the bias: counted fast movers sell faster than usual, so they run down visibly
     weight = weight.where(~fast, weight * FAST_RUN)
     products["weight"] = weight / weight.sum()
-    customers = pd.read_sql_query(
-        """SELECT c.customer_key, c.name AS customer_name, c.country, a.net_cents
-           FROM agg_customer a JOIN customers c USING (customer_id) ORDER BY a.net_cents DESC LIMIT 5000""", conn)
+    customers = _frame(conn, """SELECT c.customer_key, c.name AS customer_name, c.country, a.net_cents
+                                FROM agg_customer a JOIN customers c USING (customer_id)
+                                ORDER BY a.net_cents DESC LIMIT 5000""")
     w = customers["net_cents"].clip(lower=1).astype(float)
     customers["weight"] = w / w.sum() if len(customers) else w
     return Mix(products, customers)
@@ -63,8 +78,7 @@ def load_mix(conn: sqlite3.Connection, days: int = 28) -> Mix:
 def orders_per_day(conn: sqlite3.Connection, days: int = PACE_DAYS) -> float:
     """The shop's pace: mean orders per calendar day over its last `days` days (days without a sale
     count as 0)."""
-    row = conn.execute("SELECT sum(orders) FROM agg_day WHERE day > date((SELECT max(day) FROM agg_day), ?)",
-                       (f"-{days} days",)).fetchone()
+    row = conn.execute("SELECT sum(orders) FROM agg_day WHERE day > ?", (_days_before_latest(conn, days),)).fetchone()
     return (row[0] or 0) / days
 
 
@@ -149,7 +163,8 @@ class Simulator:
         frame = self.orders_frame(n_orders, real_s * self.speed)
 
         def load() -> None:
-            with Loader(self.conn, file_name=None) as loader:
+            # the backend's loader (store/pg/load.py on PostgreSQL), as an import uses
+            with getattr(self.conn, "loader_class", Loader)(self.conn, file_name=None) as loader:
                 loader.add(frame)
 
         self._locked(load)
@@ -159,7 +174,7 @@ class Simulator:
     def publish_clock(self) -> None:
         """The simulated clock in the store's meta table: the shop's "now" for the sales-stall alert
         (reports.stall), which must see a paused checkout's clock run on while no order arrives."""
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                           (CHECKOUT_CLOCK, self.clock.replace(microsecond=0).isoformat()))
 
     @staticmethod
@@ -167,7 +182,7 @@ class Simulator:
         for attempt in range(50):
             try:
                 return write()
-            except sqlite3.OperationalError as exc:   # another writer holds the lock: wait our turn
-                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 49:
+            except Exception as exc:   # another writer holds the lock: wait our turn
+                if not is_lock_error(exc) or attempt == 49:
                     raise
                 time.sleep(0.1 * (attempt + 1))

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import StoreError
+from .errors import StoreError, is_lock_error
 
 BUSY_MS = 100            # one try's wait inside SQLite: short, so close() is noticed between tries
 PAUSE_S = 0.05           # between tries when SQLite reports a lock without waiting (SQLITE_LOCKED)
@@ -31,10 +31,6 @@ class WriterClosed(Exception):
 
 class StillLocked(StoreError):
     """Another program kept the store locked for longer than the job's patience: nothing was written."""
-
-
-def is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 @dataclass

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg.fixtures import pg_admin, pg_cluster, pg_standby, pg_url, replicas  # noqa: F401  (fixtures)
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_FOLDERS = ("tui", "store", "reports")
 

@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from ..errors import StoreError
+from ..errors import StoreBusy, StoreError
 from . import url as pgurl
 from .schema import CREATE, CREATED_VERSION, LATEST, MIGRATIONS
 from ..schema import SCHEMA_VERSION
@@ -143,7 +143,7 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
         return StoreError(f"{where}: this role may not write there ({detail}); nothing was changed. "
                           "Use a role that owns the shop's schema for ingest, or read with this one.")
     if isinstance(exc, (pgerrors.LockNotAvailable, pgerrors.DeadlockDetected)):
-        return StoreError(f"{where} is busy: another writer kept a lock for more than {LOCK_TIMEOUT_S} s; "
+        return StoreBusy(f"{where} is busy: another writer kept a lock for more than {LOCK_TIMEOUT_S} s; "
                           "nothing was changed. Run the command again when it has finished.")
     if isinstance(exc, pgerrors.DiskFull):
         return StoreError(f"{where}: the server's disk is full ({detail}); nothing was changed.")
@@ -153,10 +153,13 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
     return StoreError(f"{where}: {detail}")
 
 
-def _open(url: pgurl.PgUrl):
+def _open(url: pgurl.PgUrl, *, primary: bool):
+    """primary: the server that takes writes, whatever the URL's target_session_attrs (a reader URL may
+    list a primary and its standbys with prefer-standby: a writer, and the live monitor, must still land
+    on the primary, and never try to write to a standby)."""
     if psycopg is None:
         raise pgurl.missing_driver(url)
-    extra = {}
+    extra = {"target_session_attrs": "read-write"} if primary else {}
     if "connect_timeout" not in url.conninfo:
         extra["connect_timeout"] = CONNECT_TIMEOUT_S
     if "application_name" not in url.conninfo:
@@ -219,7 +222,7 @@ def connect(url: pgurl.PgUrl | str, *, create: bool = True) -> PgConnection:
     """A writer connection to the shop's schema, created (or migrated) when needed."""
     url = pgurl.parse(url) if isinstance(url, str) else url
     _check_code()
-    raw = _open(url)
+    raw = _open(url, primary=True)
     try:
         if create:
             _create_or_migrate(raw, url)
@@ -240,11 +243,13 @@ def connect(url: pgurl.PgUrl | str, *, create: bool = True) -> PgConnection:
     return PgConnection(raw, url, read_only=False)
 
 
-def connect_read_only(url: pgurl.PgUrl | str) -> PgConnection:
-    """A reader: every transaction of the session is READ ONLY, so it can never write, even by mistake."""
+def connect_read_only(url: pgurl.PgUrl | str, *, primary: bool = False) -> PgConnection:
+    """A reader: every transaction of the session is READ ONLY, so it can never write, even by mistake.
+    It goes where the URL's target_session_attrs sends it (a standby with prefer-standby), or with
+    `primary` to the primary (the live monitor: store/pg/live.py reads the writers' locks there)."""
     url = pgurl.parse(url) if isinstance(url, str) else url
     _check_code()
-    raw = _open(url)
+    raw = _open(url, primary=primary)
     try:
         version = _version(raw, url.schema)
         if version is None:

@@ -10,7 +10,9 @@ on both), same constraints. What differs, and why:
 - agg_customer_base is kept by statement-level triggers with transition tables (one update per statement,
   not one per customer row as SQLite's row triggers do);
 - inventory.count_seq comes from a sequence: two writers never draw the same number (SQLite's max() + 1
-  is safe there only because SQLite has one writer at a time).
+  is safe there only because SQLite has one writer at a time);
+- a writer of sales or inventory says in pg_locks from which number its rows may still appear
+  (live_writer(), statement-level triggers): the live monitor's horizon, as sequences commit out of order.
 
 The version is kept in `schema_version` (SQLite: PRAGMA user_version). Only the current version is
 created here: a PostgreSQL store is new with this code, so it has no history to migrate yet. When
@@ -133,6 +135,23 @@ CREATE TABLE stall_alerts (
     last_order_at    {_T},
     resumed_at       {_T}
 );
+
+-- The live monitor's horizon (store/pg/live.py, docs/scale.md "The monitor on PostgreSQL"): ids from a
+-- sequence can commit out of order, so before a statement writing numbered rows draws its first number,
+-- its transaction takes a shared advisory lock whose second key is the sequence's last value then (its
+-- low 32 bits): any reader sees in pg_locks, until the writer ends, that rows numbered above it may still
+-- appear. Shared locks never wait for each other: writers are not held up.
+CREATE FUNCTION live_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(
+        hashtext(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME),
+        coalesce(pg_sequence_last_value(format('%I.%I', TG_TABLE_SCHEMA, TG_ARGV[0])::regclass), 0)::bit(32)::int4);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER sales_live_writer BEFORE INSERT ON sales
+    FOR EACH STATEMENT EXECUTE FUNCTION live_writer('sales_sale_id_seq');
+CREATE TRIGGER inventory_live_writer BEFORE INSERT OR UPDATE ON inventory
+    FOR EACH STATEMENT EXECUTE FUNCTION live_writer('inventory_count_seq_seq');
 
 CREATE TABLE meta (
     key   {_T} PRIMARY KEY,

@@ -14,21 +14,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from shopintel.reports.monitor import Monitor, acknowledge, active_alert_count
-from shopintel.store.db import connect, connect_read_only
+from shopintel.store.db import connect
 from shopintel.store.stock import set_stock
-from tests.live.conftest import sell
+from tests.live.conftest import open_reader, open_writer, sell
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def monitor(path, cooldown=60.0):
-    return Monitor(connect_read_only(path), connect(path), cooldown_s=cooldown)
+def monitor(store, cooldown=60.0):
+    return Monitor(open_reader(store), open_writer(store), cooldown_s=cooldown)
 
 
-def test_nothing_due_at_start_then_a_crossing_alerts_once(live_store):
-    m = monitor(live_store)
+def test_nothing_due_at_start_then_a_crossing_alerts_once(any_live_store):
+    m = monitor(any_live_store)
     assert m.start() == []                       # FAST has 150 on hand, reorder point 70; SLOW is slow
-    w = connect(live_store)
+    w = open_writer(any_live_store)
     sell(w, "FAST", 20)                          # 130 on hand, reorder point now 81: still OK
     assert m.tick() == []
     sell(w, "FAST", 40)                          # 90 on hand, reorder point now 123: LOW
@@ -40,10 +40,10 @@ def test_nothing_due_at_start_then_a_crossing_alerts_once(live_store):
     assert m.tick() == []                        # no new sales: nothing read, nothing raised
 
 
-def test_low_becoming_out_alerts_once_more(live_store):
-    m = monitor(live_store)
+def test_low_becoming_out_alerts_once_more(any_live_store):
+    m = monitor(any_live_store)
     m.start()
-    w = connect(live_store)
+    w = open_writer(any_live_store)
     sell(w, "FAST", 60)
     assert [a.status for a in m.tick()] == ["LOW"]
     sell(w, "FAST", 100)
@@ -52,9 +52,9 @@ def test_low_becoming_out_alerts_once_more(live_store):
     assert m.tick() == []
 
 
-def test_recount_rearms_and_cooldown_stops_flapping(live_store):
-    w = connect(live_store)
-    m = monitor(live_store, cooldown=0)
+def test_recount_rearms_and_cooldown_stops_flapping(any_live_store):
+    w = open_writer(any_live_store)
+    m = monitor(any_live_store, cooldown=0)
     m.start()
     sell(w, "FAST", 60)
     assert len(m.tick()) == 1
@@ -64,7 +64,7 @@ def test_recount_rearms_and_cooldown_stops_flapping(live_store):
     sell(w, "FAST", 90, later)                   # 210 on hand, reorder point now 218: crosses again
     assert [a.status for a in m.tick()] == ["LOW"]
     # with a long cooldown, the same recount-and-cross does not alert again
-    slow = monitor(live_store, cooldown=3600)
+    slow = monitor(any_live_store, cooldown=3600)
     slow.start()
     time.sleep(1.1)
     set_stock(w, "FAST", 300)
@@ -72,11 +72,11 @@ def test_recount_rearms_and_cooldown_stops_flapping(live_store):
     assert slow.tick() == []
 
 
-def test_a_count_alone_is_noticed_by_the_next_tick_even_when_dated_before_other_counts(live_store):
+def test_a_count_alone_is_noticed_by_the_next_tick_even_when_dated_before_other_counts(any_live_store):
     """A tick reads only the counts changed since the last one (inventory.count_seq, kept by triggers),
     never by date: a count entered late, dated before every other, is still a change."""
-    w = connect(live_store)
-    m = monitor(live_store)
+    w = open_writer(any_live_store)
+    m = monitor(any_live_store)
     m.start()
     assert m.tick() == [] and m.counts_seen == 0
     newest = w.execute("SELECT min(counted_at) FROM inventory").fetchone()[0]
@@ -88,40 +88,40 @@ def test_a_count_alone_is_noticed_by_the_next_tick_even_when_dated_before_other_
     assert m.tick() == [] and m.counts_seen == 0      # nothing changed since
 
 
-def test_restart_and_second_watcher_never_repeat(live_store):
-    w = connect(live_store)
+def test_restart_and_second_watcher_never_repeat(any_live_store):
+    w = open_writer(any_live_store)
     sell(w, "FAST", 60)
-    first = monitor(live_store)
+    first = monitor(any_live_store)
     assert len(first.start()) == 1               # due at start: raised at once
-    second = monitor(live_store)
+    second = monitor(any_live_store)
     assert second.start() == []                  # stored: a restarted or second watcher does not repeat it
-    assert active_alert_count(connect_read_only(live_store)) == 1
+    assert active_alert_count(open_reader(any_live_store)) == 1
 
 
-def test_slow_products_never_alert(live_store):
-    w = connect(live_store)
+def test_slow_products_never_alert(any_live_store):
+    w = open_writer(any_live_store)
     sell(w, "SLOW", 5)                           # out of stock, but it sells a unit a fortnight
-    m = monitor(live_store)
+    m = monitor(any_live_store)
     assert m.start() == []
     assert m.tick() == []
 
 
-def test_acknowledged_alerts_leave_the_active_list_but_stay_in_history(live_store):
-    w = connect(live_store)
+def test_acknowledged_alerts_leave_the_active_list_but_stay_in_history(any_live_store):
+    w = open_writer(any_live_store)
     sell(w, "FAST", 60)
-    m = monitor(live_store)
+    m = monitor(any_live_store)
     [alert] = m.start()
     assert acknowledge(w, alert.alert_id)
     assert m.active().empty
     assert len(m.active(include_history=True)) == 1
 
 
-def test_read_only_monitor_keeps_alerts_in_memory(live_store):
-    w = connect(live_store)
+def test_read_only_monitor_keeps_alerts_in_memory(any_live_store):
+    w = open_writer(any_live_store)
     sell(w, "FAST", 60)
-    m = Monitor(connect_read_only(live_store), None)
+    m = Monitor(open_reader(any_live_store), None)
     assert [a.sku for a in m.start()] == ["FAST"]
-    assert active_alert_count(connect_read_only(live_store)) == 0     # nothing written
+    assert active_alert_count(open_reader(any_live_store)) == 0     # nothing written
     assert len(m.active()) == 1
 
 

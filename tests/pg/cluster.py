@@ -61,6 +61,20 @@ class Cluster:
         subprocess.run(self._cmd(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user,
                                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"),
                        check=True, capture_output=True, cwd="/")
+        return self._serve()
+
+    def standby(self) -> "Cluster":
+        """A hot standby of this (running) cluster on another loopback port: a base backup with -R (it
+        writes the standby.signal and primary_conninfo itself), streaming from this one. initdb's trust
+        lines cover replication connections from 127.0.0.1."""
+        standby = Cluster(self.bindir)
+        subprocess.run(self._cmd(str(self.bindir / "pg_basebackup"), "-D", str(standby.data), "-h", "127.0.0.1",
+                                 "-p", str(self.port), "-U", self.user, "-R", "-X", "stream", "--no-sync",
+                                 "--checkpoint=fast"),
+                       check=True, capture_output=True, cwd="/")
+        return standby._serve()
+
+    def _serve(self) -> "Cluster":
         options = " ".join(f"-c {o}" for o in (
             "listen_addresses=127.0.0.1", f"unix_socket_directories={self.folder}", "fsync=off",
             "full_page_writes=off", "synchronous_commit=off", "shared_buffers=32MB", "max_connections=40"))
