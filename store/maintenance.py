@@ -222,10 +222,10 @@ def check(path: str | os.PathLike, full: bool = False) -> DoctorReport:
 
 def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
     """Open the store read-only (an older schema is migrated first by a writer) and check it."""
-    from .db import connect, connect_read_only, resolve_db_path
+    from .db import connect, connect_read_only, sqlite_only
     from .schema import SCHEMA_VERSION
 
-    db = resolve_db_path(path)
+    db = sqlite_only(path, "doctor", "doctor does not check a PostgreSQL store yet.")
     try:
         conn = connect_read_only(db)
     except StoreError as exc:
@@ -246,9 +246,10 @@ def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
 def repair(path: str | os.PathLike | None) -> None:
     """Rebuild every kept aggregate from the order lines (one transaction)."""
     from .aggregates import ensure_temp_tables, rebuild_all
-    from .db import connect
+    from .db import connect, sqlite_only
 
-    conn = connect(path, create=False)
+    conn = connect(sqlite_only(path, "doctor --repair", "doctor does not repair a PostgreSQL store yet."),
+                   create=False)
     try:
         with atomic(conn):
             ensure_temp_tables(conn)
@@ -257,6 +258,12 @@ def repair(path: str | os.PathLike | None) -> None:
         raise StoreError(f"could not rebuild the kept totals of {path}: {exc}. Nothing was changed.") from None
     finally:
         conn.close()
+
+
+# PostgreSQL has its own consistent online copy, of one shop's schema (docs/scale.md, "Backups")
+PG_BACKUP_ADVICE = ("Back up a PostgreSQL store with PostgreSQL's own tool, one shop's schema at a time: "
+                    "pg_dump -n SCHEMA -Fc -f shop.dump 'postgresql://USER@HOST:PORT/DBNAME' "
+                    "(restore it with pg_restore -d 'postgresql://...' shop.dump).")
 
 
 def backup_target(dest: str | os.PathLike, source: Path) -> Path:
@@ -274,9 +281,9 @@ def backup(path: str | os.PathLike | None, dest: str | os.PathLike, *, overwrite
     it is the store exactly as of one commit, and writers keep going (WAL) meanwhile. It is written to a
     temporary file beside DEST and renamed into place only when complete, so a failure (full disk...)
     never leaves a half-written DEST."""
-    from .db import connect_read_only, resolve_db_path
+    from .db import connect_read_only, sqlite_only
 
-    db = resolve_db_path(path)
+    db = sqlite_only(path, "backup", PG_BACKUP_ADVICE)
     target = backup_target(dest, db)
     if target.resolve() == db.resolve():
         raise StoreError(f"the backup destination {target} is the store itself; give another path.")

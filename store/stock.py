@@ -66,13 +66,15 @@ def _whole(series, i: int) -> int | None:
 
 
 def _upsert(conn, product_id, on_hand, counted_at, lead_time_days, reorder_point, clear_rp=False) -> None:
+    # SQL both engines take: the kept values named by their table (PostgreSQL finds a bare name ambiguous
+    # beside excluded's), the flag compared (PostgreSQL's CASE WHEN wants a boolean)
     conn.execute(
         """INSERT INTO inventory (product_id, on_hand, counted_at, lead_time_days, reorder_point)
            VALUES (?, ?, ?, coalesce(?, 7), ?)
            ON CONFLICT (product_id) DO UPDATE SET
                on_hand = excluded.on_hand, counted_at = excluded.counted_at,
-               lead_time_days = coalesce(?, lead_time_days),
-               reorder_point = CASE WHEN ? THEN NULL ELSE coalesce(?, reorder_point) END""",
+               lead_time_days = coalesce(?, inventory.lead_time_days),
+               reorder_point = CASE WHEN ? = 1 THEN NULL ELSE coalesce(?, inventory.reorder_point) END""",
         (product_id, on_hand, counted_at, lead_time_days, reorder_point, lead_time_days, int(clear_rp),
          reorder_point))
 
