@@ -20,6 +20,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
+from ..store.db import store_identity
 from .params import Params, Period, ReportError, resolve
 from .result import Rows
 
@@ -28,14 +29,14 @@ COLUMNS = ["customer_id", "customer_name", "orders", "spend", "frequency", "rece
 HORIZON_DAYS = 365
 
 # One row per customer with an order up to as-of, in customer order (= first appearance: the tie rule).
-# Whole days from julianday differences of YYYY-MM-DD dates are exact.
+# The first and last order days come as YYYY-MM-DD text; the whole days between them are counted in Python
+# (`customers`), so the SQL is the same on both engines.
 _CUSTOMERS = """
-SELECT g.customer_id, c.customer_key, c.name, g.orders, g.spend_cents, g.order_days - 1,
-       CAST(julianday(g.last_day) - julianday(g.first_day) AS INTEGER),
-       CAST(julianday(:as_of) - julianday(g.first_day) AS INTEGER)
+SELECT g.customer_id, c.customer_key, c.name, g.orders, g.spend_cents, g.order_days - 1, g.first_day, g.last_day
 FROM (SELECT customer_id, sum(is_order) AS orders, sum(net_cents) AS spend_cents,
-             count(DISTINCT CASE WHEN is_order THEN day END) AS order_days,
-             min(CASE WHEN is_order THEN day END) AS first_day, max(CASE WHEN is_order THEN day END) AS last_day
+             count(DISTINCT CASE WHEN is_order = 1 THEN day END) AS order_days,
+             min(CASE WHEN is_order = 1 THEN day END) AS first_day,
+             max(CASE WHEN is_order = 1 THEN day END) AS last_day
       FROM order_customers WHERE day <= :as_of GROUP BY customer_id HAVING sum(is_order) > 0) g
 JOIN customers c USING (customer_id)
 ORDER BY g.customer_id"""
@@ -65,7 +66,20 @@ class Customers(NamedTuple):
 
 def customers(conn: sqlite3.Connection, as_of: date) -> Customers | None:
     rows = conn.execute(_CUSTOMERS, {"as_of": as_of.isoformat()}).fetchall()
-    return Customers(*(list(col) for col in zip(*rows))) if rows else None
+    if not rows:
+        return None
+    ids, keys, names, orders, spend, x, first, last = (list(col) for col in zip(*rows))
+    ordinal: dict[str, int] = {}   # one parse per distinct day (a few hundred), not per customer
+
+    def day(text: str) -> int:
+        n = ordinal.get(text)
+        if n is None:
+            n = ordinal[text] = date.fromisoformat(text).toordinal()
+        return n
+
+    now = as_of.toordinal()
+    return Customers(ids, keys, names, orders, spend, x, [day(b) - day(a) for a, b in zip(first, last)],
+                     [now - day(a) for a in first])
 
 
 def scores(conn: sqlite3.Connection, as_of: date):
@@ -93,8 +107,7 @@ def _fitted_on(conn: sqlite3.Connection, as_of: date) -> tuple:
     (a re-import that replaces orders writes new lines; a write always moves one of these)."""
     newest = conn.execute("SELECT max(sale_id) FROM sales").fetchone()[0]
     base = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone()
-    db = conn.execute("PRAGMA database_list").fetchone()[2]
-    return db, as_of, newest, tuple(base or ())
+    return store_identity(conn), as_of, newest, tuple(base or ())
 
 
 def cached_p_alive(conn: sqlite3.Connection, as_of: date) -> dict[str, float] | None:

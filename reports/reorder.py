@@ -36,8 +36,9 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     only = ""
     # Sold after the count up to as-of, by the one day rule (an order's lines all belong to its first line's
     # day): the units of the orders of the count day and later, less the count day's own orders' lines up to
-    # the count's time. Then the velocity window. The unary + keeps the planner on the (product_id, day)
-    # equality for the count day instead of a range scan of every earlier day.
+    # the count's time. Then the velocity window. `|| ''` (SQLite's unary + on text, in a form PostgreSQL
+    # also takes) keeps the planner on the (product_id, day) equality for the count day instead of a range
+    # scan of every earlier day.
     args: list = [end, end, start, end]
     if product_ids is not None:
         marks = ",".join("?" * len(product_ids))
@@ -51,7 +52,7 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
                  WHERE a.product_id = p.product_id AND a.day >= substr(i.counted_at, 1, 10) AND a.day <= ?)
              - (SELECT coalesce(sum(s.quantity), 0) FROM sales s
                  JOIN order_totals o ON o.order_id = s.order_id AND o.day = s.day
-                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND +s.day <= ?
+                 WHERE s.product_id = p.product_id AND s.day = substr(i.counted_at, 1, 10) AND s.day || '' <= ?
                    AND s.ordered_at <= i.counted_at) AS sold_after
         FROM inventory i JOIN products p USING (product_id) JOIN categories c USING (category_id)
         LEFT JOIN (SELECT product_id, sum(units) AS units, sum(units * units) AS sq FROM agg_product_day
@@ -60,7 +61,8 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     if product_ids is not None:
         args += list(product_ids)
     if min_per_week is not None:
-        sql += " AND (coalesce(w.units, 0) * 1.0 / ?) * 7 > ?"
+        # in doubles on both engines (PostgreSQL's `* 1.0` is exact numeric), as the rule's Python computes it
+        sql += " AND (CAST(coalesce(w.units, 0) AS DOUBLE PRECISION) / ?) * 7 > ?"
         args += [window_days, min_per_week]
     if category_id is not None:
         sql += " AND p.category_id = ?"

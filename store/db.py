@@ -76,6 +76,14 @@ def is_postgresql(conn) -> bool:
     return getattr(conn, "backend", "sqlite") == "postgresql"
 
 
+def store_identity(conn) -> str:
+    """Which store a connection reads (a cache key: the same for every connection to one store): the
+    SQLite file's path, or the PostgreSQL URL (masked) and schema."""
+    if is_postgresql(conn):
+        return f"{conn.url.shown}#{conn.schema}"
+    return conn.execute("PRAGMA database_list").fetchone()[2]
+
+
 def _configure(conn: sqlite3.Connection, *, read_only: bool, cache_kib: int = CACHE_KIB) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")

@@ -28,10 +28,6 @@ EXAMPLES = """\
 """
 
 
-# reports whose SQL still needs a form both engines take (docs/scale.md, "What works on PostgreSQL now")
-NOT_YET_ON_POSTGRESQL = frozenset({"reorder", "segments", "abc-xyz", "clv", "details", "basket"})
-
-
 def register(sub, common) -> None:
     """The command's names, options and help, all derived from the report registry."""
     from ..reports.registry import COMMON, PARAMS, REPORTS
@@ -105,13 +101,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--format plot is available for {', '.join(_plottable())}; not for {args.name}")
     params = params_from(args, report)
     from ..reports.params import ReportError, resolve, shop_currency
-    from ..store.db import connect_read_only, is_postgresql
+    from ..store.db import connect_read_only
 
     conn = connect_read_only(args.db)
-    if is_postgresql(conn) and report.name in NOT_YET_ON_POSTGRESQL:
-        conn.close()
-        raise UserError(f"the {report.name} report does not run on a PostgreSQL store yet; these do: "
-                        + ", ".join(n for n in REPORTS if n not in NOT_YET_ON_POSTGRESQL) + ".", code=1)
     try:
         period = resolve(conn, params, report.default_days)
         result = report.run(conn, params, period)
