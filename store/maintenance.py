@@ -71,6 +71,7 @@ class DoctorReport:
     path: str
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)   # checks that could not run here, and why
     lines: int = 0
     orders: int = 0
 
@@ -222,10 +223,14 @@ def check(path: str | os.PathLike, full: bool = False) -> DoctorReport:
 
 def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
     """Open the store read-only (an older schema is migrated first by a writer) and check it."""
-    from .db import connect, connect_read_only, sqlite_only
+    from .db import connect, connect_read_only, locate
     from .schema import SCHEMA_VERSION
 
-    db = sqlite_only(path, "doctor", "doctor does not check a PostgreSQL store yet.")
+    db = locate(path)
+    if not isinstance(db, Path):   # PostgreSQL: the server's own checks and the kept totals
+        from .pg.doctor import check as check_pg
+
+        return check_pg(db, full)
     try:
         conn = connect_read_only(db)
     except StoreError as exc:
@@ -246,10 +251,14 @@ def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
 def repair(path: str | os.PathLike | None) -> None:
     """Rebuild every kept aggregate from the order lines (one transaction)."""
     from .aggregates import ensure_temp_tables, rebuild_all
-    from .db import connect, sqlite_only
+    from .db import connect, locate
 
-    conn = connect(sqlite_only(path, "doctor --repair", "doctor does not repair a PostgreSQL store yet."),
-                   create=False)
+    db = locate(path)
+    if not isinstance(db, Path):
+        from .pg.doctor import repair as repair_pg
+
+        return repair_pg(db)
+    conn = connect(db, create=False)
     try:
         with atomic(conn):
             ensure_temp_tables(conn)

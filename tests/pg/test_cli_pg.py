@@ -75,7 +75,6 @@ def test_the_import_summary_names_the_store_with_its_password_masked(pg_cluster,
     (["simulate", "--duration", "1"], ["simulate", "PostgreSQL", "shopintel report"]),
     (["demo", "--build-only"], ["demo", "SQLite", "--db demo.db"]),
     (["backup", "BACKUP"], ["backup", "pg_dump -n SCHEMA"]),
-    (["doctor"], ["doctor", "PostgreSQL"]),
 ], ids=lambda v: v[0] if isinstance(v[0], str) and v[0] != "PostgreSQL" else None)
 def test_a_command_without_a_postgresql_form_refuses_in_one_line(pg_url, tmp_path, args, words):
     shopintel("ingest", str(SAMPLE), "--db", pg_url)
