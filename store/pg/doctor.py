@@ -21,7 +21,7 @@ from datetime import date
 
 from ..maintenance import IMPOSSIBLE, KEPT_TOTALS_PROBLEM, LINE_CHECKS, LINE_DAYS, ORPHANS, DoctorReport
 from . import aggregates
-from .connection import connect, connect_read_only, psycopg, wrap
+from .connection import connect, connect_read_only, lock_shop, psycopg, wrap
 from .url import PgUrl
 
 # the order lines' checks of SQLite's doctor that no constraint of the PostgreSQL schema covers, in SQL both
@@ -156,7 +156,7 @@ def repair(url: PgUrl) -> None:
     conn = connect(url, create=False)
     try:
         with conn.raw.transaction():
-            conn.raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-write:{url.schema}",))
+            lock_shop(conn.raw, url.schema)
             aggregates.ensure_temp_tables(conn.raw)
             aggregates.rebuild_all(conn.raw)
     except psycopg.Error as exc:
