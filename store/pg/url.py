@@ -42,6 +42,13 @@ class PgUrl(NamedTuple):
     def __str__(self) -> str:
         return self.shown
 
+    @property
+    def name(self) -> str:
+        """A short name for titles, as a file's name is (Path.name): the schema and where it lives, with no
+        user nor password: `acme on db.example:5432/shops`."""
+        parts = urlsplit(self.shown)
+        return f"{self.schema} on {parts.netloc.rpartition('@')[2]}{parts.path}"
+
     def __repr__(self) -> str:   # never the conninfo, even in a traceback or a debugger
         return f"PgUrl({self.shown!r})"
 
