@@ -34,15 +34,24 @@ DEFAULT_DAYS = 7 * WEEKS   # the period when --since is not given (the registry'
 
 # Net units and revenue per product over the 52 weeks, one pass: each week is a range of the product-days'
 # key (day first), so no day is parsed; grouping per product and week sorts a year of product-days once.
+# The weeks' days are worked out in Python and given as a VALUES list (`_weeks`): the same SQL on both
+# engines (SQLite's date modifiers are not PostgreSQL's date arithmetic).
 _WEEKS = """
-WITH RECURSIVE weeks(k, first, last) AS (
-    SELECT 0, date(:as_of, '-6 days'), :as_of
-    UNION ALL SELECT k + 1, date(first, '-7 days'), date(last, '-7 days') FROM weeks WHERE k < :weeks - 1)
+WITH weeks(k, first, last) AS (VALUES {weeks})
 SELECT product_id, sum(units), sum(units * units), sum(net_cents)
 FROM (SELECT a.product_id, w.k, sum(a.units) AS units, sum(a.net_cents) AS net_cents
-      FROM weeks w JOIN agg_product_day a ON a.day BETWEEN w.first AND w.last GROUP BY a.product_id, w.k)
+      FROM weeks w JOIN agg_product_day a ON a.day BETWEEN w.first AND w.last GROUP BY a.product_id, w.k) t
 GROUP BY product_id
 """
+
+
+def _weeks(as_of) -> tuple[str, list]:
+    """The VALUES rows of the 52 weeks counted back from as-of, and their parameters (k, first, last)."""
+    args: list = []
+    for k in range(WEEKS):
+        last = as_of - timedelta(days=7 * k)
+        args += [k, (last - timedelta(days=6)).isoformat(), last.isoformat()]
+    return _WEEKS.format(weeks=", ".join(["(?, ?, ?)"] * WEEKS)), args
 # Revenue per product over a period that is not those 52 weeks (--since or --until given)
 _REVENUE = """SELECT product_id, sum(net_cents) FROM agg_product_day WHERE day BETWEEN :first AND :last
               GROUP BY product_id"""
@@ -54,7 +63,7 @@ def abc_xyz(conn: sqlite3.Connection, p: Params = Params(), period: Period | Non
     period = period or resolve(conn, p, DEFAULT_DAYS)
     if period.empty_store:
         return Rows(tuple(COLUMNS), [])
-    rows = conn.execute(_WEEKS, {"as_of": period.as_of.isoformat(), "weeks": WEEKS}).fetchall()
+    rows = conn.execute(*_weeks(period.as_of)).fetchall()
     weeks = {pid: (units, squares) for pid, units, squares, _ in rows}
     if (period.first, period.last) == (period.as_of - timedelta(days=DEFAULT_DAYS - 1), period.as_of):
         revenue = {pid: net for pid, _, _, net in rows}

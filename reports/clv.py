@@ -21,6 +21,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
+from ..store.db import store_identity
 from .params import Params, Period, ReportError, resolve, store_range
 from .result import Rows
 
@@ -123,8 +124,7 @@ def _fitted_on(conn: sqlite3.Connection, as_of: date) -> tuple:
     (a re-import that replaces orders writes new lines; a write always moves one of these)."""
     newest = conn.execute("SELECT max(sale_id) FROM sales").fetchone()[0]
     base = conn.execute("SELECT customers, base_cents FROM agg_customer_base").fetchone()
-    db = conn.execute("PRAGMA database_list").fetchone()[2]
-    return db, as_of, newest, tuple(base or ())
+    return store_identity(conn), as_of, newest, tuple(base or ())
 
 
 def cached_p_alive(conn: sqlite3.Connection, as_of: date) -> dict[str, float] | None:

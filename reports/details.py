@@ -4,7 +4,7 @@ SQL over the kept aggregates and plain rows (reports.result.Rows): the app never
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from .params import Params, Period, ReportError, resolve
@@ -32,8 +32,10 @@ def customer_detail(conn: sqlite3.Connection, customer_key: str, limit: int | No
     if row is None:
         raise ReportError(f"no customer {customer_key!r} in the store")
     cid, name, email, country = row
+    # no LIMIT for all of them: SQLite's LIMIT -1 is an error in PostgreSQL
     orders = _rows(conn, """SELECT order_id, day, lines, units, net_cents / 100.0 AS revenue FROM order_customers
-                            WHERE customer_id = ? ORDER BY day DESC, order_id DESC LIMIT ?""", (cid, -1 if limit is None else limit))
+                            WHERE customer_id = ? ORDER BY day DESC, order_id DESC""" + ("" if limit is None else " LIMIT ?"),
+                   (cid,) if limit is None else (cid, limit))
     total = conn.execute("SELECT count(*) FROM order_customers WHERE customer_id = ?", (cid,)).fetchone()[0]
     monthly = _rows(conn, """SELECT substr(day, 1, 7) AS month, sum(net_cents) / 100.0 AS revenue FROM order_customers
                              WHERE customer_id = ? GROUP BY 1 ORDER BY 1""", (cid,))
@@ -62,11 +64,10 @@ def product_detail(conn: sqlite3.Connection, sku: str, p: Params = Params(), wee
     start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
     sums: dict[str, list[int]] = {}
     for day, units, cents in conn.execute(
-            """SELECT date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days'),
-                      units, net_cents
-               FROM agg_product_day WHERE product_id = ? AND day BETWEEN ? AND ?""",
+            "SELECT day, units, net_cents FROM agg_product_day WHERE product_id = ? AND day BETWEEN ? AND ?",
             (pid, start.isoformat(), end.isoformat())):
-        acc = sums.setdefault(day, [0, 0])   # keyed by the week's Monday
+        d = date.fromisoformat(day)   # at most 26 weeks of days: the week's Monday in Python, not SQL's dates
+        acc = sums.setdefault((d - timedelta(days=d.weekday())).isoformat(), [0, 0])   # keyed by the week's Monday
         acc[0] += units
         acc[1] += cents
     mondays = [(start + timedelta(weeks=k)).isoformat() for k in range(weeks)]
@@ -85,7 +86,7 @@ def category_products(conn: sqlite3.Connection, category: str, p: Params = Param
         """SELECT pr.sku, pr.name AS product_name, sum(a.units) AS units, sum(a.net_cents) AS cents
            FROM agg_product_day a JOIN products pr USING (product_id)
            WHERE pr.category_id = ? AND a.day BETWEEN ? AND ?
-           GROUP BY a.product_id ORDER BY cents DESC, pr.sku""",
+           GROUP BY pr.product_id ORDER BY cents DESC, pr.sku""",
         (period.category_id, period.first.isoformat(), period.last.isoformat())).fetchall()
     total = sum(r[3] for r in rows)
     return Rows(("sku", "product_name", "units", "revenue", "share"),

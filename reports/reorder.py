@@ -36,9 +36,9 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     only = ""
     # Sold after the count up to as-of, by the one day rule (an order's lines all belong to its first line's
     # day): the units of the orders of the count day and later, less the count day's own orders' lines up to
-    # the count's time. Then the velocity window. `|| ''` (an expression, not the column, as SQLite's unary +
-    # would be, which PostgreSQL has no text form of) keeps the planner on the (product_id, day) equality for
-    # the count day instead of a range scan of every earlier day.
+    # the count's time. Then the velocity window. `|| ''` (SQLite's unary + on text, in a form PostgreSQL
+    # also takes) keeps the planner on the (product_id, day) equality for the count day instead of a range
+    # scan of every earlier day.
     args: list = [end, end, start, end]
     if product_ids is not None:
         marks = ",".join("?" * len(product_ids))
@@ -61,7 +61,8 @@ def _rows(conn: sqlite3.Connection, start: str, end: str, product_ids: list[int]
     if product_ids is not None:
         args += list(product_ids)
     if min_per_week is not None:
-        sql += " AND (coalesce(w.units, 0) * 1.0 / ?) * 7 > ?"
+        # in doubles on both engines (PostgreSQL's `* 1.0` is exact numeric), as the rule's Python computes it
+        sql += " AND (CAST(coalesce(w.units, 0) AS DOUBLE PRECISION) / ?) * 7 > ?"
         args += [window_days, min_per_week]
     if category_id is not None:
         sql += " AND p.category_id = ?"

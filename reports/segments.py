@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
 from .customers import is_all_history
@@ -40,9 +40,21 @@ SEGMENTS = ["Champions", "Can't Lose Them", "Loyal Customers", "At Risk", "Poten
             "New Customers", "Promising", "About To Sleep", "Hibernating", "Lost", "Others"]
 COLUMNS = ["segment", "customers", "revenue", "share", "median_recency_days", "median_orders", "median_spend"]
 CUSTOMER_COLUMNS = ["customer_id", "customer_name", "recency_days", "orders", "spend", "r", "f", "m"]
-# days from the last order to as-of, never below 0 (whole days: both are dates)
-_RECENCY = "max(0, CAST(julianday(?) - julianday({last}) AS INTEGER))"
 SCORED = ("customer_id", "customer_name", "recency_days", "orders", "spend_cents", "r", "f", "m", "segment")
+
+
+def recency_days(as_of: date, last_days) -> list[int | None]:
+    """Days from each last order day (YYYY-MM-DD) to as-of, never below 0. In Python, so the SQL is the same
+    on both engines (SQLite counts days with julianday, PostgreSQL subtracts dates): one parse per distinct
+    day, a few hundred whatever the number of customers."""
+    now, seen = as_of.toordinal(), {}
+    out = []
+    for day in last_days:
+        days = seen.get(day)
+        if days is None and day is not None:
+            days = seen[day] = max(0, now - date.fromisoformat(day).toordinal())
+        out.append(days)
+    return out
 
 
 def _quintile(values: list) -> list[int]:
@@ -95,22 +107,23 @@ def scored(conn: sqlite3.Connection, period: Period, names: bool = True) -> Rows
     who = ", c.customer_key, c.name" if names else ", NULL, NULL"
     join = "JOIN customers c USING (customer_id)" if names else ""
     if is_all_history(conn, period):
-        sql = f"""SELECT a.orders, a.net_cents, {_RECENCY.format(last='a.last_day')} {who}
+        sql = f"""SELECT a.orders, a.net_cents, a.last_day {who}
                   FROM agg_customer a {join} ORDER BY a.customer_id"""
-        args: tuple = (period.as_of.isoformat(),)
+        args: tuple = ()
     else:
-        sql = f"""SELECT g.orders, g.net_cents, {_RECENCY.format(last='g.last_day')} {who}
+        sql = f"""SELECT g.orders, g.net_cents, g.last_day {who}
                   FROM (SELECT customer_id, sum(is_order) AS orders, sum(net_cents) AS net_cents,
-                               max(CASE WHEN is_order THEN day END) AS last_day
+                               max(CASE WHEN is_order = 1 THEN day END) AS last_day
                         FROM order_customers WHERE day BETWEEN ? AND ?
                         GROUP BY customer_id HAVING sum(is_order) > 0) g {join.replace('c USING', 'c ON c.customer_id = g.customer_id')
                                                      .replace('(customer_id)', '')}
                   ORDER BY g.customer_id"""
-        args = (period.as_of.isoformat(), period.first.isoformat(), period.last.isoformat())
+        args = (period.first.isoformat(), period.last.isoformat())
     rows = conn.execute(sql, args).fetchall()
     if not rows:
         return Rows(SCORED, [])
-    orders, cents, recency, keys, names_ = zip(*rows)
+    orders, cents, last_days, keys, names_ = zip(*rows)
+    recency = recency_days(period.as_of, last_days)
     r = [6 - q for q in _quintile(recency)]
     f, m = _quintile(orders), _quintile(cents)
     return Rows(SCORED, [
@@ -170,11 +183,14 @@ def segment_of(conn: sqlite3.Connection, customer_key: str, as_of: date | None =
     if me is None:
         return None
     orders, cents, last_day = me
-    as_of_text = period.as_of.isoformat()
-    recency = conn.execute(f"SELECT {_RECENCY.format(last='?')}", (as_of_text, last_day)).fetchone()[0]
+    recency = recency_days(period.as_of, [last_day])[0]
+    # a recency below mine (never below 0) is a last day after as-of - mine: none when mine is 0
+    after = (period.as_of - timedelta(days=recency)).isoformat() if recency > 0 else None
     n, fewer_orders, less_spend, more_recent = conn.execute(
-        f"""SELECT count(*), sum(orders < ?), sum(net_cents < ?), sum({_RECENCY.format(last='last_day')} < ?)
-            FROM agg_customer""", (orders, cents, as_of_text, recency)).fetchone()
+        """SELECT count(*), sum(CASE WHEN orders < ? THEN 1 ELSE 0 END),
+                  sum(CASE WHEN net_cents < ? THEN 1 ELSE 0 END),
+                  sum(CASE WHEN last_day > ? THEN 1 ELSE 0 END)
+           FROM agg_customer""", (orders, cents, after)).fetchone()
     f, m = fewer_orders * 5 // n + 1, less_spend * 5 // n + 1
     r = 6 - (more_recent * 5 // n + 1)
     return _segment(r, f, m)

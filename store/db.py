@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from .errors import StoreError
+from .pg import url as pgurl   # light: no driver
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .sql import atomic, statements
 
@@ -33,32 +34,54 @@ def default_db_path() -> Path:
 
 # `scheme://...`: a URL, never a file name (a path like C:\\shop.db or ./a:b.db has no "://")
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+PG_EXAMPLE = "--db 'postgresql://USER@HOST:PORT/DBNAME?schema=SHOP'"
 
 
-def resolve_db_path(cli_value: str | os.PathLike | None) -> Path:
-    """`--db PATH`, else `$SHOPINTEL_DB`, else the default store. A URL is refused with what to do
-    instead: taken as a path, `postgresql://host/db` would silently become a SQLite file in a folder
-    called `postgresql:`."""
+def locate(cli_value: "str | os.PathLike | pgurl.PgUrl | None") -> "Path | pgurl.PgUrl":
+    """The store named by `--db VALUE`, else `$SHOPINTEL_DB`, else the default file: the Path of an SQLite
+    file, or the parsed URL of a PostgreSQL store (`postgresql://...`; its password never shown). A URL of
+    any other scheme is refused: taken as a path, `mysql://host/db` would silently become an SQLite file
+    in a folder called `mysql:`."""
+    if isinstance(cli_value, pgurl.PgUrl):
+        return cli_value
     if cli_value:
-        return Path(_not_a_url(os.fspath(cli_value), "--db")).expanduser()
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(_not_a_url(env, f"${ENV_VAR}")).expanduser()
-    return default_db_path()
-
-
-def _not_a_url(value: str, where: str) -> str:
+        value, where = os.fspath(cli_value), "--db"
+    elif os.environ.get(ENV_VAR):
+        value, where = os.environ[ENV_VAR], f"${ENV_VAR}"
+    else:
+        return default_db_path()
     match = _URL.match(value)
     if match is None:
-        return value
+        return Path(value).expanduser()
     # only the scheme is repeated: the rest of a URL may hold a user name and password
     scheme = match.group(1).lower()
-    if scheme in ("postgresql", "postgres"):
-        raise StoreError(f"{where} is a PostgreSQL URL ({scheme}://...), and this version of shopintel keeps "
-                         "its store in an SQLite file only; nothing was created. Give the path of a store "
-                         "file instead, e.g. --db shop.db.")
+    if scheme in pgurl.SCHEMES:
+        return pgurl.parse(value, where)
     raise StoreError(f"{where} looks like a URL ({scheme}://...), but shopintel knows no '{scheme}' store; "
-                     "nothing was created. Give the path of an SQLite store file, e.g. --db shop.db.")
+                     "nothing was created. Give the path of an SQLite store file (e.g. --db shop.db) or the URL "
+                     f"of a PostgreSQL store ({PG_EXAMPLE}).")
+
+
+def sqlite_only(cli_value: "str | os.PathLike | pgurl.PgUrl | None", command: str, advice: str) -> Path:
+    """The SQLite store file of a command that has no PostgreSQL form; a PostgreSQL URL is refused, before
+    anything is opened, with `advice` (what to do instead)."""
+    found = locate(cli_value)
+    if isinstance(found, Path):
+        return found
+    raise StoreError(f"shopintel {command} works on an SQLite store file only, and {found.where} names a "
+                     f"PostgreSQL store ({found.shown}); nothing was done. {advice}")
+
+
+def is_postgresql(conn) -> bool:
+    return getattr(conn, "backend", "sqlite") == "postgresql"
+
+
+def store_identity(conn) -> str:
+    """Which store a connection reads (a cache key: the same for every connection to one store): the
+    SQLite file's path, or the PostgreSQL URL (masked) and schema."""
+    if is_postgresql(conn):
+        return f"{conn.url.shown}#{conn.schema}"
+    return conn.execute("PRAGMA database_list").fetchone()[2]
 
 
 def _configure(conn: sqlite3.Connection, *, read_only: bool, cache_kib: int = CACHE_KIB) -> None:
@@ -127,9 +150,14 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(f"PRAGMA user_version = {target}")
 
 
-def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sqlite3.Connection:
-    """A writer connection, migrated to the current schema. Creates the store when missing."""
-    db = resolve_db_path(path)
+def connect(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, create: bool = True):
+    """A writer connection, migrated to the current schema. Creates the store when missing. A PostgreSQL
+    store's is a PgConnection (store/pg/connection.py), which answers the same calls."""
+    db = locate(path)
+    if not isinstance(db, Path):
+        from .pg.connection import connect as connect_pg
+
+        return connect_pg(db, create=create)
     if db.is_dir():
         raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
     if not db.exists():
@@ -152,10 +180,15 @@ def connect(path: str | os.PathLike | None = None, *, create: bool = True) -> sq
     return conn
 
 
-def connect_read_only(path: str | os.PathLike | None = None, *, cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
-    """A reader connection (`mode=ro`): it can never write, even by mistake. A process that keeps several
-    readers open (the app: one per worker thread) gives each a smaller page cache (`cache_kib`)."""
-    db = resolve_db_path(path)
+def connect_read_only(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, cache_kib: int = CACHE_KIB):
+    """A reader connection (`mode=ro`; on PostgreSQL a READ ONLY session): it can never write, even by
+    mistake. A process that keeps several SQLite readers open (the app: one per worker thread) gives each
+    a smaller page cache (`cache_kib`)."""
+    db = locate(path)
+    if not isinstance(db, Path):
+        from .pg.connection import connect_read_only as connect_pg_read_only
+
+        return connect_pg_read_only(db)
     if db.is_dir():
         raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
     if not db.exists():

@@ -71,6 +71,7 @@ class DoctorReport:
     path: str
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)   # checks that could not run here, and why
     lines: int = 0
     orders: int = 0
 
@@ -222,10 +223,14 @@ def check(path: str | os.PathLike, full: bool = False) -> DoctorReport:
 
 def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
     """Open the store read-only (an older schema is migrated first by a writer) and check it."""
-    from .db import connect, connect_read_only, resolve_db_path
+    from .db import connect, connect_read_only, locate
     from .schema import SCHEMA_VERSION
 
-    db = resolve_db_path(path)
+    db = locate(path)
+    if not isinstance(db, Path):   # PostgreSQL: the server's own checks and the kept totals
+        from .pg.doctor import check as check_pg
+
+        return check_pg(db, full)
     try:
         conn = connect_read_only(db)
     except StoreError as exc:
@@ -246,9 +251,14 @@ def doctor(path: str | os.PathLike | None, full: bool = False) -> DoctorReport:
 def repair(path: str | os.PathLike | None) -> None:
     """Rebuild every kept aggregate from the order lines (one transaction)."""
     from .aggregates import ensure_temp_tables, rebuild_all
-    from .db import connect
+    from .db import connect, locate
 
-    conn = connect(path, create=False)
+    db = locate(path)
+    if not isinstance(db, Path):
+        from .pg.doctor import repair as repair_pg
+
+        return repair_pg(db)
+    conn = connect(db, create=False)
     try:
         with atomic(conn):
             ensure_temp_tables(conn)
@@ -257,6 +267,12 @@ def repair(path: str | os.PathLike | None) -> None:
         raise StoreError(f"could not rebuild the kept totals of {path}: {exc}. Nothing was changed.") from None
     finally:
         conn.close()
+
+
+# PostgreSQL has its own consistent online copy, of one shop's schema (docs/scale.md, "Backups")
+PG_BACKUP_ADVICE = ("Back up a PostgreSQL store with PostgreSQL's own tool, one shop's schema at a time: "
+                    "pg_dump -n SCHEMA -Fc -f shop.dump 'postgresql://USER@HOST:PORT/DBNAME' "
+                    "(restore it with pg_restore -d 'postgresql://...' shop.dump).")
 
 
 def backup_target(dest: str | os.PathLike, source: Path) -> Path:
@@ -274,9 +290,9 @@ def backup(path: str | os.PathLike | None, dest: str | os.PathLike, *, overwrite
     it is the store exactly as of one commit, and writers keep going (WAL) meanwhile. It is written to a
     temporary file beside DEST and renamed into place only when complete, so a failure (full disk...)
     never leaves a half-written DEST."""
-    from .db import connect_read_only, resolve_db_path
+    from .db import connect_read_only, sqlite_only
 
-    db = resolve_db_path(path)
+    db = sqlite_only(path, "backup", PG_BACKUP_ADVICE)
     target = backup_target(dest, db)
     if target.resolve() == db.resolve():
         raise StoreError(f"the backup destination {target} is the store itself; give another path.")

@@ -66,6 +66,8 @@ def _whole(series, i: int) -> int | None:
 
 
 def _upsert(conn, product_id, on_hand, counted_at, lead_time_days, reorder_point, clear_rp=False) -> None:
+    # SQL both engines take: the kept values named by their table (PostgreSQL finds a bare name ambiguous
+    # beside excluded's), the flag compared (PostgreSQL's CASE WHEN wants a boolean)
     conn.execute(
         """INSERT INTO inventory (product_id, on_hand, counted_at, lead_time_days, reorder_point)
            VALUES (?, ?, ?, coalesce(?, 7), ?)

@@ -37,6 +37,7 @@ examples:
   shopintel                               open the app on your store
 
 The store is --db PATH, else $SHOPINTEL_DB, else {default}.
+A PostgreSQL store: --db 'postgresql://USER@HOST:PORT/DBNAME?schema=SHOP' (pip install 'shopintel[postgres]').
 Run 'shopintel COMMAND --help' for the options of a command.
 """
 
@@ -51,17 +52,19 @@ class _Parser(argparse.ArgumentParser):
     text shown to a person. Subcommands' parsers are of this class too (argparse makes them so)."""
 
     def error(self, message: str):
+        from ..store.pg.url import mask_text
         from .safe_text import plain
 
-        super().error(plain(message))
+        super().error(plain(mask_text(message)))
 
 
 def say_error(message: object) -> None:
     """An error for the user on stderr. Messages quote values from data and paths (a file name may hold
     any character but / and NUL): control characters are shown, never sent (tui/format.plain)."""
+    from ..store.pg.url import mask_text
     from .safe_text import plain
 
-    print(f"shopintel: {plain(message)}", file=sys.stderr)
+    print(f"shopintel: {plain(mask_text(str(message)))}", file=sys.stderr)
 
 
 def _terminal_width() -> int:
@@ -78,8 +81,10 @@ def common_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand must not reset a --db given before it (shopintel --db X report ...).
     # The default named is the real one here (it follows $XDG_DATA_HOME), not a path that may not apply.
-    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                   help=f"the store file (default: ${ENV_VAR}, else {str(default_db_path()).replace('%', '%%')})")
+    p.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                   help="the store: an SQLite file, or a PostgreSQL schema as "
+                        "postgresql://USER@HOST:PORT/DBNAME?schema=SHOP "
+                        f"(default: ${ENV_VAR}, else {str(default_db_path()).replace('%', '%%')})")
     return p
 
 

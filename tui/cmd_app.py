@@ -37,9 +37,11 @@ def check_stall_minutes(args) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.db import resolve_db_path
+    from ..store.db import sqlite_only
 
-    return launch(resolve_db_path(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell,
+    path = sqlite_only(args.db, "tui", "The app does not run on a PostgreSQL store yet; its reports do: "
+                                       "shopintel report NAME --db URL.")
+    return launch(path, read_only=args.read_only, demo=False, live=False, bell=args.bell,
                   stall_minutes=check_stall_minutes(args))
 
 

@@ -114,7 +114,13 @@ def _is_demo_store(path: Path) -> bool:
 def run(args: argparse.Namespace) -> int:
     if not 10_000 <= args.lines <= 10_000_000:
         raise UserError("--lines must be between 10000 and 10000000")
-    path = Path(args.db).expanduser() if args.db else demo_path(args.lines, args.seed)
+    if args.db:
+        from ..store.db import sqlite_only
+
+        path = sqlite_only(args.db, "demo", "The demo builds its own SQLite store: leave --db out, or give a "
+                                            "file, e.g. --db demo.db.")
+    else:
+        path = demo_path(args.lines, args.seed)
     if not (args.keep and _is_demo_store(path)):
         print(f"Building the demo store ({args.lines:,} order lines) at {path} ...", flush=True)
     built = ensure_demo_store(path, args.lines, args.seed, args.keep)

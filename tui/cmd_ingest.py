@@ -67,7 +67,7 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.db import connect, resolve_db_path
+    from ..store.db import connect, locate
     from ..store.errors import ImportFailed
     from ..store.ingest import IngestOptions, MappingError, ingest_file, parse_map_options, sources
 
@@ -86,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--rejects names one file, but several files (or CSV files of an archive) were given; "
                         "import them one at a time or leave --rejects out (each then gets its own "
                         "FILE.rejects.csv).")
-    conn = connect(args.db)
-    db = resolve_db_path(args.db)
+    db = locate(args.db)   # a file or a PostgreSQL URL (shown with its password masked)
+    conn = connect(db)
     failures = 0
     for path, member in imports:
         opts = IngestOptions(fmt=args.fmt, mapping=mapping, date_format=args.date_format, dayfirst=args.dayfirst,

@@ -100,10 +100,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fmt == "plot" and report.chart is None:
         raise UserError(f"--format plot is available for {', '.join(_plottable())}; not for {args.name}")
     params = params_from(args, report)
-    from ..reports.params import ReportError, resolve
+    from ..reports.params import ReportError, resolve, shop_currency
     from ..store.db import connect_read_only
-
-    from ..reports.params import shop_currency
 
     conn = connect_read_only(args.db)
     try:

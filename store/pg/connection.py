@@ -22,8 +22,9 @@ Errors become StoreError with a message a user can act on; the password of the U
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..errors import StoreBusy, StoreError
 from . import url as pgurl
@@ -269,3 +270,27 @@ def connect_read_only(url: pgurl.PgUrl | str, *, primary: bool = False) -> PgCon
         raw.close()
         raise
     return PgConnection(raw, url, read_only=True)
+
+
+def lock_shop(raw, schema: str) -> None:
+    """Wait for (and hold until the transaction ends) the lock that serialises the writers of one shop."""
+    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-write:{schema}",))
+
+
+@contextmanager
+def writing(url: pgurl.PgUrl | str) -> Iterator[PgConnection]:
+    """A writer whose whole use is one transaction, the shop's schema created inside it when missing: all of
+    it commits, or nothing (not even the schema) is left (`shopintel copy`). Alone among the shop's writers."""
+    url = pgurl.parse(url) if isinstance(url, str) else url
+    _check_code()
+    raw = _open(url)
+    try:
+        with raw.transaction():
+            _create_or_migrate(raw, url)   # a savepoint of this transaction; its SET LOCAL search_path holds
+            raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
+            lock_shop(raw, url.schema)
+            yield PgConnection(raw, url, read_only=False)
+    except psycopg.Error as exc:
+        raise wrap(exc, url) from None
+    finally:
+        raw.close()

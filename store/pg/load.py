@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..load import Loader, Prepared, now_text, prepare
 from . import aggregates
-from .connection import psycopg, wrap
+from .connection import lock_shop, psycopg, wrap
 
 _SALES_COLUMNS = ("order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
                   "discount_cents, net_cents, import_id")
@@ -29,8 +29,8 @@ class PgLoader(Loader):
 
     def _begin(self) -> None:
         c = self.conn
-        c.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-write:{c.schema}",))
         try:
+            lock_shop(c.raw, c.schema)
             # what this load touches (Loader's dimension code marks the days of a product that moved category)
             aggregates.ensure_temp_tables(c.raw)
         except psycopg.Error as exc:

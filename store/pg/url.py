@@ -32,6 +32,7 @@ class PgUrl(NamedTuple):
     schema: str
     secrets: tuple[str, ...]  # the password(s) it carries, written and decoded, to scrub from messages
     shown: str                # the URL with every secret masked: the only form a message may repeat
+    where: str = "--db"       # where it was given (--db or $SHOPINTEL_DB), for messages
 
     def scrub(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
@@ -41,8 +42,28 @@ class PgUrl(NamedTuple):
     def __str__(self) -> str:
         return self.shown
 
+    @property
+    def name(self) -> str:
+        """A short name for titles, as a file's name is (Path.name): the schema and where it lives, with no
+        user nor password: `acme on db.example:5432/shops`."""
+        parts = urlsplit(self.shown)
+        return f"{self.schema} on {parts.netloc.rpartition('@')[2]}{parts.path}"
+
     def __repr__(self) -> str:   # never the conninfo, even in a traceback or a debugger
         return f"PgUrl({self.shown!r})"
+
+
+# a URL's password (`scheme://user:secret@`) and a `password=` / `sslpassword=` parameter, in any text
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*):[^\s@]*@")
+_PARAM_PASSWORD = re.compile(r"\b((?:ssl)?password=)[^\s&]*", re.IGNORECASE)
+
+
+def mask_text(text: str) -> str:
+    """`text` with the password of every URL in it masked: the last guard of every message shopintel
+    prints (an argument typed in the wrong place, an error from a library), whatever the URL."""
+    if "password" not in text.lower() and "://" not in text:
+        return text
+    return _PARAM_PASSWORD.sub(rf"\1{MASK}", _URL_PASSWORD.sub(rf"\1:{MASK}@", text))
 
 
 def is_pg_url(value: str) -> bool:
@@ -85,10 +106,10 @@ def parse(value: str, where: str = "--db") -> PgUrl:
     # the query rebuilt from its pairs: an encoded value stays encoded, and schema= is gone
     query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in kept)
     conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-    return PgUrl(conninfo, schema, tuple(s for s in secrets if s), shown)
+    return PgUrl(conninfo, schema, tuple(s for s in secrets if s), shown, where)
 
 
-def missing_driver(url: PgUrl, where: str = "--db") -> StoreError:
-    return StoreError(f"{where} is a PostgreSQL store ({url.shown}), and the PostgreSQL backend needs the "
+def missing_driver(url: PgUrl) -> StoreError:
+    return StoreError(f"{url.where} is a PostgreSQL store ({url.shown}), and the PostgreSQL backend needs the "
                       "psycopg driver, which is not installed; nothing was created. Install it with: "
                       "pip install 'shopintel[postgres]'")
