@@ -283,7 +283,7 @@ def writing(url: pgurl.PgUrl | str) -> Iterator[PgConnection]:
     it commits, or nothing (not even the schema) is left (`shopintel copy`). Alone among the shop's writers."""
     url = pgurl.parse(url) if isinstance(url, str) else url
     _check_code()
-    raw = _open(url)
+    raw = _open(url, primary=True)
     try:
         with raw.transaction():
             _create_or_migrate(raw, url)   # a savepoint of this transaction; its SET LOCAL search_path holds
