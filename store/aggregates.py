@@ -195,14 +195,21 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
             source="sales s NOT INDEXED JOIN order_totals o USING (order_id)", day="o.day"))
     else:
         x("INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s NOT INDEXED", day="s.day"))
+    _derive_from_orders(conn)
+    for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
+        x(f"DELETE FROM {table}")
+
+
+def _derive_from_orders(conn) -> None:
+    """The kept tables derived from order_totals, order_customers and agg_product_day, all of them at once
+    (a rebuild, or the end of a first load that summed those three chunk by chunk)."""
+    x = conn.execute
     for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
         x(statement)
     x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
     x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
     x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))
     x("INSERT INTO agg_cohort_month " + COHORT_MONTH_SELECT.format(where=""))
-    for table in ("dirty_orders", "dirty_pd", "dirty_days", "dirty_customers"):
-        x(f"DELETE FROM {table}")
 
 
 # ------------------------------------------------------------------ a first load, chunk by chunk
@@ -280,12 +287,7 @@ def finish_first_load(conn: sqlite3.Connection, summed: bool = True) -> None:
         rebuild_all(conn)
         return
     x(_SPLIT_ORDER_PAIRS)
-    for statement in statements(AGG_INDEXES):   # the per-day order counts below need order_totals_day
-        x(statement)
-    x("INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""))
-    x("INSERT INTO agg_day " + DAY_SELECT.format(where=""))
-    x("INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""))
-    x("INSERT INTO agg_cohort_month " + COHORT_MONTH_SELECT.format(where=""))
+    _derive_from_orders(conn)
     # every kept row now agrees with the lines but for the dirty keys: refresh recomputes those (or
     # everything, when most orders are dirty)
     refresh(conn)
