@@ -91,13 +91,16 @@ def poisson_cdf(k: int, mean: float) -> float:
     return min(1.0, sum(math.exp(-mean + i * math.log(mean) - math.lgamma(i + 1)) for i in range(k + 1)))
 
 
-def shop_clock(conn: sqlite3.Connection) -> datetime:
-    """Now for the shop: this machine's time, or the simulated checkout's clock when it is ahead."""
+def shop_clock(conn: sqlite3.Connection, latest: str | None = None) -> datetime:
+    """Now for the shop: this machine's time, or the simulated checkout's clock when it is ahead, and never
+    before the shop's latest sale (`latest`): a shop whose sales run ahead of this machine's clock (a demo
+    store built to the end of today and opened without its checkout, an export in a time zone east of
+    ours) is selling in its own time, not stalled."""
     now = datetime.now().replace(microsecond=0)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (CHECKOUT_CLOCK,)).fetchone()
-    if row:
+    for stamp in (row[0] if row else None, latest):
         try:
-            now = max(now, datetime.fromisoformat(row[0]))
+            now = max(now, datetime.fromisoformat(stamp)) if stamp else now
         except ValueError:
             pass
     return now
@@ -125,8 +128,8 @@ class Reading:
 
 
 def read(conn: sqlite3.Connection, window_minutes: int, now: datetime | None = None) -> Reading:
-    now = now or shop_clock(conn)
     latest = conn.execute(_LATEST).fetchone()[0]
+    now = now or shop_clock(conn, latest)
     live = latest is not None and datetime.fromisoformat(latest) >= now - timedelta(hours=LIVE_HOURS)
     if not live:   # a historical export: nothing to count
         return Reading(now, False, latest, 0, 0.0, 1.0)

@@ -123,6 +123,16 @@ def test_a_historical_export_never_raises_one(db_path):
     assert Monitor(connect_read_only(db_path), conn).start() == []
 
 
+def test_sales_ahead_of_this_machines_clock_are_the_shops_own_time_not_a_stall(shop):
+    # a store whose sales run to T0, three hours past this machine's clock, with no checkout clock (a demo
+    # store built to the end of today and opened without its checkout): by this machine's clock the last
+    # hour holds one order of the usual twelve, but the shop is selling in its own time
+    shop.execute("DELETE FROM meta WHERE key = ?", (CHECKOUT_CLOCK,))
+    r = read(shop, 60)
+    assert r.now == T0 and r.observed == 12 and not r.stalled
+    assert StallWatch(shop, shop).check() == []
+
+
 def test_a_second_monitor_shows_the_stall_raised_and_never_repeats_it(shop, db_path):
     set_clock(shop, T0 + timedelta(minutes=70))
     first = Monitor(connect_read_only(db_path), connect(db_path))
