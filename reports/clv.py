@@ -48,13 +48,12 @@ ORDER BY g.customer_id"""
 _KEPT_CUSTOMERS = """
 WITH days AS (SELECT customer_id, count(DISTINCT day) AS n FROM order_customers GROUP BY customer_id),
 returns_only AS (
-    SELECT +r.customer_id AS customer_id, count(DISTINCT r.day) AS n FROM order_customers r
+    SELECT r.customer_id, count(DISTINCT r.day) AS n FROM order_customers r NOT INDEXED
     WHERE r.is_order = 0 AND NOT EXISTS (SELECT 1 FROM order_customers b
                                          WHERE b.customer_id = r.customer_id AND b.day = r.day AND b.is_order = 1)
-    -- `+` (in the select list too: PostgreSQL groups by the expression, not the column): scan the table for
-    -- its few return-only parts; grouping along the customer index would read every part's row through it
-    -- (five times slower)
-    GROUP BY +r.customer_id)
+    -- NOT INDEXED (SQLite's hint; PostgreSQL's connection drops it): scan the table for its few return-only
+    -- parts; grouping along the customer index would read every part's row through it (five times slower)
+    GROUP BY r.customer_id)
 SELECT k.customer_id, c.customer_key, c.name, k.orders, k.net_cents, d.n - coalesce(ro.n, 0), k.first_day, k.last_day
 FROM agg_customer k JOIN customers c USING (customer_id) JOIN days d USING (customer_id)
 LEFT JOIN returns_only ro USING (customer_id)

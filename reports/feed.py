@@ -15,13 +15,10 @@ store costs that one query.
 from __future__ import annotations
 
 from ..store.pg import live as pglive
+from ..store.sql import is_postgresql
 
 # table -> (its number column, the columns a tick wants); the first column read is the number
 FEEDS = {"sales": ("sale_id", "product_id"), "inventory": ("count_seq", "product_id")}
-
-
-def is_postgresql(conn) -> bool:
-    return getattr(conn, "backend", "sqlite") == "postgresql"
 
 
 class Feed:

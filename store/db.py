@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import StoreError
 from .pg import url as pgurl   # light: no driver
 from .schema import MIGRATIONS, SCHEMA_VERSION
-from .sql import atomic, statements
+from .sql import atomic, is_postgresql, statements
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536   # SQLite page cache per connection: imports and reports work through many pages
@@ -70,10 +70,6 @@ def sqlite_only(cli_value: "str | os.PathLike | pgurl.PgUrl | None", command: st
         return found
     raise StoreError(f"shopintel {command} works on an SQLite store file only, and {found.where} names a "
                      f"PostgreSQL store ({found.shown}); nothing was done. {advice}")
-
-
-def is_postgresql(conn) -> bool:
-    return getattr(conn, "backend", "sqlite") == "postgresql"
 
 
 def store_identity(conn) -> str:

@@ -31,12 +31,17 @@ def atomic(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+def is_postgresql(conn) -> bool:
+    """A PostgreSQL store's connection (store/pg/connection.py's PgConnection), not SQLite's."""
+    return getattr(conn, "backend", "sqlite") == "postgresql"
+
+
 def one_at_a_time(conn, what: str) -> None:
     """Inside a write transaction: hold the shop's lock on `what` (say "alerts") until it ends, so that two
     processes' check-then-write (is this alert raised already?) never interleave. SQLite's BEGIN IMMEDIATE
     has one writer at a time already; a PostgreSQL store takes a transaction-scoped advisory lock, which
     no reader and no other kind of writer waits for."""
-    if getattr(conn, "backend", "sqlite") == "postgresql":
+    if is_postgresql(conn):
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-{what}:{conn.schema}",))
 
 

@@ -8,6 +8,8 @@ to take old figures for current ones.
 
 from __future__ import annotations
 
+from ..sql import is_postgresql
+
 LAG_SHOWN_S = 5.0   # a standby this far behind says so (a few seconds: replay's normal pace stays quiet)
 
 # On a primary, nothing. On a standby that has replayed all it received, 0: its last replayed commit may
@@ -20,7 +22,7 @@ _LAG = """SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL
 
 def lag_seconds(conn) -> float | None:
     """How many seconds behind its primary this standby's data is; None on a primary (or SQLite)."""
-    if getattr(conn, "backend", "sqlite") != "postgresql":
+    if not is_postgresql(conn):
         return None
     value = conn.execute(_LAG).fetchone()[0]
     return None if value is None else max(0.0, float(value))
