@@ -35,6 +35,9 @@ _LOOKUP_BATCH = 500
 # Cached dimension rows per load. Beyond this many the cache starts over, so memory stays flat on
 # a shop with millions of customers (a dropped entry only costs one batched lookup again).
 _CACHE_MAX = 100_000
+# the details kept of a product and of a customer, in the order of their cache entries after the id
+_PRODUCT_DETAILS = ("name", "category_id", "is_merch", "named_at")
+_CUSTOMER_DETAILS = ("name", "email", "country", "named_at")
 
 
 def now_text() -> str:
@@ -145,15 +148,27 @@ class Loader:
     def _flush(self) -> None:
         """Write the cached changes of known products and customers."""
         if self._dirty_products:
-            self.conn.executemany(
-                "UPDATE products SET name = ?, category_id = ?, is_merch = ?, named_at = ? WHERE product_id = ?",
-                [(*self._products[k][1:], self._products[k][0]) for k in self._dirty_products])
+            self._update("products", "product_id", _PRODUCT_DETAILS,
+                         [(*self._products[k][1:], self._products[k][0]) for k in self._dirty_products])
             self._dirty_products.clear()
         if self._dirty_customers:
-            self.conn.executemany(
-                "UPDATE customers SET name = ?, email = ?, country = ?, named_at = ? WHERE customer_id = ?",
-                [(*self._customers[k][1:], self._customers[k][0]) for k in self._dirty_customers])
+            self._update("customers", "customer_id", _CUSTOMER_DETAILS,
+                         [(*self._customers[k][1:], self._customers[k][0]) for k in self._dirty_customers])
             self._dirty_customers.clear()
+
+    def _update(self, table: str, id_column: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Set `columns` of known rows (each row: the values, then the id). PostgreSQL's loader does it
+        set-based (store/pg/load.py)."""
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        self.conn.executemany(f"UPDATE {table} SET {sets} WHERE {id_column} = ?", rows)
+
+    def _insert_new(self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert new dimension rows (each row: the key, then `columns`), numbered in the order given (the
+        order of first appearance); a key a concurrent writer added meanwhile gets these details."""
+        marks = ", ".join("?" * (len(columns) + 1))
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        self.conn.executemany(f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES ({marks}) "
+                              f"ON CONFLICT ({key}) DO UPDATE SET {sets}", rows)
 
     def _bound(self) -> None:
         """Start the dimension caches over when one is full (only at the start of a chunk, never between a
@@ -195,10 +210,7 @@ class Loader:
                 elif row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
         if changes:   # new products: inserted now, for their ids
-            self.conn.executemany(
-                "INSERT INTO products (sku, name, category_id, is_merch, named_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category_id = excluded.category_id, "
-                "is_merch = excluded.is_merch, named_at = excluded.named_at", changes)
+            self._insert_new("products", "sku", _PRODUCT_DETAILS, changes)
             for sku, *_ in changes:
                 self._products.pop(sku, None)
             self._lookup(self._products, "products", "sku", cols, [c[0] for c in changes])
@@ -230,10 +242,7 @@ class Loader:
                 self._customers[key] = (known[0], *row)
                 self._dirty_customers.add(key)
         if changes:   # new customers: inserted now, for their ids
-            self.conn.executemany(
-                "INSERT INTO customers (customer_key, name, email, country, named_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, email = excluded.email, "
-                "country = excluded.country, named_at = excluded.named_at", changes)
+            self._insert_new("customers", "customer_key", _CUSTOMER_DETAILS, changes)
             for key, *_ in changes:
                 self._customers.pop(key, None)
             self._lookup(self._customers, "customers", "customer_key", cols, [c[0] for c in changes])

@@ -24,6 +24,13 @@ _SALES_COLUMNS = ("order_id, ordered_at, day, customer_id, product_id, quantity,
                   "discount_cents, net_cents, import_id")
 
 
+_ID = {"products": "product_id", "customers": "customer_id"}
+
+
+def _staging(table: str) -> str:
+    return f"load_{table}"
+
+
 class PgLoader(Loader):
     """One write transaction on a PgConnection (a context manager, as Loader)."""
 
@@ -36,7 +43,13 @@ class PgLoader(Loader):
         except psycopg.Error as exc:
             raise wrap(exc, c.url) from None
         self._run_orders: set[str] = set()
-        self._bulk = False
+        # Into an empty store (checked under the shop's write lock) there are no earlier lines to replace
+        # and no kept rows to keep up: the kept tables are computed once, set-based, at the end.
+        self._bulk = not c.execute("SELECT EXISTS (SELECT 1 FROM sales)").fetchone()[0]
+        for table in ("products", "customers"):
+            # the table's columns, types and collations, none of its constraints
+            c.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_staging(table)} ON COMMIT DELETE ROWS AS "
+                      f"SELECT * FROM {table} WITH NO DATA")
         if self.file_name is not None:
             self.import_id = c.execute(
                 "INSERT INTO import_runs (file_name, sha256, started_at) VALUES (?, ?, ?) RETURNING import_id",
@@ -50,7 +63,8 @@ class PgLoader(Loader):
         product_ids = self._products_ids(prepared.products)
         customer_ids = self._customer_ids(prepared.customers)
         c = self.conn
-        self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
+        if not self._bulk:
+            self.stats.orders_replaced += self._replace(frame["order_id"].unique().tolist())
         rows = zip(
             frame["order_id"].tolist(), frame["ordered_at"].tolist(), frame["day"].tolist(),
             customer_ids.tolist(), product_ids.tolist(), frame["quantity"].tolist(),
@@ -64,6 +78,44 @@ class PgLoader(Loader):
         except psycopg.Error as exc:
             raise wrap(exc, c.url) from None
         self._count(frame)   # the load's figures, as Loader counts them
+
+    # ------------------------------------------------------------ dimensions, set-based
+    # Loader decides what to write (store/load.py); here each batch goes by COPY into a temporary table
+    # of the dimension's shape and then into the table in one statement, not one statement per row.
+
+    def _lookup(self, cache: dict, table: str, key: str, cols: str, keys: list[str]) -> None:
+        wanted = [k for k in keys if k not in cache]
+        if wanted:
+            for row in self.conn.execute(f"SELECT {key}, {cols} FROM {table} WHERE {key} = ANY(?)", (wanted,)):
+                cache[row[0]] = tuple(row[1:])
+
+    def _stage(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> str:
+        staging = _staging(table)
+        try:
+            with self.conn.raw.cursor() as cur:
+                cur.execute(f"TRUNCATE {staging}")
+                with cur.copy(f"COPY {staging} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except psycopg.Error as exc:
+            raise wrap(exc, self.conn.url) from None
+        return staging
+
+    def _insert_new(self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        # the id column of the staging table holds each row's position: new ids are drawn in that order
+        id_column = _ID[table]
+        staging = self._stage(table, (id_column, key, *columns), [(i, *row) for i, row in enumerate(rows)])
+        names = ", ".join(columns)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        self.conn.execute(f"INSERT INTO {table} ({key}, {names}) SELECT {key}, {names} FROM {staging} "
+                          f"ORDER BY {id_column} ON CONFLICT ({key}) DO UPDATE SET {sets}")
+
+    def _update(self, table: str, id_column: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        staging = self._stage(table, (*columns, id_column), rows)
+        sets = ", ".join(f"{c} = s.{c}" for c in columns)
+        self.conn.execute(f"UPDATE {table} t SET {sets} FROM {staging} s WHERE t.{id_column} = s.{id_column}")
+
+    # ------------------------------------------------------------ lines
 
     def _replace(self, order_ids: list[str]) -> int:
         """The first time this load sees an order id, the store's earlier lines of that order go (Loader's
@@ -85,12 +137,14 @@ class PgLoader(Loader):
         self._flush()   # before the aggregates: a product's category and merchandise flag count in them
         c = self.conn
         try:
-            aggregates.refresh(c.raw)
+            (aggregates.rebuild_all if self._bulk else aggregates.refresh)(c.raw)
         except psycopg.Error as exc:
             raise wrap(exc, c.url) from None
+        # orders whose lines carry several customers; a first load's orders are all the store's
+        mine = "" if self._bulk else " AND order_id = ANY(?)"
         self.stats.mixed_orders, self.stats.mixed_order_example = c.execute(
-            "SELECT count(*), min(order_id) FROM order_totals WHERE customers > 1 AND order_id = ANY(?)",
-            (sorted(self._run_orders),)).fetchone()
+            "SELECT count(*), min(order_id) FROM order_totals WHERE customers > 1" + mine,
+            () if self._bulk else (sorted(self._run_orders),)).fetchone()
         if self.import_id is not None:
             c.execute("UPDATE import_runs SET finished_at = ?, rows_loaded = ?, orders_replaced = ? WHERE import_id = ?",
                       (now_text(), self.stats.rows_loaded, self.stats.orders_replaced, self.import_id))
