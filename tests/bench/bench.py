@@ -10,14 +10,17 @@ measures, alternating the compared commands and taking the median of --runs runs
 default):
 
 1. ingest: `shopintel ingest` into a fresh store vs the sqlite3 CLI's `.import` into one untyped table;
+   on PostgreSQL, in the same rounds, `shopintel ingest` into a fresh schema vs `psql \copy` of the CSV
+   into one untyped table;
 2. reports: each report's warm latency through the functions the app calls vs DuckDB answering the
-   same question over the same raw lines in an in-memory table; and, for summary, whales, categories,
+   same question over the same raw lines in an in-memory table, and on PostgreSQL (a `shopintel copy`
+   of the SQLite store); and, for summary, whales, categories,
    revenue, top-sellers, basket and abc-xyz, the whole `shopintel report NAME --format json` process vs a
    `python -c 'import duckdb; ...'` process answering the same question from a DuckDB file of the lines;
 3. growth: each report's latency at N vs at N/10;
 4. app start: launching `shopintel tui` in tmux until the Overview shows its numbers vs a bare Textual
    app drawing one line, and the app's peak RSS after visiting every tab;
-5. monitor: one tick that processes 100 new sales at N vs at N/10;
+5. monitor: one tick that processes 100 new sales at N vs at N/10 (on PostgreSQL too);
 6. memory: ingest peak RSS at each size;
 7. the app's tables: every whale of all history kept for paging (reports.kept), and what the keys cost
    on it: the first page, a sort's first and last page, a filter's count;
@@ -25,7 +28,10 @@ default):
    change and each drill-down, from the key to the figures on screen (speed_probe, in the app with
    Textual's Pilot); `q` in a real terminal (tmux) until the process is gone: idle, while a query runs,
    and while live (a simulator selling, the alert panel checking).
-Needs the `bench` extra (pip install '.[bench]') for DuckDB, plus tmux and sqlite3 on PATH.
+Needs the `bench` extra (pip install '.[bench]') for DuckDB, plus tmux and sqlite3 on PATH. The PostgreSQL
+columns run on `--pg-url postgresql://USER@HOST/DB` (a database where it may create and drop schemas
+bench_*; psql on PATH), else on a throwaway cluster where PostgreSQL is installed (tests/pg/cluster.py),
+else they are left out, saying why; `--skip pg` leaves them out.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 END = date(2026, 11, 1)   # fixed so every run generates the same data
 SEED = 1
 TARGETS = {
-    "ingest_ratio": 3.0, "report_ratio": 1.0, "growth_ratio": 1.5, "app_start_ratio": 1.25,
+    "ingest_ratio": 3.0, "pg_ingest_ratio": 3.0, "report_ratio": 1.0, "growth_ratio": 1.5, "app_start_ratio": 1.25,
     "app_rss_mb": 120, "monitor_tick_ratio": 1.5, "ingest_rss_mb": 500, "process_ratio": 0.5,
 }
 # whole `shopintel report NAME --format json` processes against a DuckDB process answering the same
@@ -133,10 +139,16 @@ def make_store(work: Path, lines: int) -> Path:
 
 # ------------------------------------------------------------------ 1 + 6: ingest
 
-def bench_ingest(work: Path, lines: int, runs: int) -> dict:
+def bench_ingest(work: Path, lines: int, runs: int, pg=None) -> dict:
+    """`pg`: a pg_bench.Server, whose ingest and `psql \copy` are timed in the same rounds."""
     csv_path = make_csv(work, lines)
     ours, theirs, rss, our_cpu, their_cpu = [], [], [], [], []
-    for _ in range(runs):   # alternate, so drift on the machine hits both sides alike
+    on_pg, copies, pg_cpu = [], [], []
+    if pg is not None:
+        import pg_bench
+
+        make_table, copy = pg_bench.copy_cmd(csv_path)
+    for _ in range(runs):   # alternate, so drift on the machine hits every side alike
         db = fresh(work / "ingest.db")
         t, mb = run_measured(shopintel_cmd("ingest", str(csv_path), "--db", str(db)), our_cpu, cwd=ROOT)
         ours.append(t)
@@ -144,11 +156,25 @@ def bench_ingest(work: Path, lines: int, runs: int) -> dict:
         raw = fresh(work / "import.db")
         t, _ = run_measured(["sqlite3", str(raw), "-cmd", ".mode csv", f".import {csv_path} lines"], their_cpu)
         theirs.append(t)
+        if pg is not None:
+            pg.drop("bench_ingest")
+            on_pg.append(run_measured(shopintel_cmd("ingest", str(csv_path), "--db", pg.url("bench_ingest")),
+                                      pg_cpu, cwd=ROOT)[0])
+            pg.sql(make_table)
+            copies.append(run_measured(pg.psql("-c", copy))[0])
     a, b = statistics.median(ours), statistics.median(theirs)
     # CPU seconds beside the wall time: on a shared machine they say what the work cost (the import reads
-    # and validates in a second process, so its CPU can exceed its wall time on two free cores)
-    return {"shopintel_s": a, "sqlite3_import_s": b, "ratio": a / b, "peak_rss_mb": max(rss),
-            "shopintel_cpu_s": statistics.median(our_cpu), "sqlite3_import_cpu_s": statistics.median(their_cpu)}
+    # and validates in a second process, so its CPU can exceed its wall time on two free cores; the
+    # PostgreSQL server's own CPU is not the client's and is not counted)
+    out = {"shopintel_s": a, "sqlite3_import_s": b, "ratio": a / b, "peak_rss_mb": max(rss),
+           "shopintel_cpu_s": statistics.median(our_cpu), "sqlite3_import_cpu_s": statistics.median(their_cpu)}
+    if pg is not None:
+        p, c = statistics.median(on_pg), statistics.median(copies)
+        out.update({"postgresql_s": p, "psql_copy_s": c, "pg_ratio": p / c, "pg_vs_sqlite": p / a,
+                    "postgresql_client_cpu_s": statistics.median(pg_cpu)})
+        pg.drop("bench_ingest")
+        pg.sql("DROP TABLE IF EXISTS public.raw_lines")
+    return out
 
 
 # ------------------------------------------------------------------ 2 + 3: reports
@@ -160,7 +186,8 @@ def our_reports() -> dict:
     return {name: (lambda conn, spec=spec: spec.run(conn)) for name, spec in reports.REPORTS.items()}
 
 
-def time_our_reports(store: Path, runs: int) -> dict[str, float]:
+def time_our_reports(store: Path | str, runs: int) -> dict[str, float]:
+    """`store`: an SQLite file or a PostgreSQL store's URL."""
     from shopintel.store.db import connect_read_only
 
     from shopintel.reports.clv import customers
@@ -329,7 +356,7 @@ def bench_app(store: Path, work: Path, runs: int) -> dict:
 
 # ------------------------------------------------------------------ 5: monitor
 
-def bench_monitor(store: Path, work: Path, runs: int) -> float:
+def bench_monitor(store: Path | str, work: Path, runs: int) -> float:
     import monitor_probe
 
     return monitor_probe.tick_seconds(store, work, runs)
@@ -393,7 +420,12 @@ def main() -> int:
     ap.add_argument("--json", metavar="PATH", help="also write the figures here")
     ap.add_argument("--work", metavar="DIR", default=os.path.join(tempfile.gettempdir(), "shopintel-bench"),
                     help="where generated CSVs and stores are kept between runs")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "reports", "app", "monitor", "table", "speed"])
+    ap.add_argument("--skip", nargs="*", default=[],
+                    choices=["ingest", "reports", "app", "monitor", "table", "speed", "pg"],
+                    help="leave sections out (pg: every PostgreSQL column)")
+    ap.add_argument("--pg-url", metavar="URL",
+                    help="the PostgreSQL columns on this database (it may create and drop schemas bench_*) instead "
+                         "of a throwaway cluster")
     args = ap.parse_args()
     # pip compiles an installed package's bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would make
     # every measured process compile its modules from source instead (~15 ms each for shopintel alone)
@@ -407,48 +439,85 @@ def main() -> int:
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                                  "platform": platform.platform(), "date": datetime.now().isoformat(timespec="seconds")},
                      "runs": args.runs, "targets": TARGETS, "sizes": {}}
-    for n in args.lines:
-        print(f"== {n:,} lines", flush=True)
-        small = max(1000, n // 10)
-        r: dict = {}
-        # the stores are for the reports, the app, the monitor and the tables: an ingest-only run needs none
-        needs_store = any(part not in args.skip for part in ("reports", "app", "monitor", "table", "speed"))
-        store, small_store = (make_store(work, n), make_store(work, small)) if needs_store else (None, None)
-        if "ingest" not in args.skip:
-            print("  ingest ...", flush=True)
-            r["ingest"] = bench_ingest(work, n, args.runs)
-        if "reports" not in args.skip:
-            print("  reports ...", flush=True)
-            ours = time_our_reports(store, args.runs)
-            ours_small = time_our_reports(small_store, args.runs)
-            duck = time_duckdb(make_csv(work, n), store, args.runs)
-            r["reports"] = {name: {"shopintel_s": ours[name], "duckdb_s": duck.get(name),
-                                   "ratio": ours[name] / duck[name] if duck.get(name) else None,
-                                   "at_n_over_10_s": ours_small[name], "growth_ratio": ours[name] / ours_small[name]}
-                            for name in ours}
-            print("  clv fit of 50,000 customers ...", flush=True)
-            r["clv_fit"] = bench_clv_fit(args.runs)
-            print("  report processes ...", flush=True)
-            r["processes"] = bench_processes(store, make_csv(work, n), work, args.runs)
-        if "app" not in args.skip:
-            print("  app start ...", flush=True)
-            r["app"] = bench_app(store, work, args.runs)
-        if "monitor" not in args.skip:
-            print("  monitor tick ...", flush=True)
-            big, little = bench_monitor(store, work, args.runs), bench_monitor(small_store, work, args.runs)
-            r["monitor"] = {"tick_s": big, "tick_at_n_over_10_s": little, "ratio": big / little}
-        if "table" not in args.skip:
-            print("  app table ...", flush=True)
-            r["table"] = bench_table(store, args.runs)
-        if "speed" not in args.skip:
-            print("  speed a user feels ...", flush=True)
-            r["speed"] = bench_speed(store, work, args.runs)
-        results["sizes"][str(n)] = r
-        print_table(n, r)
+    pg = None
+    if "pg" not in args.skip:
+        import pg_bench
+
+        pg, why = pg_bench.server(args.pg_url)
+        if pg is None:
+            print(f"bench: no PostgreSQL columns: {why}", flush=True)
+    try:
+        for n in args.lines:
+            measure_size(args, work, n, pg, results)
+    finally:
+        if pg is not None:
+            pg.close()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
         print(f"figures written to {args.json}")
     return 0
+
+
+def measure_size(args, work: Path, n: int, pg, results: dict) -> None:
+    """Every section at one size N, into results["sizes"][N]."""
+    print(f"== {n:,} lines", flush=True)
+    small = max(1000, n // 10)
+    r: dict = {}
+    # the stores are for the reports, the app, the monitor and the tables: an ingest-only run needs none
+    needs_store = any(part not in args.skip for part in ("reports", "app", "monitor", "table", "speed"))
+    store, small_store = (make_store(work, n), make_store(work, small)) if needs_store else (None, None)
+    if "ingest" not in args.skip:
+        print("  ingest ...", flush=True)
+        r["ingest"] = bench_ingest(work, n, args.runs, pg)
+    if "reports" not in args.skip:
+        print("  reports ...", flush=True)
+        ours = time_our_reports(store, args.runs)
+        ours_small = time_our_reports(small_store, args.runs)
+        duck = time_duckdb(make_csv(work, n), store, args.runs)
+        on_pg = time_our_reports(pg_store(pg, store), args.runs) if pg is not None else {}
+        r["reports"] = {name: {"shopintel_s": ours[name], "duckdb_s": duck.get(name),
+                               "ratio": ours[name] / duck[name] if duck.get(name) else None,
+                               "at_n_over_10_s": ours_small[name], "growth_ratio": ours[name] / ours_small[name],
+                               **({"postgresql_s": on_pg[name],
+                                   "pg_ratio": on_pg[name] / duck[name] if duck.get(name) else None}
+                                  if pg is not None else {})}
+                        for name in ours}
+        print("  clv fit of 50,000 customers ...", flush=True)
+        r["clv_fit"] = bench_clv_fit(args.runs)
+        print("  report processes ...", flush=True)
+        r["processes"] = bench_processes(store, make_csv(work, n), work, args.runs)
+    if "app" not in args.skip:
+        print("  app start ...", flush=True)
+        r["app"] = bench_app(store, work, args.runs)
+    if "monitor" not in args.skip:
+        print("  monitor tick ...", flush=True)
+        big, little = bench_monitor(store, work, args.runs), bench_monitor(small_store, work, args.runs)
+        r["monitor"] = {"tick_s": big, "tick_at_n_over_10_s": little, "ratio": big / little}
+        if pg is not None:
+            big, little = (bench_monitor(pg_store(pg, s), work, args.runs) for s in (store, small_store))
+            r["monitor"].update({"pg_tick_s": big, "pg_tick_at_n_over_10_s": little, "pg_ratio": big / little})
+    if "table" not in args.skip:
+        print("  app table ...", flush=True)
+        r["table"] = bench_table(store, args.runs)
+    if "speed" not in args.skip:
+        print("  speed a user feels ...", flush=True)
+        r["speed"] = bench_speed(store, work, args.runs)
+    results["sizes"][str(n)] = r
+    print_table(n, r)
+
+
+_PG_STORES: dict[Path, str] = {}
+
+
+def pg_store(pg, store: Path) -> str:
+    """The PostgreSQL copy of a benchmark store, made once per run (the monitor adds its sales to it after
+    the reports were timed)."""
+    if store not in _PG_STORES:
+        import pg_bench
+
+        print(f"  copying {store.name} to PostgreSQL ...", flush=True)
+        _PG_STORES[store] = pg_bench.store(pg, store, f"bench_{store.stem.replace('-', '_')}")
+    return _PG_STORES[store]
 
 
 def _flag(ok: bool) -> str:
@@ -464,6 +533,11 @@ def print_table(n: int, r: dict) -> None:
         if "shopintel_cpu_s" in i:
             rows.append(("ingest CPU, user + system (s)", f"{i['shopintel_cpu_s']:.2f}",
                          f"{i['sqlite3_import_cpu_s']:.2f} sqlite3", "", "", ""))
+        if "postgresql_s" in i:
+            rows.append(("ingest on PostgreSQL (s)", f"{i['postgresql_s']:.2f}", f"{i['psql_copy_s']:.2f} psql \\copy",
+                         f"{i['pg_ratio']:.2f}", f"<= {TARGETS['pg_ingest_ratio']}",
+                         _flag(i["pg_ratio"] <= TARGETS["pg_ingest_ratio"])))
+            rows.append(("  ingest PostgreSQL / SQLite", "", "", f"{i['pg_vs_sqlite']:.2f}", "", ""))
         rows.append(("ingest peak RSS (MB)", f"{i['peak_rss_mb']}", "", "", f"<= {TARGETS['ingest_rss_mb']}",
                      _flag(i["peak_rss_mb"] <= TARGETS["ingest_rss_mb"])))
     for name, rep in r.get("reports", {}).items():
@@ -472,6 +546,12 @@ def print_table(n: int, r: dict) -> None:
                      f"{rep['duckdb_s'] * 1000:.2f} duckdb" if rep["duckdb_s"] else "-",
                      f"{ratio:.2f}" if ratio else "-", f"<= {TARGETS['report_ratio']}",
                      _flag(ratio is not None and ratio <= TARGETS["report_ratio"])))
+        if "postgresql_s" in rep:
+            ratio = rep["pg_ratio"]
+            rows.append((f"  on PostgreSQL (ms)", f"{rep['postgresql_s'] * 1000:.2f}",
+                         f"{rep['duckdb_s'] * 1000:.2f} duckdb" if rep["duckdb_s"] else "-",
+                         f"{ratio:.2f}" if ratio else "-", f"<= {TARGETS['report_ratio']}",
+                         _flag(ratio is not None and ratio <= TARGETS["report_ratio"])))
         rows.append((f"  growth {name}", f"{rep['at_n_over_10_s'] * 1000:.2f} at N/10", "", f"{rep['growth_ratio']:.2f}",
                      f"<= {TARGETS['growth_ratio']}", _flag(rep["growth_ratio"] <= TARGETS["growth_ratio"])))
     if "clv_fit" in r:
@@ -492,6 +572,10 @@ def print_table(n: int, r: dict) -> None:
         rows.append(("monitor tick, 100 sales (ms)", f"{m['tick_s'] * 1000:.2f}", f"{m['tick_at_n_over_10_s'] * 1000:.2f} at N/10",
                      f"{m['ratio']:.2f}", f"<= {TARGETS['monitor_tick_ratio']}",
                      _flag(m["ratio"] <= TARGETS["monitor_tick_ratio"])))
+        if "pg_tick_s" in m:
+            rows.append(("  on PostgreSQL (ms)", f"{m['pg_tick_s'] * 1000:.2f}", f"{m['pg_tick_at_n_over_10_s'] * 1000:.2f} at N/10",
+                         f"{m['pg_ratio']:.2f}", f"<= {TARGETS['monitor_tick_ratio']}",
+                         _flag(m["pg_ratio"] <= TARGETS["monitor_tick_ratio"])))
     if "table" in r:
         t = r["table"]
         for label, key in (("keep every whale", "keep_s"), ("first page", "page_s"), ("sort: first page", "sort_first_page_s"),

@@ -34,8 +34,9 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, bindir: Path):
+    def __init__(self, bindir: Path, settings: tuple[str, ...] = ()):
         self.bindir = bindir
+        self.settings = settings   # more `name=value` server settings (the benchmark's larger shared_buffers)
         self.as_root = os.geteuid() == 0
         self.folder = Path(tempfile.mkdtemp(prefix="shopintel-pg-"))
         self.data = self.folder / "data"
@@ -77,7 +78,8 @@ class Cluster:
     def _serve(self) -> "Cluster":
         options = " ".join(f"-c {o}" for o in (
             "listen_addresses=127.0.0.1", f"unix_socket_directories={self.folder}", "fsync=off",
-            "full_page_writes=off", "synchronous_commit=off", "shared_buffers=32MB", "max_connections=40"))
+            "full_page_writes=off", "synchronous_commit=off", "shared_buffers=32MB", "max_connections=40",
+            *self.settings))
         # pg_ctl, not the server under runuser: pg_ctl waits until it accepts connections (-w), and its stop
         # signals the server itself (runuser does not pass a signal on to it: the server would outlive the
         # tests). Its own output goes to the log, so a failed start says why.
