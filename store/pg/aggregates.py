@@ -78,12 +78,23 @@ _IN_ORDERS = "s.order_id IN (SELECT order_id FROM dirty_orders)"
 _IN_DAYS = "day IN (SELECT day FROM dirty_days)"
 _IN_CUSTOMERS = "WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"
 
+# the product-days from every line: each line on its order's day; only an order over midnight has lines off
+# its day, so without one the lines' own days give the same rows without looking up each line's order
+# (as store/aggregates.py's rebuild does)
+_PRODUCT_DAYS = "INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s JOIN order_totals o USING (order_id)")
+_PRODUCT_DAYS_OWN = ("INSERT INTO agg_product_day "
+                     + PRODUCT_DAY_SELECT.format(source="sales s").replace("o.day", "s.day"))
+_OVER_MIDNIGHT = "SELECT EXISTS (SELECT 1 FROM order_totals WHERE last_day > day)"
+# memory for the hashes and sorts of a recomputation (PostgreSQL's default, 4 MB, spills them to disk at
+# a million lines); SET LOCAL: for the rest of the writer's transaction only
+_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+
 REBUILD = (
     *(f"DELETE FROM {t}" for t in ("order_totals", "order_customers", "agg_cohort_month", "agg_customer",
                                    "agg_category_day", "agg_day", "agg_product_day")),
     "INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where=""),
     "INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where=""),
-    "INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s JOIN order_totals o USING (order_id)"),
+    _PRODUCT_DAYS,
     "INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""),
     "INSERT INTO agg_day " + DAY_SELECT.format(where="", where_a=""),
     "INSERT INTO agg_customer " + CUSTOMER_SELECT.format(where=""),
@@ -148,17 +159,25 @@ def refresh(raw) -> None:
     most orders recomputes everything instead, as store/aggregates.py does."""
     dirty = raw.execute("SELECT count(*) FROM dirty_orders").fetchone()[0]
     known = raw.execute("SELECT count(*) FROM order_totals").fetchone()[0]
-    statements = REBUILD if dirty > BULK_ORDERS and dirty * 3 > known else REFRESH
-    for statement in statements:
+    if dirty > BULK_ORDERS and dirty * 3 > known:
+        rebuild_all(raw)
+        return
+    raw.execute(_WORK_MEM)
+    for statement in REFRESH:
         raw.execute(statement)
-    if statements is REBUILD:
-        raw.execute("ANALYZE order_totals, order_customers, agg_product_day, agg_day, agg_customer")
+
+
+def _recompute(raw) -> None:
+    raw.execute(_WORK_MEM)
+    for statement in REBUILD:
+        if statement is _PRODUCT_DAYS and not raw.execute(_OVER_MIDNIGHT).fetchone()[0]:
+            statement = _PRODUCT_DAYS_OWN
+        raw.execute(statement)
 
 
 def rebuild_all(raw) -> None:
     """Recompute every kept table from all the lines (raw: a psycopg connection inside the write transaction)."""
-    for statement in REBUILD:
-        raw.execute(statement)
+    _recompute(raw)
     raw.execute("ANALYZE order_totals, order_customers, agg_product_day, agg_day, agg_customer")
 
 
@@ -173,8 +192,7 @@ def mismatches(raw) -> dict[str, int]:
         ensure_temp_tables(raw)
         for table in KEPT:
             raw.execute(f"CREATE TEMP TABLE kept_{table} ON COMMIT DROP AS SELECT * FROM {table}")
-        for statement in REBUILD:
-            raw.execute(statement)
+        _recompute(raw)
         return {table: raw.execute(
             f"SELECT (SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL SELECT * FROM kept_{table}) a) + "
             f"(SELECT count(*) FROM (SELECT * FROM kept_{table} EXCEPT ALL SELECT * FROM {table}) b)").fetchone()[0]

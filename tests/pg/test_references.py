@@ -84,3 +84,4 @@ def test_doctor_finds_the_orphans_of_a_reference_whose_trigger_was_switched_off(
     report = doctor.check(parse(url))
     assert "orphans: 1 rows of sales name a product_id that products does not hold" in " ".join(report.problems)
     assert any("sales_references_insert on sales is disabled" in p for p in report.problems)
+    assert any(p.startswith("kept totals: not checked") for p in report.problems)
