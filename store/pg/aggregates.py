@@ -81,9 +81,12 @@ _IN_CUSTOMERS = "WHERE customer_id IN (SELECT customer_id FROM dirty_customers)"
 # the product-days from every line: each line on its order's day; only an order over midnight has lines off
 # its day, so without one the lines' own days give the same rows without looking up each line's order
 # (as store/aggregates.py's rebuild does)
-_PRODUCT_DAYS = "INSERT INTO agg_product_day " + PRODUCT_DAY_SELECT.format(source="sales s JOIN order_totals o USING (order_id)")
+# Each recomputed table is written in the order of its primary key: its B-tree then grows at its right
+# edge instead of taking rows all over it in a hash's order (at a million lines, ~25% of the time).
+_PRODUCT_DAYS = ("INSERT INTO agg_product_day "
+                 + PRODUCT_DAY_SELECT.format(source="sales s JOIN order_totals o USING (order_id)") + " ORDER BY 1, 2")
 _PRODUCT_DAYS_OWN = ("INSERT INTO agg_product_day "
-                     + PRODUCT_DAY_SELECT.format(source="sales s").replace("o.day", "s.day"))
+                     + PRODUCT_DAY_SELECT.format(source="sales s").replace("o.day", "s.day") + " ORDER BY 1, 2")
 _OVER_MIDNIGHT = "SELECT EXISTS (SELECT 1 FROM order_totals WHERE last_day > day)"
 # memory for the hashes and sorts of a recomputation (PostgreSQL's default, 4 MB, spills them to disk at
 # a million lines); SET LOCAL: for the rest of the writer's transaction only
@@ -92,8 +95,8 @@ _WORK_MEM = "SET LOCAL work_mem = '64MB'"
 REBUILD = (
     *(f"DELETE FROM {t}" for t in ("order_totals", "order_customers", "agg_cohort_month", "agg_customer",
                                    "agg_category_day", "agg_day", "agg_product_day")),
-    "INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where=""),
-    "INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where=""),
+    "INSERT INTO order_totals " + ORDER_TOTALS_SELECT.format(where="") + " ORDER BY 1",
+    "INSERT INTO order_customers " + ORDER_CUSTOMERS_SELECT.format(where="") + " ORDER BY 1, 2",
     _PRODUCT_DAYS,
     "INSERT INTO agg_category_day " + CATEGORY_DAY_SELECT.format(where=""),
     "INSERT INTO agg_day " + DAY_SELECT.format(where="", where_a=""),
