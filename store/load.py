@@ -38,6 +38,8 @@ _CACHE_MAX = 100_000
 # the details kept of a product and of a customer, in the order of their cache entries after the id
 _PRODUCT_DETAILS = ("name", "category_id", "is_merch", "named_at")
 _CUSTOMER_DETAILS = ("name", "email", "country", "named_at")
+ID_COLUMNS = {   # each dimension's id column
+    "products": "product_id", "customers": "customer_id"}
 
 
 def now_text() -> str:
@@ -162,13 +164,17 @@ class Loader:
         sets = ", ".join(f"{c} = ?" for c in columns)
         self.conn.executemany(f"UPDATE {table} SET {sets} WHERE {id_column} = ?", rows)
 
-    def _insert_new(self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _insert_new(self, cache: dict, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Insert new dimension rows (each row: the key, then `columns`), numbered in the order given (the
-        order of first appearance); a key a concurrent writer added meanwhile gets these details."""
+        order of first appearance), and cache them with their ids; a key a concurrent writer added meanwhile
+        gets these details."""
         marks = ", ".join("?" * (len(columns) + 1))
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
         self.conn.executemany(f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES ({marks}) "
                               f"ON CONFLICT ({key}) DO UPDATE SET {sets}", rows)
+        for row in rows:
+            cache.pop(row[0], None)
+        self._lookup(cache, table, key, ", ".join((ID_COLUMNS[table], *columns)), [row[0] for row in rows])
 
     def _bound(self) -> None:
         """Start the dimension caches over when one is full (only at the start of a chunk, never between a
@@ -210,10 +216,7 @@ class Loader:
                 elif row[1] != known[2]:
                     aggregates.mark_product_days(self.conn, known[0])
         if changes:   # new products: inserted now, for their ids
-            self._insert_new("products", "sku", _PRODUCT_DETAILS, changes)
-            for sku, *_ in changes:
-                self._products.pop(sku, None)
-            self._lookup(self._products, "products", "sku", cols, [c[0] for c in changes])
+            self._insert_new(self._products, "products", "sku", _PRODUCT_DETAILS, changes)
         return _ids_of(prepared, self._products)
 
     def _customer_ids(self, prepared: Keys) -> np.ndarray:
@@ -242,10 +245,7 @@ class Loader:
                 self._customers[key] = (known[0], *row)
                 self._dirty_customers.add(key)
         if changes:   # new customers: inserted now, for their ids
-            self._insert_new("customers", "customer_key", _CUSTOMER_DETAILS, changes)
-            for key, *_ in changes:
-                self._customers.pop(key, None)
-            self._lookup(self._customers, "customers", "customer_key", cols, [c[0] for c in changes])
+            self._insert_new(self._customers, "customers", "customer_key", _CUSTOMER_DETAILS, changes)
         return _ids_of(prepared, self._customers)
 
     # ------------------------------------------------------------ lines

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..load import Loader, Prepared, now_text, prepare
+from ..load import ID_COLUMNS, Loader, Prepared, now_text, prepare
 from . import aggregates
 from .connection import lock_shop, psycopg, wrap
 
 _SALES_COLUMNS = ("order_id, ordered_at, day, customer_id, product_id, quantity, unit_price_micros, "
                   "discount_cents, net_cents, import_id")
-
-
-_ID = {"products": "product_id", "customers": "customer_id"}
 
 
 def _staging(table: str) -> str:
@@ -101,14 +98,17 @@ class PgLoader(Loader):
             raise wrap(exc, self.conn.url) from None
         return staging
 
-    def _insert_new(self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        # the id column of the staging table holds each row's position: new ids are drawn in that order
-        id_column = _ID[table]
+    def _insert_new(self, cache: dict, table: str, key: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        # the id column of the staging table holds each row's position: new ids are drawn in that order;
+        # the rows come back with their ids (no second lookup)
+        id_column = ID_COLUMNS[table]
         staging = self._stage(table, (id_column, key, *columns), [(i, *row) for i, row in enumerate(rows)])
         names = ", ".join(columns)
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
-        self.conn.execute(f"INSERT INTO {table} ({key}, {names}) SELECT {key}, {names} FROM {staging} "
-                          f"ORDER BY {id_column} ON CONFLICT ({key}) DO UPDATE SET {sets}")
+        for row in self.conn.execute(
+                f"INSERT INTO {table} ({key}, {names}) SELECT {key}, {names} FROM {staging} ORDER BY {id_column} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING {key}, {id_column}, {names}"):
+            cache[row[0]] = tuple(row[1:])
 
     def _update(self, table: str, id_column: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         staging = self._stage(table, (*columns, id_column), rows)
