@@ -81,7 +81,12 @@ def test_doctor_finds_the_orphans_of_a_reference_whose_trigger_was_switched_off(
     raw, url = shop
     raw.execute("ALTER TABLE sales DISABLE TRIGGER sales_references_insert")
     raw.execute(SALE, (1, 9, 1))
+    totals = ("INSERT INTO order_totals (order_id, day, customers, lines, units, net_cents, gross_cents, "
+              "returns_cents) VALUES (%s, '2025-01-02', 1, 1, 1, 100, 100, 0)")
+    raw.execute(totals, ("A1",))   # the order of the line
+    raw.execute(totals, ("Z9",))   # an order without a line (doctor's anti-join, not SQLite's NOT IN)
     report = doctor.check(parse(url))
+    assert "orphans: 1 order totals without any order line" in report.problems
     assert "orphans: 1 rows of sales name a product_id that products does not hold" in " ".join(report.problems)
     assert any("sales_references_insert on sales is disabled" in p for p in report.problems)
     assert any(p.startswith("kept totals: not checked") for p in report.problems)
