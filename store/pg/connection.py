@@ -41,6 +41,7 @@ except ImportError:   # the extra is not installed: connect() says what to insta
 
 LOCK_TIMEOUT_S = 10   # as SQLite's busy timeout (store/db.py): a writer waits this long for a lock
 CONNECT_TIMEOUT_S = 10
+CANCEL_TIMEOUT_S = 2   # quitting waits at most this long for the server to take a cancel request
 
 _TOKEN = re.compile(
     r"""(?P<keep>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*)"""   # literals, quoted names, comments: untouched
@@ -125,6 +126,17 @@ class PgConnection:
                 cur.executemany(translate(sql), list(seq))
         except psycopg.Error as exc:
             raise wrap(exc, self.url) from None
+
+    def interrupt(self) -> None:
+        """Stop the statement running now, from any thread (as sqlite3's interrupt()): quitting must not
+        wait for a worker's query. A connection with nothing running is left alone (a cancel request is
+        a connection of its own to the server)."""
+        if self.raw.closed or self.raw.info.transaction_status != TransactionStatus.ACTIVE:
+            return
+        try:
+            self.raw.cancel_safe(timeout=CANCEL_TIMEOUT_S)
+        except psycopg.Error:   # the server is gone, or the statement finished meanwhile
+            pass
 
     def close(self) -> None:
         self.raw.close()
@@ -270,6 +282,16 @@ def connect_read_only(url: pgurl.PgUrl | str, *, primary: bool = False) -> PgCon
         raw.close()
         raise
     return PgConnection(raw, url, read_only=True)
+
+
+def refuse_unless_writable(conn: PgConnection, table: str) -> None:
+    """StoreError unless this role may insert and update `table` of the shop (a read-only role may connect,
+    and would fail only at its first write)."""
+    may = conn.execute("SELECT has_table_privilege(?, 'INSERT') AND has_table_privilege(?, 'UPDATE')",
+                       (table, table)).fetchone()[0]
+    if not may:
+        raise StoreError(f"the PostgreSQL store {conn.url.shown}: this role may not write {table}; "
+                         "nothing will be written there.")
 
 
 def lock_shop(raw, schema: str) -> None:
