@@ -119,15 +119,10 @@ def _run_exec(argv: list[str], alert: dict) -> None:
         print(plain(f"shopintel watch: --exec could not run {argv[0]!r}: {exc.strerror}"), file=sys.stderr, flush=True)
 
 
-# the live monitor's watermark needs its PostgreSQL form first (docs/scale.md, "The monitor")
-NOT_YET_ON_POSTGRESQL = ("The live monitor and the simulator do not run on PostgreSQL yet; the reports do: "
-                         "shopintel report NAME --db URL.")
-
-
 def run_watch(args: argparse.Namespace) -> int:
     from ..reports.monitor import Monitor
     from ..reports.params import Params
-    from ..store.db import connect, connect_read_only, sqlite_only
+    from ..store.db import connect_alert_writer, connect_read_only, locate
     from ..store.errors import StoreError
 
     if args.interval <= 0:
@@ -142,10 +137,12 @@ def run_watch(args: argparse.Namespace) -> int:
             raise UserError(f"--exec {args.exec_cmd!r}: {exc}") from None
         if not argv:
             raise UserError("--exec needs a command")
-    db = sqlite_only(args.db, "watch", NOT_YET_ON_POSTGRESQL)
-    reader = connect_read_only(db)
+    db = locate(args.db)
+    # on PostgreSQL both on the primary, whatever the URL prefers: the monitor reads the writers' locks,
+    # which a standby has not (store/pg/live.py), and stores its alerts there
+    reader = connect_read_only(db, primary=True)
     try:
-        writer = connect(db, create=False)
+        writer = connect_alert_writer(db)
     except StoreError:
         writer = None
         print("shopintel watch: the store is read-only here: alerts are shown but not stored.", file=sys.stderr)
@@ -178,7 +175,7 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from ..store.db import connect, sqlite_only
+    from ..store.db import connect
     from ..store.simulate import Simulator
 
     from ..store.simulate import DEFAULT_SPEED
@@ -187,7 +184,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise UserError("--rate must be more than 0 orders per second")
     if args.speed is not None and args.speed <= 0:
         raise UserError("--speed must be more than 0 (1 is real time)")
-    conn = connect(sqlite_only(args.db, "simulate", NOT_YET_ON_POSTGRESQL), create=False)
+    conn = connect(args.db, create=False)   # on PostgreSQL, the primary (a writer always is)
     sim = Simulator(conn, seed=args.seed, speed=args.speed or DEFAULT_SPEED)
     if sim.mix.products.empty:
         raise UserError("the store has no products with sales to simulate from; import orders first", code=1)
