@@ -20,8 +20,8 @@ def register(sub, common) -> None:
                  "  shopintel tui --db 'postgresql://analyst@db.example/shops?schema=acme' --read-only\n"
                  "  shopintel tui --bell              ring the bell on new reorder alerts\n")
     p.add_argument("--read-only", action="store_true",
-                   help="open the store read-only (an SQLite file with mode=ro; on PostgreSQL every session "
-                        "READ ONLY): nothing can be written, not even alert acks")
+                   help="open the store read-only, with no writer at all (an SQLite file with mode=ro; on "
+                        "PostgreSQL READ ONLY sessions only): nothing is written, not even alert acks")
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
     add_stall_minutes(p)
     p.set_defaults(func=run)

@@ -29,10 +29,13 @@ def register(sub, common) -> None:
                     "--stall-minutes hold far fewer orders than the same window on the same weekday of the previous "
                     "4 weeks (at least 5 expected, and P(X <= observed) <= 0.001 under a Poisson of that mean), it "
                     "prints one STALL line; the next stall can alert once orders resume. jsonl lines carry kind "
-                    "(reorder or stall). Ctrl+C or SIGTERM stops it (exit 0).",
+                    "(reorder or stall). On a PostgreSQL store it reads and stores the alerts on the primary, whatever "
+                    "the URL prefers; a role that may not write them gets the alerts shown, not stored. Ctrl+C or "
+                    "SIGTERM stops it (exit 0).",
         examples="  shopintel watch\n  shopintel watch --format jsonl >> alerts.jsonl\n"
                  "  shopintel watch --exec 'notify-send Reorder'      the alert arrives on stdin as JSON\n"
-                 "  shopintel watch --once                            print the active alerts and exit\n")
+                 "  shopintel watch --once                            print the active alerts and exit\n"
+                 "  shopintel watch --db 'postgresql://shop@db.example/shops?schema=acme'\n")
     w.add_argument("--interval", type=float, default=1.0, metavar="SECONDS", help="seconds between checks (1)")
     w.add_argument("--format", dest="fmt", choices=("text", "jsonl"), default="text", help="output format")
     w.add_argument("--exec", dest="exec_cmd", metavar="CMD",
@@ -53,7 +56,8 @@ def register(sub, common) -> None:
                     "category mix, with a run on the stock-counted fast movers, so reorder alerts fire within "
                     "a minute or two; a product whose stock count is used up is sold out. --pause makes the "
                     "checkout break now and then (its clock runs on, no orders), so the sales-stall alert shows. "
-                    "Prints a line per second. Ctrl+C stops it cleanly.",
+                    "Prints a line per second. On a PostgreSQL store it writes to the primary and takes turns with "
+                    "imports, a second of orders at a time. Ctrl+C stops it cleanly.",
         examples="  shopintel simulate\n  shopintel simulate --speed 86400 --duration 60 --seed 1   a day a second\n"
                  "  shopintel simulate --rate 10                               10 orders a second (a load test)\n"
                  "  shopintel simulate --pause 480 --pause-after 120          the checkout breaks for 8 simulated\n"
