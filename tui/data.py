@@ -82,6 +82,8 @@ class Store:
     def lag_span(self) -> str | None:
         """How far behind the primary this store's reads are ("12 s") when they come from a standby more
         than a few seconds behind (store.pg.replica), else None."""
+        if self.is_file:   # an SQLite file is never behind: no reader opened to ask
+            return None
         from ..store.pg.replica import lag_span
 
         return lag_span(self.conn())

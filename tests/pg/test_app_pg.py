@@ -16,6 +16,7 @@ from shopintel.store.pg import connection as pgc
 from shopintel.store.pg.url import parse
 from shopintel.store.stock import import_stock
 from shopintel.tui.app import ShopApp
+from shopintel.tui.cmd_app import empty_store_message
 from shopintel.tui.widgets.report_table import ReportTable
 from tests.app.conftest import drawn, settle, wait_for
 from tests.app.test_app import cells
@@ -88,6 +89,12 @@ async def test_every_tab_shows_the_sqlite_apps_figures_and_the_title_masks_the_p
     assert "app_pg on 127.0.0.1" in screen                          # the header names the store ...
     for shown in (title, screen):
         assert SECRET not in shown and f"{pg_cluster.user}:" not in shown and "@" not in shown   # ... nor user
+
+
+def test_a_missing_postgresql_store_says_so_with_the_password_masked(pg_url, pg_cluster):
+    message = empty_store_message(parse(with_password(pg_url, pg_cluster.user)))
+    assert "no store at" in message and "shopintel ingest" in message and "***" in message
+    assert SECRET not in message
 
 
 @pytest.fixture
