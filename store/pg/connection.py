@@ -294,9 +294,11 @@ def refuse_unless_writable(conn: PgConnection, table: str) -> None:
                          "nothing will be written there.")
 
 
-def lock_shop(raw, schema: str) -> None:
-    """Wait for (and hold until the transaction ends) the lock that serialises the writers of one shop."""
-    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-write:{schema}",))
+def lock_shop(raw, schema: str, what: str = "write") -> None:
+    """Wait for (and hold until the transaction ends) the shop's lock on `what`: "write" serialises the
+    writers of one shop; another name ("alerts") a narrower check-then-write, which no reader and no other
+    kind of writer waits for."""
+    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-{what}:{schema}",))
 
 
 @contextmanager

@@ -252,7 +252,8 @@ class AlertPanel(Vertical):
                             title="Reorder alerts", severity=worst, timeout=8, markup=False)
 
     def _stall_changed(self, stall) -> None:
-        """A stall that begins is shown (the panel too) with a toast; one that ends says orders resumed."""
+        """A stall that begins is shown (the panel too), with a toast unless the panel was on screen; one
+        that ends says orders resumed."""
         before, self.stall = self.stall, stall
         line = self.query_one(".alerts-stall", Static)
         line.display = stall is not None
@@ -260,11 +261,16 @@ class AlertPanel(Vertical):
             line.update(Text(f"SALES STALL: {stall_reason(stall.as_dict())}"))
         # one stall, whoever raised it: the same stored alert, or (read-only) the same window in memory
         if stall is not None and (before is None or (before.alert_id, before.until) != (stall.alert_id, stall.until)):
+            # calm while live, as for reorder alerts: a panel already on screen shows the stall in red on
+            # its first line, and a toast would only cover the table under it
+            shown = self.display and self.app.screen is self.app.screen_stack[0]
             self.display = True
-            self.app.notify(f"The shop may have stopped selling: {stall_reason(stall.as_dict())}. Check the "
-                            "checkout.", title="Sales stall", severity="error", timeout=12, markup=False)
             if self.app.bell_on_alert:
                 self.app.bell()
+            if shown:
+                return
+            self.app.notify(f"The shop may have stopped selling: {stall_reason(stall.as_dict())}. Check the "
+                            "checkout.", title="Sales stall", severity="error", timeout=12, markup=False)
         elif stall is None and before is not None:
             self.app.notify("Orders resumed: the sales stall is over.", title="Sales stall", timeout=6)
 
