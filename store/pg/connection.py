@@ -152,6 +152,12 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
     """A PostgreSQL error as a StoreError naming the problem and the fix; never the password."""
     where = f"the PostgreSQL store {url.shown}"
     detail = url.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    if isinstance(exc, pgerrors.InsufficientPrivilege) and "for sequence" in detail:
+        # a read: the live monitor reads the sequences' last values (a role granted SELECT on the tables
+        # alone was told it "may not write", from `watch` and the app's panel, which only read)
+        return StoreError(f"{where}: this role may not read the shop's sequences ({detail}), which the live "
+                          f"monitor reads; nothing was changed. Grant them: GRANT SELECT ON ALL SEQUENCES IN "
+                          f"SCHEMA {url.schema} TO <role> (the README's reader role has it).")
     if isinstance(exc, (pgerrors.InsufficientPrivilege, pgerrors.ReadOnlySqlTransaction)):
         return StoreError(f"{where}: this role may not write there ({detail}); nothing was changed. "
                           "Use a role that owns the shop's schema for ingest, or read with this one.")

@@ -99,3 +99,14 @@ def test_the_reader_watches_in_memory_and_opens_the_app_read_only(reader):
     store = Store(url)
     assert empty_store_message(store.path) is None
     assert store.overview_cards(PeriodChoice())["now"].orders > 0
+
+
+def test_a_reader_without_the_sequences_is_told_the_grant_it_lacks(reader):
+    """A reader role made before the README granted the sequences: `watch` reads them, and is told which
+    grant it lacks (not that it "may not write", which it never tried)."""
+    owner, url, conn = reader
+    conn.execute("REVOKE SELECT ON ALL SEQUENCES IN SCHEMA acme FROM acme_reader")
+    r = shopintel("watch", "--once", "--db", url)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "may not read the shop's sequences" in r.stderr and "GRANT SELECT ON ALL SEQUENCES IN SCHEMA acme" in r.stderr
+    assert "may not write" not in r.stderr
