@@ -9,7 +9,10 @@ through PgConnection, so the two backends cannot drift apart on it. What differs
 - re-imported orders: the first time a load sees an order id, the store's earlier lines of that order
   are deleted (a set of the load's order ids is kept in Python, not in a temporary table);
 - the kept aggregates are refreshed at the end for what the load touched (store/pg/aggregates.py), in
-  the same transaction.
+  the same transaction; a first load into an empty store replaces nothing and recomputes them once;
+- new and changed products and customers go by COPY into a temporary table and one statement per batch
+  (`_insert_new`, `_update`), not one statement per row.
+Why each of these, with measurements: docs/scale.md "Ingest speed and the benchmark".
 """
 
 from __future__ import annotations
