@@ -8,9 +8,7 @@ and WAL-logged. What can still go wrong, and is checked here:
   `heapallindexed`, every row is looked up in its indexes). Skipped, saying so, where the extension is
   not installed or the role may not run it;
 - a constraint that the server does not enforce after all (added `NOT VALID`) or a trigger switched off
-  (`ALTER TABLE ... DISABLE TRIGGER`: agg_customer_base and the stock counts' numbers would drift, and
-  the references of the order lines and kept tables, checked per statement by triggers, would not be);
-  and the rows those references would have refused (orphans);
+  (`ALTER TABLE ... DISABLE TRIGGER`: agg_customer_base and the stock counts' numbers would drift);
 - the kept totals against a recomputation from the order lines (store/pg/aggregates.py `mismatches`, in
   a transaction that is always rolled back, so it needs a role that may write the kept tables);
 - the values no constraint forbids but no shop can have (the same descriptions as SQLite's doctor).
@@ -24,7 +22,6 @@ from datetime import date
 from ..maintenance import IMPOSSIBLE, KEPT_TOTALS_PROBLEM, LINE_CHECKS, LINE_DAYS, ORPHANS, DoctorReport
 from . import aggregates
 from .connection import connect, connect_read_only, lock_shop, psycopg, wrap
-from .schema import CHECKED_REFERENCES
 from .url import PgUrl
 
 # the order lines' checks of SQLite's doctor that no constraint of the PostgreSQL schema covers, in SQL both
@@ -107,7 +104,7 @@ def _constraints(raw, url: PgUrl, report: DoctorReport) -> None:
         report.problems.append(f"constraints: the trigger {name} on {table} is disabled, so the figures it keeps "
                                f"drift; ALTER TABLE \"{url.schema}\".{table} ENABLE TRIGGER {name}, then "
                                "shopintel doctor --repair")
-    report.checked.append("foreign keys, references and constraints (enforced by PostgreSQL)")
+    report.checked.append("foreign keys and constraints (enforced by PostgreSQL)")
 
 
 def _values(conn, report: DoctorReport) -> None:
@@ -130,25 +127,8 @@ def _values(conn, report: DoctorReport) -> None:
     for kind, what, sql in _COUNTED:
         if n := conn.execute(sql).fetchone()[0]:
             problems.append(f"{kind}: {n} {what}")
-    problems += _orphans(conn)
     report.problems.extend(problems)
     report.checked += ["orphans", "impossible values"]
-
-
-def _orphans(conn) -> list[str]:
-    """Rows that name a parent it does not hold, where a reference is checked per statement by a trigger
-    (CHECKED_REFERENCES), which a table's owner can switch off: one pass over each table."""
-    problems = []
-    for child, refs in CHECKED_REFERENCES.items():
-        joins = " ".join(f"LEFT JOIN {parent} p{i} ON p{i}.{column} = c.{column}"
-                         for i, (column, parent) in enumerate(refs))
-        counts = ", ".join(f"count(*) FILTER (WHERE c.{column} IS NOT NULL AND p{i}.{column} IS NULL)"
-                           for i, (column, _) in enumerate(refs))
-        for (column, parent), n in zip(refs, conn.execute(f"SELECT {counts} FROM {child} c {joins}").fetchone()):
-            if n:
-                problems.append(f"orphans: {n} rows of {child} name a {column} that {parent} does not hold "
-                                "(rebuild the kept tables with --repair; lines need their parent restored)")
-    return problems
 
 
 def _is_day(text: str) -> bool:

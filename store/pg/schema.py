@@ -13,8 +13,6 @@ on both), same constraints. What differs, and why:
   is safe there only because SQLite has one writer at a time);
 - a writer of sales or inventory says in pg_locks from which number its rows may still appear
   (live_writer(), statement-level triggers): the live monitor's horizon, as sequences commit out of order;
-- the references of sales and of the kept tables are checked once per statement by triggers, not per row
-  by foreign keys (CHECKED_REFERENCES below: the same guarantee, a fraction of the cost of a bulk write).
 
 The version is kept in `schema_version` (SQLite: PRAGMA user_version). Only the current version is
 created here: a PostgreSQL store is new with this code, so it has no history to migrate yet. When
@@ -29,88 +27,6 @@ from ..schema import SCHEMA_VERSION
 CREATED_VERSION = 8   # the SQLite schema version that CREATE below matches
 _T = 'text COLLATE "C"'
 _DAY = r"~ '^[0-9]{4}-[0-1][0-9]-[0-3][0-9]$'"
-
-# The references of the tables written in bulk (the order lines, and the kept tables recomputed from them)
-# are checked once per statement by triggers, not per row by foreign keys: PostgreSQL runs a foreign key's
-# check as a query of its own for every row (at 100,000 lines, 1.1 s of a 1.8 s COPY into sales; 0.15 s
-# this way). The guarantee is a foreign key's: a row that names a missing parent is refused (SQLSTATE
-# 23503, foreign_key_violation, as a foreign key's error), the parents it names are locked FOR KEY SHARE
-# until the writer ends (a concurrent delete of one waits, then is refused), and a parent still named
-# cannot be deleted, re-keyed or truncated. {child: ((column, parent), ...)}; the column is the parent's key.
-CHECKED_REFERENCES = {
-    "sales": (("customer_id", "customers"), ("product_id", "products"), ("import_id", "import_runs")),
-    "order_customers": (("customer_id", "customers"),),
-    "agg_product_day": (("product_id", "products"),),
-    "agg_category_day": (("category_id", "categories"),),
-    "agg_customer": (("customer_id", "customers"),),
-}
-
-
-def _reference_triggers() -> str:
-    out = []
-    parents: dict[tuple[str, str], list[str]] = {}
-    for child, refs in CHECKED_REFERENCES.items():
-        args = ", ".join(f"'{a}'" for ref in refs for a in ref)
-        for event in ("INSERT", "UPDATE"):
-            out.append(f"CREATE TRIGGER {child}_references_{event.lower()} AFTER {event} ON {child} "
-                       f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION references_exist({args});")
-        for column, parent in refs:
-            parents.setdefault((parent, column), []).append(child)
-    for (parent, column), children in parents.items():
-        args = ", ".join(f"'{a}'" for a in (column, *children))
-        out.append(f"CREATE TRIGGER {parent}_referenced_delete AFTER DELETE ON {parent} REFERENCING OLD TABLE AS "
-                   f"old_rows FOR EACH STATEMENT EXECUTE FUNCTION references_kept({args});")
-        out.append(f"CREATE TRIGGER {parent}_referenced_update AFTER UPDATE ON {parent} REFERENCING OLD TABLE AS "
-                   f"old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION references_kept({args});")
-        out.append(f"CREATE TRIGGER {parent}_referenced_truncate BEFORE TRUNCATE ON {parent} "
-                   f"FOR EACH STATEMENT EXECUTE FUNCTION references_kept({args});")
-    return "\n".join(out) + "\n"
-
-
-_REFERENCES = r"""
--- TG_ARGV: (column, parent) pairs. Every value of the statement's new rows is a key of its parent, and
--- those parent rows are locked as a foreign key's check locks them (FOR KEY SHARE).
-CREATE FUNCTION references_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    i int := 0;
-    wanted bigint;
-    found bigint;
-BEGIN
-    WHILE i < TG_NARGS LOOP
-        EXECUTE format('SELECT count(DISTINCT %I) FROM new_rows', TG_ARGV[i]) INTO wanted;
-        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %I.%I WHERE %I IN (SELECT %I FROM new_rows) '
-                       'FOR KEY SHARE) AS held', TG_TABLE_SCHEMA, TG_ARGV[i + 1], TG_ARGV[i], TG_ARGV[i]) INTO found;
-        IF found < wanted THEN
-            RAISE EXCEPTION 'insert or update on table "%" names a % that is not in "%"',
-                TG_TABLE_NAME, TG_ARGV[i], TG_ARGV[i + 1] USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        i := i + 2;
-    END LOOP;
-    RETURN NULL;
-END $$;
--- TG_ARGV: the key column, then the tables that name it. A key that a statement deletes or changes (or a
--- truncation) must not be named by any of them.
-CREATE FUNCTION references_kept() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    i int := 1;
-    gone text;
-    named boolean;
-BEGIN
-    gone := CASE TG_OP WHEN 'DELETE' THEN format('SELECT %I FROM old_rows', TG_ARGV[0])
-                       WHEN 'UPDATE' THEN format('SELECT %1$I FROM old_rows EXCEPT SELECT %1$I FROM new_rows', TG_ARGV[0])
-                       ELSE format('SELECT %1$I FROM %2$I.%3$I', TG_ARGV[0], TG_TABLE_SCHEMA, TG_TABLE_NAME) END;
-    WHILE i < TG_NARGS LOOP
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %I IN (%s))', TG_TABLE_SCHEMA, TG_ARGV[i],
-                       TG_ARGV[0], gone) INTO named;
-        IF named THEN
-            RAISE EXCEPTION '% on table "%" would leave rows of "%" naming a % it no longer holds',
-                lower(TG_OP), TG_TABLE_NAME, TG_ARGV[i], TG_ARGV[0] USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        i := i + 1;
-    END LOOP;
-    RETURN NULL;
-END $$;
-""" + _reference_triggers()
 
 CREATE = f"""
 CREATE TABLE schema_version (
@@ -160,13 +76,13 @@ CREATE TABLE sales (
     order_id          {_T} NOT NULL CHECK (length(order_id) > 0),
     ordered_at        {_T} NOT NULL CHECK (substr(ordered_at, 1, 10) = day),
     day               {_T} NOT NULL CHECK (day {_DAY}),
-    customer_id       bigint,               -- references customers, products, import_runs: see CHECKED_REFERENCES
-    product_id        bigint NOT NULL,
+    customer_id       bigint REFERENCES customers(customer_id),
+    product_id        bigint NOT NULL REFERENCES products(product_id),
     quantity          bigint NOT NULL CHECK (quantity <> 0),
     unit_price_micros bigint NOT NULL,
     discount_cents    bigint NOT NULL DEFAULT 0,
     net_cents         bigint NOT NULL,
-    import_id         bigint
+    import_id         bigint REFERENCES import_runs(import_id)
 );
 CREATE INDEX sales_order ON sales(order_id);
 CREATE INDEX sales_product_day ON sales(product_id, day);
@@ -258,7 +174,7 @@ CREATE INDEX order_totals_day ON order_totals(day, is_order, customers, last_day
 
 CREATE TABLE order_customers (
     order_id      {_T} NOT NULL,
-    customer_id   bigint NOT NULL,
+    customer_id   bigint NOT NULL REFERENCES customers(customer_id),
     day           {_T} NOT NULL,
     lines         bigint NOT NULL,
     units         bigint NOT NULL,
@@ -271,7 +187,7 @@ CREATE INDEX order_customers_customer ON order_customers(customer_id, day);
 
 CREATE TABLE agg_product_day (
     day           {_T} NOT NULL,
-    product_id    bigint NOT NULL,
+    product_id    bigint NOT NULL REFERENCES products(product_id),
     lines         bigint NOT NULL,
     units         bigint NOT NULL,
     net_cents     bigint NOT NULL,
@@ -283,7 +199,7 @@ CREATE INDEX agg_product_day_product ON agg_product_day(product_id, day);
 
 CREATE TABLE agg_category_day (
     day           {_T} NOT NULL,
-    category_id   bigint NOT NULL,
+    category_id   bigint NOT NULL REFERENCES categories(category_id),
     units         bigint NOT NULL,
     net_cents     bigint NOT NULL,
     PRIMARY KEY (day, category_id)
@@ -301,7 +217,7 @@ CREATE TABLE agg_day (
 );
 
 CREATE TABLE agg_customer (
-    customer_id   bigint PRIMARY KEY,
+    customer_id   bigint PRIMARY KEY REFERENCES customers(customer_id),
     orders        bigint NOT NULL,
     units         bigint NOT NULL,
     net_cents     bigint NOT NULL,
@@ -345,7 +261,7 @@ CREATE TABLE agg_cohort_month (
 );
 
 INSERT INTO schema_version VALUES ({CREATED_VERSION});
-""" + _REFERENCES
+"""
 
 # PostgreSQL forms of the SQLite migrations after CREATED_VERSION: {target version: SQL}, applied in order.
 MIGRATIONS: dict[int, str] = {}
