@@ -1,0 +1,87 @@
+"""One test's store on either backend: an SQLite file, or a fresh PostgreSQL shop schema on the session's
+throwaway cluster (tests/pg/fixtures.py). The `store` fixture (tests/conftest.py) runs a test once on each;
+the test names the store on the command line with `*store.db` (`--db PATH` or `--db URL`) and opens it
+through the library with `store.connect()` / `store.read_only()`, or `str(store)` wherever the library
+takes a path or a URL (store.db.connect takes both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.pg))
+
+
+class Store:
+    def __init__(self, backend: str, target: "Path | str"):
+        self.backend = backend
+        self.target = target   # the SQLite file's Path, or the PostgreSQL shop's URL
+
+    @property
+    def is_pg(self) -> bool:
+        return self.backend == "postgresql"
+
+    def __str__(self) -> str:
+        return str(self.target)
+
+    def __repr__(self) -> str:
+        return f"Store({self.backend}, {self.target})"
+
+    @property
+    def db(self) -> tuple[str, str]:
+        """The command line's words for this store: `cli("report", "summary", *store.db)`."""
+        return ("--db", str(self.target))
+
+    def connect(self, **kw):
+        from shopintel.store.db import connect
+
+        return connect(str(self.target), **kw)
+
+    def read_only(self):
+        from shopintel.store.db import connect_read_only
+
+        return connect_read_only(str(self.target))
+
+    def q(self, sql: str, *params) -> list[tuple]:
+        """The rows of one query (SQL both engines take), through a reader of the library."""
+        conn = self.read_only()
+        try:
+            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
+        finally:
+            conn.close()
+
+    def exists(self) -> bool:
+        """Has anything created the store (the file, or the shop's tables)?"""
+        if not self.is_pg:
+            return Path(self.target).exists()
+        from shopintel.store.errors import StoreError
+
+        try:
+            self.read_only().close()
+        except StoreError:
+            return False
+        return True
+
+    def check(self) -> None:
+        """The invariants every store keeps after any operation: on SQLite tests/conftest.py's
+        check_store; on PostgreSQL the kept totals equal a recomputation (the server enforces the rest)."""
+        if not self.is_pg:
+            from tests.conftest import check_store
+
+            check_store(Path(self.target))
+            return
+        from shopintel.store.pg import aggregates
+
+        conn = self.connect(create=False)
+        try:
+            assert set(aggregates.mismatches(conn.raw).values()) <= {0}
+        finally:
+            conn.close()
+
+
+def make_store(request) -> Store:
+    """The `store` fixture's body, for fixtures that build a store of their own on each backend."""
+    if request.param == "sqlite":
+        return Store("sqlite", request.getfixturevalue("db_path"))
+    return Store("postgresql", request.getfixturevalue("pg_url"))
