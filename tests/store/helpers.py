@@ -1,4 +1,5 @@
-"""What the store tests share: load a file into a store, and ask the store a question directly."""
+"""What the store tests share: load a file into a store, and ask the store a question directly.
+`db` is a tests.stores.Store (either backend) or, in the SQLite-only tests, an SQLite file's path."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ import sqlite3
 
 from shopintel.store.db import connect
 from shopintel.store.ingest import IngestOptions, ingest_file
+from tests.stores import Store
 
 
-def load(db_path, path, **opts):
-    conn = connect(db_path)
+def load(db, path, **opts):
+    conn = connect(str(db))
     try:
         return ingest_file(conn, str(path), IngestOptions(**opts))
     finally:
         conn.close()
 
 
-def q(db_path, sql, *params):
-    conn = sqlite3.connect(db_path)
+def q(db, sql, *params):
+    if isinstance(db, Store):
+        return db.q(sql, *params)
+    conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
