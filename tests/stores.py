@@ -33,6 +33,16 @@ class Store:
         """The command line's words for this store: `cli("report", "summary", *store.db)`."""
         return ("--db", str(self.target))
 
+    def sibling(self, name: str) -> "Store":
+        """Another, empty store on the same backend, for a test that compares two (`name` a short word):
+        the file NAME.db beside this one, or the schema SCHEMA_NAME in the same database."""
+        if not self.is_pg:
+            return Store(self.backend, Path(self.target).with_name(f"{name}.db"))
+        from shopintel.store.pg.url import parse
+
+        schema = parse(self.target).schema
+        return Store(self.backend, self.target.replace(f"schema={schema}", f"schema={schema}_{name}"))
+
     def connect(self, **kw):
         from shopintel.store.db import connect
 
@@ -78,6 +88,12 @@ class Store:
             assert set(aggregates.mismatches(conn.raw).values()) <= {0}
         finally:
             conn.close()
+
+
+def examples(store: Store, n: int) -> int:
+    """Hypothesis examples for a property run on `store`'s backend: PostgreSQL's fresh schemas cost more
+    than SQLite's files, so it runs a quarter of them (at least 10); SQLite all `n`."""
+    return max(10, n // 4) if store.is_pg else n
 
 
 def make_store(request) -> Store:
