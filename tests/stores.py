@@ -90,6 +90,19 @@ class Store:
             conn.close()
 
 
+def query(db: "Store | Path", sql: str, *params) -> list[tuple]:
+    """The rows of one query on a Store (either backend) or on an SQLite file's path (SQLite-only tests)."""
+    if isinstance(db, Store):
+        return db.q(sql, *params)
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def examples(store: Store, n: int) -> int:
     """Hypothesis examples for a property run on `store`'s backend: PostgreSQL's fresh schemas cost more
     than SQLite's files, so it runs a quarter of them (at least 10); SQLite all `n`."""

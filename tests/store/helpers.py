@@ -3,26 +3,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from shopintel.store.db import connect
 from shopintel.store.ingest import IngestOptions, ingest_file
-from tests.stores import Store
+from tests.stores import query as q  # noqa: F401  (the store tests' way to ask)
 
 
 def load(db, path, **opts):
     conn = connect(str(db))
     try:
         return ingest_file(conn, str(path), IngestOptions(**opts))
-    finally:
-        conn.close()
-
-
-def q(db, sql, *params):
-    if isinstance(db, Store):
-        return db.q(sql, *params)
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
