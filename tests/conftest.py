@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg.fixtures import pg_admin, pg_cluster, pg_standby, pg_url, replicas  # noqa: F401  (fixtures)
-from tests.stores import BACKENDS, make_store
+from tests.stores import BACKENDS, make_module_store, make_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_FOLDERS = ("tui", "store", "reports")
@@ -72,6 +72,16 @@ def store(request):
     made = make_store(request)
     yield made
     if made.is_pg and made.exists():
+        made.check()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request):
+    """An empty store on each backend shared by a module's tests, for the modules that fill it once and
+    then only read it (importing per test would cost a command or two each, on both backends)."""
+    made = make_module_store(request)
+    yield made
+    if made.exists():
         made.check()
 
 

@@ -6,6 +6,7 @@ takes a path or a URL (store.db.connect takes both)."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -81,13 +82,25 @@ class Store:
 
             check_store(Path(self.target))
             return
-        from shopintel.store.pg import aggregates
-
         conn = self.connect(create=False)
         try:
-            assert set(aggregates.mismatches(conn.raw).values()) <= {0}
+            assert set(mismatches(conn).values()) <= {0}
         finally:
             conn.close()
+
+
+def mismatches(conn) -> dict[str, int]:
+    """The rows of each kept table that differ from a recomputation from the lines (doctor's check), on a
+    writer connection of either backend."""
+    from shopintel.store.sql import is_postgresql
+
+    if is_postgresql(conn):
+        from shopintel.store.pg import aggregates as pg_aggregates
+
+        return pg_aggregates.mismatches(conn.raw)
+    from shopintel.store import aggregates
+
+    return aggregates.mismatches(conn)
 
 
 def query(db: "Store | Path", sql: str, *params) -> list[tuple]:
@@ -110,7 +123,15 @@ def examples(store: Store, n: int) -> int:
 
 
 def make_store(request) -> Store:
-    """The `store` fixture's body, for fixtures that build a store of their own on each backend."""
+    """The `store` fixture's body: a new, empty store on the backend of `request.param`."""
     if request.param == "sqlite":
         return Store("sqlite", request.getfixturevalue("db_path"))
     return Store("postgresql", request.getfixturevalue("pg_url"))
+
+
+def make_module_store(request) -> Store:
+    """The `module_store` fixture's body: a new, empty store that lives as long as the test module."""
+    if request.param == "sqlite":
+        return Store("sqlite", request.getfixturevalue("tmp_path_factory").mktemp("store") / "shop.db")
+    cluster = request.getfixturevalue("pg_cluster")
+    return Store("postgresql", cluster.url(schema=f"m_{uuid.uuid4().hex[:12]}"))

@@ -16,7 +16,6 @@ import pytest
 
 from shopintel.reports.params import Params
 from shopintel.reports.summary import summary
-from shopintel.store.db import connect_read_only
 from tests.frames import whales
 from tests.hostile.helpers import assert_clean
 from tests.store.helpers import load, q
