@@ -176,15 +176,17 @@ def connect(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, create: bo
     return conn
 
 
-def connect_read_only(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, cache_kib: int = CACHE_KIB):
+def connect_read_only(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, cache_kib: int = CACHE_KIB,
+                      primary: bool = False):
     """A reader connection (`mode=ro`; on PostgreSQL a READ ONLY session): it can never write, even by
     mistake. A process that keeps several SQLite readers open (the app: one per worker thread) gives each
-    a smaller page cache (`cache_kib`)."""
+    a smaller page cache (`cache_kib`). `primary`: on PostgreSQL, read the primary whatever the URL
+    prefers (the live monitor reads the writers' locks, which a standby does not have)."""
     db = locate(path)
     if not isinstance(db, Path):
         from .pg.connection import connect_read_only as connect_pg_read_only
 
-        return connect_pg_read_only(db)
+        return connect_pg_read_only(db, primary=primary)
     if db.is_dir():
         raise StoreError(f"{db} is a directory, not a store file. Give a file path, e.g. --db {db / 'shop.db'}.")
     if not db.exists():
@@ -216,6 +218,33 @@ def connect_read_only(path: "str | os.PathLike | pgurl.PgUrl | None" = None, *, 
     except sqlite3.Error as exc:
         raise _wrap(exc, db) from None
     return conn
+
+
+def connect_alert_writer(path: "str | os.PathLike | pgurl.PgUrl | None" = None):
+    """The live monitor's writer (the alerts it raises, the acknowledgements), refused up front with a
+    StoreError where this user may not write them: an SQLite file this user cannot write fails to open;
+    a PostgreSQL role may connect and read, so its grants are asked (a SELECT-only role would otherwise
+    fail at the first alert). The monitor then keeps its alerts in memory instead."""
+    conn = connect(path, create=False)
+    if is_postgresql(conn):
+        from .pg.connection import refuse_unless_writable
+
+        try:
+            refuse_unless_writable(conn, "alerts")
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def lock_wait(conn, ms: int) -> None:
+    """How long this connection waits for another writer's lock before a statement fails with a lock
+    error (store.errors.is_lock_error), for a caller that tries again itself (store/writer.py): SQLite's
+    busy timeout, PostgreSQL's lock_timeout."""
+    if is_postgresql(conn):
+        conn.execute(f"SET lock_timeout = '{int(ms)}ms'")
+    else:
+        conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
 
 
 def _read_only_folder(db: Path) -> bool:

@@ -42,7 +42,9 @@ def one_at_a_time(conn, what: str) -> None:
     has one writer at a time already; a PostgreSQL store takes a transaction-scoped advisory lock, which
     no reader and no other kind of writer waits for."""
     if is_postgresql(conn):
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"shopintel-{what}:{conn.schema}",))
+        from .pg.connection import lock_shop
+
+        lock_shop(conn.raw, conn.schema, what)
 
 
 def statements(script: str) -> list[str]:

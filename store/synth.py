@@ -87,9 +87,12 @@ def _day_weights(days: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray
 
 
 def generate(lines: int = 60_000, seed: int = 7, end: date | None = None, years: float = 2.0) -> Iterator[pd.DataFrame]:
-    """Canonical frames (see store.load.CANONICAL_COLUMNS), one per month, about `lines` lines in all."""
+    """Canonical frames (see store.load.CANONICAL_COLUMNS), one per month, about `lines` lines in all.
+    Without `end` the orders end now: today holds the orders so far (a demo store built at noon held
+    orders up to 22:00, and its last-28-days figures counted sales that had not happened)."""
     rng = np.random.default_rng(seed)
-    end = end or date.today()
+    now = None if end else datetime.now().replace(microsecond=0)
+    end = end or now.date()
     days = pd.date_range(end - timedelta(days=int(365 * years) - 1), end, freq="D")
     n_products = int(np.clip(lines / 300, 60, 5000))
     n_customers = int(np.clip(lines / 14, 150, 700_000))
@@ -125,7 +128,11 @@ def generate(lines: int = 60_000, seed: int = 7, end: date | None = None, years:
         o_day = np.repeat(days[in_month].to_numpy(), counts)
         o_secs = np.sort(rng.integers(8 * 3600, 22 * 3600, k))
         order_ts = o_day + o_secs.astype("timedelta64[s]")
-        order_ts.sort()
+        if now is not None:        # today so far: the orders of the rest of the day are yet to come
+            order_ts = order_ts[order_ts <= np.datetime64(now)]
+            k = len(order_ts)
+            if k == 0:
+                continue
         o_cust = rng.choice(n_customers, k, p=cust_weight)
         guest = rng.random(k) < 0.07
         n_items = 1 + rng.poisson(1.1, k)
@@ -151,7 +158,7 @@ def generate(lines: int = 60_000, seed: int = 7, end: date | None = None, years:
         ret = rng.random(len(li)) < 0.02
         delay = rng.integers(3, 21, k).astype("timedelta64[D]")     # one return date per order
         back = order_ts[li][ret] + delay[li][ret]
-        back = np.minimum(back, np.datetime64(end) + np.timedelta64(20 * 3600, "s"))
+        back = np.minimum(back, np.datetime64(now) if now else np.datetime64(end) + np.timedelta64(20 * 3600, "s"))
         rf = None if not ret.any() else _frame(np.char.add("R", oid[li][ret]), back, o_cust[li][ret], guest[li][ret], cat, prod[ret],
                     -qty[ret], disc[ret], cust_names, cust_country)
         out = pd.concat([f for f in (frame, pf, rf) if f is not None], ignore_index=True)
@@ -217,7 +224,6 @@ def build_store(conn, lines: int = 60_000, seed: int = 7, end: date | None = Non
     """Fill an empty store with demo data, then stock counts sized to what each product sells."""
     from .sql import atomic
 
-    end = end or date.today()
     loader_class = getattr(conn, "loader_class", Loader)   # SQLite's, or a PostgreSQL store's own
     with loader_class(conn, file_name=f"demo(lines={lines}, seed={seed})", sha256="") as loader:
         for frame in generate(lines, seed, end):
@@ -225,7 +231,7 @@ def build_store(conn, lines: int = 60_000, seed: int = 7, end: date | None = Non
     # after the load: the loader builds the kept aggregates as it finishes, and the counts are sized
     # from them (inside it they were empty, so every product got a random count unrelated to its sales)
     with atomic(conn):
-        _demo_stock(conn, end, np.random.default_rng(seed + 1))
+        _demo_stock(conn, end or date.today(), np.random.default_rng(seed + 1))
 
 
 def _demo_stock(conn, end: date, rng: np.random.Generator) -> None:

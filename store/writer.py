@@ -10,7 +10,6 @@ Nothing here imports a UI library; a caller that must not block (the app's UI) g
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -21,7 +20,8 @@ from typing import Any, Callable
 
 from .errors import StoreError, is_lock_error
 
-BUSY_MS = 100            # one try's wait inside SQLite: short, so close() is noticed between tries
+BUSY_MS = 100            # one try's wait for a lock (SQLite's busy timeout, PostgreSQL's lock_timeout): short, so
+                         # close() is noticed between tries
 PAUSE_S = 0.05           # between tries when SQLite reports a lock without waiting (SQLITE_LOCKED)
 
 
@@ -44,10 +44,11 @@ class _Job:
 
 class WriterThread:
     """`submit(fn, *args)` runs `fn(conn, *args)` on the writer thread and returns a Future of its result.
+    `path` names the store as store.db.locate() gives it (an SQLite file's Path, or a PostgreSQL PgUrl).
     `on_waiting(True)` is called (from the writer thread) when a job finds the store locked by another
     program, `on_waiting(False)` when it no longer waits."""
 
-    def __init__(self, path: str | os.PathLike, *, busy_ms: int = BUSY_MS,
+    def __init__(self, path, *, busy_ms: int = BUSY_MS,
                  on_waiting: Callable[[bool], None] | None = None):
         self.path = path
         self.busy_ms = busy_ms
@@ -101,11 +102,11 @@ class WriterThread:
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
-        from .db import connect
+        from .db import connect_alert_writer, lock_wait
 
         try:
-            conn = connect(self.path, create=False)
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+            conn = connect_alert_writer(self.path)
+            lock_wait(conn, self.busy_ms)
         except (StoreError, sqlite3.Error) as exc:
             self._resolve(self.ready, exc=exc if isinstance(exc, StoreError) else StoreError(str(exc)))
             self.close()
@@ -123,9 +124,9 @@ class WriterThread:
         finally:
             try:
                 if conn.in_transaction:
-                    conn.rollback()
+                    conn.execute("ROLLBACK")
                 conn.close()
-            except sqlite3.Error:
+            except (StoreError, sqlite3.Error):
                 pass
 
     def _do(self, conn: sqlite3.Connection, job: _Job) -> None:
@@ -137,7 +138,7 @@ class WriterThread:
                 result = job.fn(conn, *job.args)
             except BaseException as exc:   # the job's own error goes to whoever waits for it
                 if conn.in_transaction:
-                    conn.rollback()
+                    conn.execute("ROLLBACK")
                 if not is_lock_error(exc):
                     self._resolve(job.future, exc=exc)
                     break

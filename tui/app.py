@@ -109,11 +109,20 @@ class ShopApp(App):
         self._first_cards = first_cards   # the Overview's cards, already on their way (tui.cmd_app.launch)
         self._filtering: ReportTable | None = None   # the table the open filter box narrows
         self.live_alert_count: int | None = None     # the alert panel's, once it has checked
+        self.lag: str | None = None   # a PostgreSQL standby's lag behind its primary, once past a few seconds
         self.set_sub_title(PeriodChoice("all"))
 
     def set_sub_title(self, choice: PeriodChoice) -> None:
-        # a file name may hold any character but / and NUL: shown by the one rule, like data
-        self.sub_title = f"{plain(self.store.path.name)} · {choice.label()}" + (" · read-only" if self.read_only else "")
+        # a file name may hold any character but / and NUL: shown by the one rule, like data. A PostgreSQL
+        # store's name is its schema and server, never its user or password (store.pg.url.PgUrl.name)
+        self.sub_title = (f"{plain(self.store.path.name)} · {choice.label()}" + (" · read-only" if self.read_only else "")
+                          + (f" · standby {self.lag} behind" if self.lag else ""))
+
+    def show_lag(self, lag: str | None) -> None:
+        """The alert panel's check found the tabs' standby this far behind (None: caught up, or no standby)."""
+        if lag != self.lag:
+            self.lag = lag
+            self.set_sub_title(self.period_choice)
 
     # ------------------------------------------------------------------ layout
 

@@ -13,11 +13,15 @@ def register(sub, common) -> None:
         sub, common, "tui",
         help="open the terminal app on the store (the default command)",
         description="Open the terminal app: one tab per report (1-7), keyboard only, readable over SSH at "
-                    "80x24. Press ? in the app for every key.",
+                    "80x24. Press ? in the app for every key. The store is an SQLite file or a PostgreSQL schema "
+                    "(--db postgresql://...): reading from a hot standby more than a few seconds behind its "
+                    "primary, the title says how far; alerts and acknowledgements are written to the primary.",
         examples="  shopintel\n  shopintel tui --db /srv/shops/acme.db --read-only\n"
+                 "  shopintel tui --db 'postgresql://analyst@db.example/shops?schema=acme' --read-only\n"
                  "  shopintel tui --bell              ring the bell on new reorder alerts\n")
     p.add_argument("--read-only", action="store_true",
-                   help="open the store read-only (mode=ro): nothing can be written, not even alert acks")
+                   help="open the store read-only, with no writer at all (an SQLite file with mode=ro; on "
+                        "PostgreSQL READ ONLY sessions only): nothing is written, not even alert acks")
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on new reorder alerts")
     add_stall_minutes(p)
     p.set_defaults(func=run)
@@ -37,22 +41,21 @@ def check_stall_minutes(args) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store.db import sqlite_only
+    from ..store.db import locate
 
-    path = sqlite_only(args.db, "tui", "The app does not run on a PostgreSQL store yet; its reports do: "
-                                       "shopintel report NAME --db URL.")
-    return launch(path, read_only=args.read_only, demo=False, live=False, bell=args.bell,
+    return launch(locate(args.db), read_only=args.read_only, demo=False, live=False, bell=args.bell,
                   stall_minutes=check_stall_minutes(args))
 
 
-def empty_store_message(path: Path) -> str | None:
-    """None when the store has sales; otherwise what to tell the user (with the exact command)."""
+def empty_store_message(path) -> str | None:
+    """None when the store (an SQLite file's Path or a PostgreSQL PgUrl) has sales; otherwise what to tell
+    the user (with the exact command)."""
     from ..store.db import connect_read_only, is_empty
     from ..store.errors import StoreError
     from .safe_text import plain
 
-    shown = plain(path)
-    if not path.exists():
+    shown = plain(path)   # a PgUrl's str() is its masked form
+    if isinstance(path, Path) and not path.exists():
         return (f"No store at {shown}.\n\nImport your orders first:\n\n"
                 f"    shopintel ingest orders.csv --db {shown}\n\n"
                 f"or look around the demo shop:\n\n    shopintel demo\n\nq quits.")
@@ -81,7 +84,7 @@ def _upgrade(path: Path) -> None:
         pass
 
 
-def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False,
+def launch(path, *, read_only: bool = False, demo: bool = False, live: bool = False, bell: bool = False,
            stall_minutes: int = 60, pause: tuple[float, float] | None = None) -> int:
     import sys
 
@@ -92,14 +95,16 @@ def launch(path: Path, *, read_only: bool = False, demo: bool = False, live: boo
                         "Over SSH connect with 'ssh -t'; in scripts use 'shopintel report NAME'.", code=2)
     from .data import PeriodChoice, Store, in_background
 
-    path = Path(path)
+    from ..store.db import locate
+
+    path = locate(path)   # an SQLite file's Path, or a PostgreSQL store's PgUrl
     simulator = None
-    if live and not read_only:
+    if live and not read_only:   # the demo: its own SQLite file
         from .live_sim import start_simulator
 
         simulator = start_simulator(path, pause)
-    if not read_only and path.is_file():
-        _upgrade(path)
+    if not read_only and isinstance(path, Path) and path.is_file():
+        _upgrade(path)   # a PostgreSQL store is migrated by its writers (ingest), not by a viewer
     try:
         empty = empty_store_message(path)
         # the Overview's first figures are worked out while Textual loads, not after it has drawn

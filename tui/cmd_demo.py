@@ -20,9 +20,9 @@ def register(sub, common) -> None:
 
     p = add_command(
         sub, common, "demo",
-        help="build a demo store (synthetic, two years to today) and open the app on it",
+        help="build a demo store (synthetic, two years up to now) and open the app on it",
         description=(
-            "Build a realistic synthetic shop (about two years of orders ending today, seasonality, a few "
+            "Build a realistic synthetic shop (about two years of orders ending now, seasonality, a few "
             "whale customers, one category driving growth, returns, guest orders, stock counts with some "
             "fast movers near their reorder point) and open the app on it, with a simulated checkout selling "
             "at the shop's own pace on a clock that runs a day a minute (see shopintel simulate --help). "

@@ -29,10 +29,13 @@ def register(sub, common) -> None:
                     "--stall-minutes hold far fewer orders than the same window on the same weekday of the previous "
                     "4 weeks (at least 5 expected, and P(X <= observed) <= 0.001 under a Poisson of that mean), it "
                     "prints one STALL line; the next stall can alert once orders resume. jsonl lines carry kind "
-                    "(reorder or stall). Ctrl+C or SIGTERM stops it (exit 0).",
+                    "(reorder or stall). On a PostgreSQL store it reads and stores the alerts on the primary, whatever "
+                    "the URL prefers; a role that may not write them gets the alerts shown, not stored. Ctrl+C or "
+                    "SIGTERM stops it (exit 0).",
         examples="  shopintel watch\n  shopintel watch --format jsonl >> alerts.jsonl\n"
                  "  shopintel watch --exec 'notify-send Reorder'      the alert arrives on stdin as JSON\n"
-                 "  shopintel watch --once                            print the active alerts and exit\n")
+                 "  shopintel watch --once                            print the active alerts and exit\n"
+                 "  shopintel watch --db 'postgresql://shop@db.example/shops?schema=acme'\n")
     w.add_argument("--interval", type=float, default=1.0, metavar="SECONDS", help="seconds between checks (1)")
     w.add_argument("--format", dest="fmt", choices=("text", "jsonl"), default="text", help="output format")
     w.add_argument("--exec", dest="exec_cmd", metavar="CMD",
@@ -53,7 +56,8 @@ def register(sub, common) -> None:
                     "category mix, with a run on the stock-counted fast movers, so reorder alerts fire within "
                     "a minute or two; a product whose stock count is used up is sold out. --pause makes the "
                     "checkout break now and then (its clock runs on, no orders), so the sales-stall alert shows. "
-                    "Prints a line per second. Ctrl+C stops it cleanly.",
+                    "Prints a line per second. On a PostgreSQL store it writes to the primary and takes turns with "
+                    "imports, a second of orders at a time. Ctrl+C stops it cleanly.",
         examples="  shopintel simulate\n  shopintel simulate --speed 86400 --duration 60 --seed 1   a day a second\n"
                  "  shopintel simulate --rate 10                               10 orders a second (a load test)\n"
                  "  shopintel simulate --pause 480 --pause-after 120          the checkout breaks for 8 simulated\n"
@@ -119,15 +123,10 @@ def _run_exec(argv: list[str], alert: dict) -> None:
         print(plain(f"shopintel watch: --exec could not run {argv[0]!r}: {exc.strerror}"), file=sys.stderr, flush=True)
 
 
-# the live monitor's watermark needs its PostgreSQL form first (docs/scale.md, "The monitor")
-NOT_YET_ON_POSTGRESQL = ("The live monitor and the simulator do not run on PostgreSQL yet; the reports do: "
-                         "shopintel report NAME --db URL.")
-
-
 def run_watch(args: argparse.Namespace) -> int:
     from ..reports.monitor import Monitor
     from ..reports.params import Params
-    from ..store.db import connect, connect_read_only, sqlite_only
+    from ..store.db import connect_alert_writer, connect_read_only, locate
     from ..store.errors import StoreError
 
     if args.interval <= 0:
@@ -142,10 +141,12 @@ def run_watch(args: argparse.Namespace) -> int:
             raise UserError(f"--exec {args.exec_cmd!r}: {exc}") from None
         if not argv:
             raise UserError("--exec needs a command")
-    db = sqlite_only(args.db, "watch", NOT_YET_ON_POSTGRESQL)
-    reader = connect_read_only(db)
+    db = locate(args.db)
+    # on PostgreSQL both on the primary, whatever the URL prefers: the monitor reads the writers' locks,
+    # which a standby has not (store/pg/live.py), and stores its alerts there
+    reader = connect_read_only(db, primary=True)
     try:
-        writer = connect(db, create=False)
+        writer = connect_alert_writer(db)
     except StoreError:
         writer = None
         print("shopintel watch: the store is read-only here: alerts are shown but not stored.", file=sys.stderr)
@@ -178,7 +179,7 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from ..store.db import connect, sqlite_only
+    from ..store.db import connect
     from ..store.simulate import Simulator
 
     from ..store.simulate import DEFAULT_SPEED
@@ -187,7 +188,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise UserError("--rate must be more than 0 orders per second")
     if args.speed is not None and args.speed <= 0:
         raise UserError("--speed must be more than 0 (1 is real time)")
-    conn = connect(sqlite_only(args.db, "simulate", NOT_YET_ON_POSTGRESQL), create=False)
+    conn = connect(args.db, create=False)   # on PostgreSQL, the primary (a writer always is)
     sim = Simulator(conn, seed=args.seed, speed=args.speed or DEFAULT_SPEED)
     if sim.mix.products.empty:
         raise UserError("the store has no products with sales to simulate from; import orders first", code=1)

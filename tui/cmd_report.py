@@ -37,7 +37,9 @@ def register(sub, common) -> None:
     p = add_command(
         sub, common, "report", help="print a report: " + ", ".join(REPORTS),
         description=("Print one report as a table (default), CSV, JSON or a plot. Periods are inclusive; 'now' "
-                     "for trailing windows is --as-of (default: the date of the latest sale in the store).\n\n"
+                     "for trailing windows is --as-of (default: the date of the latest sale in the store). "
+                     "Read from a PostgreSQL hot standby more than a few seconds behind its primary, a note on "
+                     "stderr says how far behind the figures are.\n\n"
                      + listing),
         examples=EXAMPLES)
     p.add_argument("name", metavar="NAME", help=f"one of: {', '.join(REPORTS)}")
@@ -102,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
     params = params_from(args, report)
     from ..reports.params import ReportError, resolve, shop_currency
     from ..store.db import connect_read_only
+    from ..store.pg.replica import lag_note
 
     conn = connect_read_only(args.db)
     try:
+        lag = lag_note(conn)   # a hot standby behind its primary says so, beside the figures it has
         period = resolve(conn, params, report.default_days)
         result = report.run(conn, params, period)
         currency = shop_currency(conn)   # named in the table's money headers and the chart's title
@@ -112,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     finally:
         conn.close()
+    if lag:
+        print(f"shopintel report: note: {lag}", file=sys.stderr)
     caption = describe(report, params, period, result)
     if _after_latest(report, period):
         # nothing can be in the period: one line saying why. JSON and CSV stay data (empty) on stdout,

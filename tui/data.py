@@ -44,10 +44,15 @@ def preset_bounds(preset: str, as_of: date) -> tuple[date | None, date | None]:
 
 
 class Store:
-    """Thread-safe access for workers: each thread gets its own read-only connection."""
+    """Thread-safe access for workers: each thread gets its own read-only connection. `path` names the
+    store as `--db` does (store.db.locate): an SQLite file, or a PostgreSQL URL (its PgUrl, whose `name`
+    and `shown` never hold the password)."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, path: "Path | str"):
+        from ..store.db import locate
+
+        self.path = locate(path)
+        self.is_file = isinstance(self.path, Path)
         self._local = threading.local()
         self.currency: str | None = None   # the shop's currency, read with the Overview's cards
         self._opened: list[sqlite3.Connection] = []   # every thread's, to interrupt them all on quitting
@@ -65,14 +70,23 @@ class Store:
 
     def interrupt_all(self) -> None:
         """Stop every query still running (quitting: a worker's query must not hold the exit back).
-        Safe from any thread: sqlite3_interrupt is."""
+        Safe from any thread: sqlite3_interrupt is, and a PostgreSQL cancel request."""
         with self._lock:
             opened = list(self._opened)
         for c in opened:
             try:
                 c.interrupt()
-            except sqlite3.Error:   # closed meanwhile
+            except Exception:   # closed meanwhile
                 pass
+
+    def lag_span(self) -> str | None:
+        """How far behind the primary this store's reads are ("12 s") when they come from a standby more
+        than a few seconds behind (store.pg.replica), else None."""
+        if self.is_file:   # an SQLite file is never behind: no reader opened to ask
+            return None
+        from ..store.pg.replica import lag_span
+
+        return lag_span(self.conn())
 
     def latest_day(self) -> date | None:
         rng = store_range(self.conn())

@@ -41,6 +41,7 @@ except ImportError:   # the extra is not installed: connect() says what to insta
 
 LOCK_TIMEOUT_S = 10   # as SQLite's busy timeout (store/db.py): a writer waits this long for a lock
 CONNECT_TIMEOUT_S = 10
+CANCEL_TIMEOUT_S = 2   # quitting waits at most this long for the server to take a cancel request
 
 _TOKEN = re.compile(
     r"""(?P<keep>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*)"""   # literals, quoted names, comments: untouched
@@ -126,6 +127,17 @@ class PgConnection:
         except psycopg.Error as exc:
             raise wrap(exc, self.url) from None
 
+    def interrupt(self) -> None:
+        """Stop the statement running now, from any thread (as sqlite3's interrupt()): quitting must not
+        wait for a worker's query. A connection with nothing running is left alone (a cancel request is
+        a connection of its own to the server)."""
+        if self.raw.closed or self.raw.info.transaction_status != TransactionStatus.ACTIVE:
+            return
+        try:
+            self.raw.cancel_safe(timeout=CANCEL_TIMEOUT_S)
+        except psycopg.Error:   # the server is gone, or the statement finished meanwhile
+            pass
+
     def close(self) -> None:
         self.raw.close()
 
@@ -140,6 +152,12 @@ def wrap(exc: Exception, url: pgurl.PgUrl) -> StoreError:
     """A PostgreSQL error as a StoreError naming the problem and the fix; never the password."""
     where = f"the PostgreSQL store {url.shown}"
     detail = url.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    if isinstance(exc, pgerrors.InsufficientPrivilege) and "for sequence" in detail:
+        # a read: the live monitor reads the sequences' last values (a role granted SELECT on the tables
+        # alone was told it "may not write", from `watch` and the app's panel, which only read)
+        return StoreError(f"{where}: this role may not read the shop's sequences ({detail}), which the live "
+                          f"monitor reads; nothing was changed. Grant them: GRANT SELECT ON ALL SEQUENCES IN "
+                          f"SCHEMA {url.schema} TO <role> (the README's reader role has it).")
     if isinstance(exc, (pgerrors.InsufficientPrivilege, pgerrors.ReadOnlySqlTransaction)):
         return StoreError(f"{where}: this role may not write there ({detail}); nothing was changed. "
                           "Use a role that owns the shop's schema for ingest, or read with this one.")
@@ -272,9 +290,21 @@ def connect_read_only(url: pgurl.PgUrl | str, *, primary: bool = False) -> PgCon
     return PgConnection(raw, url, read_only=True)
 
 
-def lock_shop(raw, schema: str) -> None:
-    """Wait for (and hold until the transaction ends) the lock that serialises the writers of one shop."""
-    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-write:{schema}",))
+def refuse_unless_writable(conn: PgConnection, table: str) -> None:
+    """StoreError unless this role may insert and update `table` of the shop (a read-only role may connect,
+    and would fail only at its first write)."""
+    may = conn.execute("SELECT has_table_privilege(?, 'INSERT') AND has_table_privilege(?, 'UPDATE')",
+                       (table, table)).fetchone()[0]
+    if not may:
+        raise StoreError(f"the PostgreSQL store {conn.url.shown}: this role may not write {table}; "
+                         "nothing will be written there.")
+
+
+def lock_shop(raw, schema: str, what: str = "write") -> None:
+    """Wait for (and hold until the transaction ends) the shop's lock on `what`: "write" serialises the
+    writers of one shop; another name ("alerts") a narrower check-then-write, which no reader and no other
+    kind of writer waits for."""
+    raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"shopintel-{what}:{schema}",))
 
 
 @contextmanager

@@ -28,12 +28,21 @@ def lag_seconds(conn) -> float | None:
     return None if value is None else max(0.0, float(value))
 
 
-def lag_note(conn) -> str | None:
-    """A line for the user when this reader's data is more than LAG_SHOWN_S behind, else None."""
+def lag_span(conn) -> str | None:
+    """How far behind this reader's data is, in words ("12 s"), once that is more than LAG_SHOWN_S; else
+    None (a primary, a standby caught up, SQLite). The app's title says "standby 12 s behind"."""
     lag = lag_seconds(conn)
     if lag is None or lag <= LAG_SHOWN_S:
         return None
-    return f"reading from a standby {_span(lag)} behind the primary: the latest writes are not shown yet"
+    return _span(lag)
+
+
+def lag_note(conn) -> str | None:
+    """A line for the user when this reader's data is more than LAG_SHOWN_S behind, else None."""
+    span = lag_span(conn)
+    if span is None:
+        return None
+    return f"reading from a standby {span} behind the primary: the latest writes are not shown yet"
 
 
 def _span(seconds: float) -> str:

@@ -4,6 +4,7 @@ store unless --keep, and a store of the user's own is never replaced by a demo."
 
 from __future__ import annotations
 
+from datetime import datetime, time
 
 import pytest
 
@@ -25,6 +26,7 @@ def test_the_checkout_fills_each_simulated_day_like_the_shops_usual_day(cli, dem
     (latest_day,), = q(demo, "SELECT max(day) FROM agg_day")
     (mean,), = q(demo, "SELECT sum(orders) / 28.0 FROM agg_day WHERE day > date(?, '-28 days')", latest_day)
     history = q(demo, "SELECT day, orders FROM agg_day")
+    (latest_sale,), = q(demo, "SELECT max(ordered_at) FROM sales")
     # a simulated day a second: two or three ticks, so at least one whole simulated day after the history
     r = cli("simulate", "--db", str(demo), "--speed", "86400", "--duration", "2", "--seed", "1", "--quiet")
     assert r.returncode == 0, r.stderr
@@ -33,10 +35,15 @@ def test_the_checkout_fills_each_simulated_day_like_the_shops_usual_day(cli, dem
     whole = sorted(days)[:-1]      # the last simulated day is still going
     for day in whole:
         assert 0.7 * mean <= days[day] <= 1.3 * mean, (day, days[day], mean)
-    # the history is as it was, but for the evening of its last day (the clock starts at its latest sale)
+    # the history is as it was, but for the rest of its last day (the clock starts at its latest sale,
+    # which is now for a demo built now)
     after = dict(q(demo, "SELECT day, orders FROM agg_day WHERE day <= ?", latest_day))
     assert {d: n for d, n in history if d != latest_day} == {d: n for d, n in after.items() if d != latest_day}
-    assert after[latest_day] <= dict(history)[latest_day] + 0.3 * mean
+    (first_simulated,), = q(demo, "SELECT min(ordered_at) FROM sales WHERE order_id LIKE 'SIM-%'")
+    assert first_simulated > latest_sale
+    clock = datetime.fromisoformat(latest_sale)
+    rest_of_day = 1 - (clock - datetime.combine(clock.date(), time())).total_seconds() / 86400
+    assert after[latest_day] - dict(history)[latest_day] <= 1.3 * rest_of_day * mean + 2
 
 
 def test_every_demo_starts_fresh_and_keep_keeps(cli, demo):

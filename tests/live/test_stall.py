@@ -211,3 +211,21 @@ async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orde
         assert not line.display
         assert any("Orders resumed" in n.message for n in app._notifications)
         assert [n.title for n in app._notifications].count("Sales stall") == 2   # began, ended: no repeat
+
+
+async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop, db_path):
+    from textual.widgets import Static
+
+    from shopintel.tui.app import ShopApp
+    from tests.live.test_panel import alert_panel, wait_for
+
+    app = ShopApp(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await alert_panel(pilot, app)
+        await wait_for(pilot, lambda: panel.started)
+        await pilot.press("a")                                     # the panel on screen, nothing due yet
+        await wait_for(pilot, lambda: panel.display)
+        set_clock(shop, T0 + timedelta(minutes=70))
+        await wait_for(pilot, lambda: panel.stall is not None)
+        assert panel.query_one(".alerts-stall", Static).display
+        assert [n.title for n in app._notifications].count("Sales stall") == 0

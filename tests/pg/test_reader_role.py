@@ -83,3 +83,30 @@ def test_a_table_a_later_shopintel_adds_is_readable_by_the_reader(reader, pg_clu
     conn.execute("INSERT INTO acme.added_later VALUES (1)")
     with psycopg.connect(pg_cluster.url("shops").replace(f"://{pg_cluster.user}@", "://acme_reader@")) as r:
         assert r.execute("SELECT x FROM acme.added_later").fetchone() == (1,)
+
+
+def test_the_reader_watches_in_memory_and_opens_the_app_read_only(reader):
+    """A role that may only read gets the monitor's read-only mode (alerts shown, not stored) from `watch`,
+    and the app's (tests/pg/test_app_pg.py drives the app itself; here its readers' first calls)."""
+    from shopintel.tui.cmd_app import empty_store_message
+    from shopintel.tui.data import PeriodChoice, Store
+
+    owner, url, conn = reader
+    r = shopintel("watch", "--once", "--db", url)
+    assert r.returncode == 0, r.stderr
+    assert "alerts are shown but not stored" in r.stderr and "Traceback" not in r.stderr
+    assert conn.execute("SELECT count(*) FROM acme.alerts").fetchone()[0] == 0
+    store = Store(url)
+    assert empty_store_message(store.path) is None
+    assert store.overview_cards(PeriodChoice())["now"].orders > 0
+
+
+def test_a_reader_without_the_sequences_is_told_the_grant_it_lacks(reader):
+    """A reader role made before the README granted the sequences: `watch` reads them, and is told which
+    grant it lacks (not that it "may not write", which it never tried)."""
+    owner, url, conn = reader
+    conn.execute("REVOKE SELECT ON ALL SEQUENCES IN SCHEMA acme FROM acme_reader")
+    r = shopintel("watch", "--once", "--db", url)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "may not read the shop's sequences" in r.stderr and "GRANT SELECT ON ALL SEQUENCES IN SCHEMA acme" in r.stderr
+    assert "may not write" not in r.stderr

@@ -7,7 +7,9 @@ reorder point), readable at 80x24 without a key press; the table below lists the
 (not in --read-only) from anywhere: the alert under the table's cursor when the table has the focus,
 else the newest; a toast confirms it. h shows every alert with its state (acknowledged, superseded,
 resolved: reports.monitor.ALERT_STATES). Enter opens the product.
-Open report tabs are refreshed when new sales arrive, at most every few seconds.
+Open report tabs are refreshed when new sales arrive, at most every few seconds. Each check also asks how
+far behind its primary a PostgreSQL standby the tabs read from is (the app's title says so past a few
+seconds). On PostgreSQL the monitor reads, and writes its alerts and acknowledgements to, the primary.
 A sales stall (reports.stall: the shop has stopped selling) shows in the first line, above the stock alerts,
 with a toast (and the bell with --bell) when it begins and another when orders resume; it needs no
 acknowledgement: it is over when the shop sells again.
@@ -77,6 +79,7 @@ class AlertPanel(Vertical):
         sales_seen: int
         error: str | None = None
         stall: object = None      # the sales stall going on (reports.stall.Stall), or None
+        lag: str | None = None    # how far behind the primary the tabs' reads are, from a standby ("12 s")
 
     @dataclass
     class Acknowledge(Message):
@@ -146,7 +149,9 @@ class AlertPanel(Vertical):
         from ...store.writer import WriterThread
         from ..data import READER_CACHE_KIB
 
-        reader = connect_read_only(self.app.store.path, cache_kib=READER_CACHE_KIB)
+        # on PostgreSQL the monitor reads the primary, whatever the URL prefers: a standby has not the
+        # writers' locks its horizon needs (store/pg/live.py); the tabs may read a standby
+        reader = connect_read_only(self.app.store.path, cache_kib=READER_CACHE_KIB, primary=True)
         writer = None
         if not self.app.read_only:
             writer = WriterThread(self.app.store.path, on_waiting=self._writer_waiting)
@@ -192,7 +197,7 @@ class AlertPanel(Vertical):
             active = self.monitor.active(include_history=self.show_history)
             # a stock count changes the Reorder tab as a sale does
             self.post_message(self.Ticked(new, active, self.monitor.sales_seen + self.monitor.counts_seen,
-                                          stall=self.monitor.current_stall()))
+                                          stall=self.monitor.current_stall(), lag=self.app.store.lag_span()))
         except Exception as exc:
             self.post_message(self.Ticked([], Rows((), []), 0, f"{type(exc).__name__}: {exc}"))
 
@@ -201,6 +206,7 @@ class AlertPanel(Vertical):
         # the next tick only after this one finished: the loop never overlaps itself
         self.set_timer(TICK_SECONDS, lambda: self.run_worker(self._tick_work, thread=True, exit_on_error=False,
                                                              group="alerts"))
+        self.app.show_lag(message.lag)
         if message.error:
             self.query_one(".alerts-title", Static).update(Text(f"Reorder alerts · check failed: {plain(message.error)}"))
             self.display = True    # a monitor that cannot check must not look like a shop with nothing due
@@ -246,7 +252,8 @@ class AlertPanel(Vertical):
                             title="Reorder alerts", severity=worst, timeout=8, markup=False)
 
     def _stall_changed(self, stall) -> None:
-        """A stall that begins is shown (the panel too) with a toast; one that ends says orders resumed."""
+        """A stall that begins is shown (the panel too), with a toast unless the panel was on screen; one
+        that ends says orders resumed."""
         before, self.stall = self.stall, stall
         line = self.query_one(".alerts-stall", Static)
         line.display = stall is not None
@@ -254,11 +261,16 @@ class AlertPanel(Vertical):
             line.update(Text(f"SALES STALL: {stall_reason(stall.as_dict())}"))
         # one stall, whoever raised it: the same stored alert, or (read-only) the same window in memory
         if stall is not None and (before is None or (before.alert_id, before.until) != (stall.alert_id, stall.until)):
+            # calm while live, as for reorder alerts: a panel already on screen shows the stall in red on
+            # its first line, and a toast would only cover the table under it
+            shown = self.display and self.app.screen is self.app.screen_stack[0]
             self.display = True
-            self.app.notify(f"The shop may have stopped selling: {stall_reason(stall.as_dict())}. Check the "
-                            "checkout.", title="Sales stall", severity="error", timeout=12, markup=False)
             if self.app.bell_on_alert:
                 self.app.bell()
+            if shown:
+                return
+            self.app.notify(f"The shop may have stopped selling: {stall_reason(stall.as_dict())}. Check the "
+                            "checkout.", title="Sales stall", severity="error", timeout=12, markup=False)
         elif stall is None and before is not None:
             self.app.notify("Orders resumed: the sales stall is over.", title="Sales stall", timeout=6)
 
