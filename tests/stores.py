@@ -56,11 +56,7 @@ class Store:
 
     def q(self, sql: str, *params) -> list[tuple]:
         """The rows of one query (SQL both engines take), through a reader of the library."""
-        conn = self.read_only()
-        try:
-            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
-        finally:
-            conn.close()
+        return query(self, sql, *params)
 
     def exists(self) -> bool:
         """Has anything created the store (the file, or the shop's tables)?"""
@@ -105,13 +101,20 @@ def mismatches(conn) -> dict[str, int]:
 
 def query(db: "Store | Path", sql: str, *params) -> list[tuple]:
     """The rows of one query on a Store (either backend) or on an SQLite file's path (SQLite-only tests)."""
-    if isinstance(db, Store):
-        return db.q(sql, *params)
-    import sqlite3
+    return queries(db, [sql], params)[0]
 
-    conn = sqlite3.connect(db)
+
+def queries(db: "Store | Path", sqls: list[str], params=()) -> list[list[tuple]]:
+    """The rows of each query, all on one connection: a reader of the library for a Store, a plain sqlite3
+    connection for an SQLite file's path."""
+    if isinstance(db, Store):
+        conn = db.read_only()
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        return [[tuple(row) for row in conn.execute(sql, params).fetchall()] for sql in sqls]
     finally:
         conn.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.stores import Store, query
+from tests.stores import Store, queries, query
 
 TABLES = ("categories", "products", "customers", "sales", "inventory", "alerts", "import_runs",
           "order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer")
@@ -19,7 +19,7 @@ BASE = ("order_id,ordered_at,customer_id,customer_name,sku,product_name,category
 def fingerprint(db: "Store | Path") -> dict:
     """Every table's rows, in order: equal fingerprints mean equal content. `db` a tests.stores.Store (either
     backend) or an SQLite file's path."""
-    return {t: query(db, f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}
+    return dict(zip(TABLES, queries(db, [f"SELECT * FROM {t} ORDER BY 1, 2" for t in TABLES])))
 
 
 def totals(db: "Store | Path") -> tuple:
