@@ -213,12 +213,13 @@ async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orde
         assert [n.title for n in app._notifications].count("Sales stall") == 2   # began, ended: no repeat
 
 
-async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop, db_path):
+async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop_file):
     from textual.widgets import Static
 
     from shopintel.tui.app import ShopApp
     from tests.live.test_panel import alert_panel, wait_for
 
+    db_path, shop = shop_file
     app = ShopApp(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await alert_panel(pilot, app)
