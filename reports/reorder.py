@@ -86,6 +86,8 @@ def evaluate(conn: sqlite3.Connection, p: Params, period: Period, product_ids: l
         raise ReportError("--service-level must be between 0.5 and 1 (e.g. 0.95)")
     if p.window_days < 1 or p.review_days < 0:
         raise ReportError("--window-days must be at least 1 and --review-days at least 0")
+    if product_ids is not None and not product_ids:
+        return Rows(EVALUATED, [])   # none asked for (and `IN ()`, which SQLite takes, PostgreSQL refuses)
     end = period.as_of
     start = end - timedelta(days=p.window_days - 1)
     rows = _rows(conn, start.isoformat(), end.isoformat(), product_ids,

@@ -224,7 +224,8 @@ def build_store(conn, lines: int = 60_000, seed: int = 7, end: date | None = Non
     """Fill an empty store with demo data, then stock counts sized to what each product sells."""
     from .sql import atomic
 
-    with Loader(conn, file_name=f"demo(lines={lines}, seed={seed})", sha256="") as loader:
+    loader_class = getattr(conn, "loader_class", Loader)   # SQLite's, or a PostgreSQL store's own
+    with loader_class(conn, file_name=f"demo(lines={lines}, seed={seed})", sha256="") as loader:
         for frame in generate(lines, seed, end):
             loader.add(frame)
     # after the load: the loader builds the kept aggregates as it finishes, and the counts are sized

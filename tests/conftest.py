@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.pg.fixtures import pg_admin, pg_cluster, pg_standby, pg_url, replicas  # noqa: F401  (fixtures)
+from tests.stores import BACKENDS, make_module_store, make_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_FOLDERS = ("tui", "store", "reports")
@@ -62,6 +63,26 @@ def db_path(tmp_path: Path):
             check_store(path)
         except sqlite3.DatabaseError:
             pass  # tests that deliberately corrupt the file
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request):
+    """The test's store on each backend (tests/stores.py): an SQLite file (checked at teardown by
+    `db_path`), then a fresh PostgreSQL shop schema, whose kept totals are checked at teardown."""
+    made = make_store(request)
+    yield made
+    if made.is_pg and made.exists():
+        made.check()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request):
+    """An empty store on each backend shared by a module's tests, for the modules that fill it once and
+    then only read it (importing per test would cost a command or two each, on both backends)."""
+    made = make_module_store(request)
+    yield made
+    if made.exists():
+        made.check()
 
 
 @pytest.fixture

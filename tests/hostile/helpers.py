@@ -3,8 +3,9 @@ content, not bytes) and a baseline store every failing case must leave as it was
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from tests.stores import Store, queries, query
 
 TABLES = ("categories", "products", "customers", "sales", "inventory", "alerts", "import_runs",
           "order_totals", "order_customers", "agg_product_day", "agg_category_day", "agg_day", "agg_customer")
@@ -15,21 +16,14 @@ BASE = ("order_id,ordered_at,customer_id,customer_name,sku,product_name,category
         "102,2024-01-03 11:00,C2,Bob,MUG,Mug,Kitchen,-1,5.00\n")
 
 
-def fingerprint(db: Path) -> dict:
-    """Every table's rows, in order: equal fingerprints mean equal content."""
-    conn = sqlite3.connect(db)
-    try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
-    finally:
-        conn.close()
+def fingerprint(db: "Store | Path") -> dict:
+    """Every table's rows, in order: equal fingerprints mean equal content. `db` a tests.stores.Store (either
+    backend) or an SQLite file's path."""
+    return dict(zip(TABLES, queries(db, [f"SELECT * FROM {t} ORDER BY 1, 2" for t in TABLES])))
 
 
-def totals(db: Path) -> tuple:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT count(*), coalesce(sum(net_cents), 0), count(DISTINCT order_id) FROM sales").fetchone()
-    finally:
-        conn.close()
+def totals(db: "Store | Path") -> tuple:
+    return query(db, "SELECT count(*), coalesce(sum(net_cents), 0), count(DISTINCT order_id) FROM sales")[0]
 
 
 def assert_clean(r) -> None:

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shopintel
 from tests.hostile.helpers import assert_clean, fingerprint
 
 INJECTIONS = [
@@ -23,13 +23,15 @@ INJECTIONS = [
 ]
 
 
-@pytest.fixture
-def store(db_path, cli):
-    r = cli("ingest", str(ROOT / "data" / "sample_orders.csv"), "--db", str(db_path))
+@pytest.fixture(scope="module")
+def shop(module_store):
+    """The sample store with its stock, on each backend: every test leaves it exactly as it was."""
+    store = module_store
+    r = shopintel("ingest", str(ROOT / "data" / "sample_orders.csv"), *store.db)
     assert r.returncode == 0, r.stderr
-    r = cli("stock", "import", str(ROOT / "data" / "sample_stock.csv"), "--db", str(db_path))
+    r = shopintel("stock", "import", str(ROOT / "data" / "sample_stock.csv"), *store.db)
     assert r.returncode == 0, r.stderr
-    return db_path
+    return store
 
 
 def entry_points(s: str, tmp) -> list[list[str]]:
@@ -54,15 +56,15 @@ def entry_points(s: str, tmp) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("injection", INJECTIONS)
-def test_injection_strings_in_every_entry_point_change_nothing(store, cli, tmp_path, injection):
-    before = fingerprint(store)
+def test_injection_strings_in_every_entry_point_change_nothing(shop, cli, tmp_path, injection):
+    before = fingerprint(shop)
     for args in entry_points(injection, tmp_path):
-        r = cli(*args, "--db", str(store))
+        r = cli(*args, *shop.db)
         assert_clean(r)
         assert r.returncode in (0, 1, 2), (args, r.stderr)
         if r.returncode:
             assert r.stderr.startswith("shopintel: ") or "usage:" in r.stderr, (args, r.stderr)
-        assert fingerprint(store) == before, args
+        assert fingerprint(shop) == before, args
 
 
 def test_injection_in_a_store_path_and_a_file_name(tmp_path, cli):
@@ -76,31 +78,29 @@ def test_injection_in_a_store_path_and_a_file_name(tmp_path, cli):
     assert r.returncode == 0 and "revenue" in r.stdout
 
 
-def test_injection_strings_as_data_are_stored_verbatim_and_reported(db_path, cli, write_csv):
+def test_injection_strings_as_data_are_stored_verbatim_and_reported(store, cli, write_csv):
     rows = "".join(f'{i},2024-01-0{i % 9 + 1},"{s.replace(chr(34), chr(34) * 2)}",SKU{i},'
                    f'"{s.replace(chr(34), chr(34) * 2)}","{s.replace(chr(34), chr(34) * 2)}",3,5\n'
                    for i, s in enumerate(INJECTIONS))
     path = write_csv("order_id,ordered_at,customer_id,sku,product_name,category,quantity,unit_price\n" + rows)
-    r = cli("ingest", str(path), "--db", str(db_path))
+    r = cli("ingest", str(path), *store.db)
     assert r.returncode == 0, r.stderr
     for s in INJECTIONS:
         r = cli("report", "top-sellers", "--category", s, "--min-per-week", "0", "--format", "csv",
-                "--db", str(db_path))
+                *store.db)
         assert_clean(r)
         assert r.returncode == 0, r.stderr
         assert s in r.stdout
-        r = cli("stock", "set", "SKU0", "7", "--db", str(db_path))
+        r = cli("stock", "set", "SKU0", "7", *store.db)
         assert r.returncode == 0, r.stderr
 
 
-def test_reports_bind_parameters_in_process(store):
+def test_reports_bind_parameters_in_process(shop):
     """The same strings straight into the reports layer (what the app calls)."""
     from shopintel.reports.params import Params, ReportError
     from shopintel.reports.registry import REPORTS
-    from shopintel.store.db import connect_read_only
-
-    before = fingerprint(store)
-    conn = connect_read_only(store)
+    before = fingerprint(shop)
+    conn = shop.read_only()
     try:
         for spec in REPORTS.values():
             for s in INJECTIONS:
@@ -111,4 +111,4 @@ def test_reports_bind_parameters_in_process(store):
                         pass
     finally:
         conn.close()
-    assert fingerprint(store) == before
+    assert fingerprint(shop) == before

@@ -17,10 +17,10 @@ import pytest
 
 from shopintel.reports.monitor import Monitor
 from shopintel.reports.stall import StallWatch, poisson_cdf, read, stall_history
-from shopintel.store.db import connect, connect_read_only
+from shopintel.store.db import connect
 from shopintel.store.load import Loader
 from shopintel.store.schema import CHECKOUT_CLOCK
-from tests.live.conftest import frame
+from tests.live.conftest import frame, open_reader
 
 ROOT = Path(__file__).resolve().parents[2]
 # ahead of this machine's clock by more than any clock a test sets before it (T0 - 1 h included): the
@@ -41,17 +41,32 @@ def every(start: datetime, end: datetime, minutes: float = 5) -> list[datetime]:
 
 
 def add(conn, times: list[datetime]) -> None:
-    with Loader(conn, file_name=None) as loader:
+    with getattr(conn, "loader_class", Loader)(conn, file_name=None) as loader:   # SQLite's or PostgreSQL's
         loader.add(frame(orders(times)))
 
 
 def set_clock(conn, t: datetime) -> None:
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CHECKOUT_CLOCK, t.isoformat()))
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (CHECKOUT_CLOCK, t.isoformat()))
 
 
 @pytest.fixture
-def shop(db_path):
-    conn = connect(db_path)
+def shop(store):
+    """A writer of the shop, on each backend."""
+    conn = store.connect()
+    yield fill(conn)
+    conn.close()
+
+
+@pytest.fixture
+def shop_file(db_path):
+    """The shop in an SQLite file, for `watch` and the app (not yet on PostgreSQL), and a writer of it."""
+    conn = fill(connect(db_path))
+    yield db_path, conn
+    conn.close()
+
+
+def fill(conn):
     times = []
     for week in range(1, 6):     # 4 hours either side of T0, the same weekday 1..5 weeks back
         times += every(T0 - timedelta(days=7 * week, hours=4), T0 - timedelta(days=7 * week) + timedelta(hours=4))
@@ -96,8 +111,8 @@ def test_a_stall_alerts_once_and_rearms_once_orders_resume(shop):
     assert again.alert_id != stall.alert_id and again.observed_orders == 0
 
 
-def test_five_expected_orders_are_the_least_that_can_alert(db_path):
-    conn = connect(db_path)
+def test_five_expected_orders_are_the_least_that_can_alert(store):
+    conn = store.connect()
     # the previous 4 weeks hold 7, 7, 7, 7 orders in the hour before T0 (expected 7: P(0) = e^-7 <= 0.001) and
     # 6, 6, 6, 6 in the hour before that (expected 6: P(0) = e^-6 = 0.0025, no alert); today: one order 3 hours ago
     times = [T0 - timedelta(hours=3)]
@@ -115,12 +130,12 @@ def test_five_expected_orders_are_the_least_that_can_alert(db_path):
     assert StallWatch(conn, conn, 60).check()[0].expected_orders == 7.0
 
 
-def test_a_historical_export_never_raises_one(db_path):
-    conn = connect(db_path)
+def test_a_historical_export_never_raises_one(store):
+    conn = store.connect()
     add(conn, every(datetime(2010, 12, 1, 8), datetime(2010, 12, 13, 20), minutes=2))
     r = read(conn, 60)
     assert not r.live and not r.stalled
-    assert Monitor(connect_read_only(db_path), conn).start() == []
+    assert Monitor(open_reader(store.target), conn).start() == []
 
 
 def test_sales_ahead_of_this_machines_clock_are_the_shops_own_time_not_a_stall(shop):
@@ -133,18 +148,18 @@ def test_sales_ahead_of_this_machines_clock_are_the_shops_own_time_not_a_stall(s
     assert StallWatch(shop, shop).check() == []
 
 
-def test_a_second_monitor_shows_the_stall_raised_and_never_repeats_it(shop, db_path):
+def test_a_second_monitor_shows_the_stall_raised_and_never_repeats_it(shop, store):
     set_clock(shop, T0 + timedelta(minutes=70))
-    first = Monitor(connect_read_only(db_path), connect(db_path))
+    first = Monitor(open_reader(store.target), store.connect())
     [stall] = [a for a in first.start() if a.kind == "stall"]
-    second = Monitor(connect_read_only(db_path), connect(db_path))
+    second = Monitor(open_reader(store.target), store.connect())
     assert [a for a in second.start() if a.kind == "stall"] == []
     assert second.current_stall().alert_id == stall.alert_id
 
 
-def test_read_only_keeps_the_stall_in_memory(shop, db_path):
+def test_read_only_keeps_the_stall_in_memory(shop, store):
     set_clock(shop, T0 + timedelta(minutes=70))
-    m = Monitor(connect_read_only(db_path), None)
+    m = Monitor(open_reader(store.target), None)
     [stall] = m.start()
     assert stall.alert_id is None and m.current_stall() is stall
     assert m.tick() == []
@@ -156,7 +171,8 @@ def _watch(db_path, *extra) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
-def test_watch_prints_the_stall_with_its_fields(shop, db_path):
+def test_watch_prints_the_stall_with_its_fields(shop_file):
+    db_path, shop = shop_file
     set_clock(shop, T0 + timedelta(minutes=70))
     r = _watch(db_path, "--format", "jsonl")
     assert r.returncode == 0, r.stderr
@@ -169,12 +185,13 @@ def test_watch_prints_the_stall_with_its_fields(shop, db_path):
     assert _watch(db_path, "--stall-minutes", "0").returncode == 2
 
 
-async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orders_resume(shop, db_path):
+async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orders_resume(shop_file):
     from textual.widgets import Static
 
     from shopintel.tui.app import ShopApp
     from tests.live.test_panel import alert_panel, wait_for
 
+    db_path, shop = shop_file
     app = ShopApp(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await alert_panel(pilot, app)
@@ -196,12 +213,13 @@ async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orde
         assert [n.title for n in app._notifications].count("Sales stall") == 2   # began, ended: no repeat
 
 
-async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop, db_path):
+async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop_file):
     from textual.widgets import Static
 
     from shopintel.tui.app import ShopApp
     from tests.live.test_panel import alert_panel, wait_for
 
+    db_path, shop = shop_file
     app = ShopApp(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await alert_panel(pilot, app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from shopintel.store.db import connect, connect_read_only
 from shopintel.store.ingest import IngestOptions, ingest_file
 
 # Three customers, a guest, a return, postage; two categories; days 2024-03-01 .. 2024-03-10.
@@ -21,11 +20,12 @@ O6,2024-03-10 10:00,C3,Cy,TENT,Tent,Outdoor,1,100.00,
 
 
 @pytest.fixture
-def tiny(db_path, write_csv):
+def tiny(store, write_csv):
+    """A reader of the tiny store, on each backend (the test's `store`)."""
     path = write_csv(TINY, "tiny.csv")
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(path), IngestOptions())
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     yield ro
     ro.close()

@@ -10,7 +10,6 @@ import pytest
 
 from shopintel.reports.abc_xyz import abc_xyz
 from shopintel.reports.params import Params
-from shopintel.store.db import connect_read_only
 from tests.store.helpers import load
 
 AS_OF = date(2024, 12, 31)
@@ -60,9 +59,9 @@ def orders() -> str:
 
 
 @pytest.fixture
-def shop(db_path, write_csv):
-    load(db_path, write_csv(orders()))
-    conn = connect_read_only(db_path)
+def shop(store, write_csv):
+    load(store, write_csv(orders()))
+    conn = store.read_only()
     yield conn
     conn.close()
 
@@ -105,21 +104,21 @@ def test_abc_xyz_of_an_empty_period(shop):
     assert abc_xyz(shop, Params(since=date(2025, 1, 1))).rows == []
 
 
-def test_abc_xyz_through_the_command_line(cli, db_path, shop):
-    r = cli("report", "abc-xyz", "--format", "json", "--db", str(db_path))
+def test_abc_xyz_through_the_command_line(cli, store, shop):
+    r = cli("report", "abc-xyz", "--format", "json", *store.db)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert [o["sku"] for o in out] == ["AAA", "BBB", "CCC", "DDD", "EEE"]   # the default period: 364 days
     assert out[2] == {"sku": "CCC", "product_name": "Cactus", "category": "Garden", "revenue": 104.0, "share": 0.1,
                       "cumulative_share": pytest.approx(0.9), "abc": "B", "mean_weekly_units": 2.0, "cv": 0.5,
                       "xyz": "X"}
-    csv = cli("report", "abc-xyz", "--format", "csv", "--category", "Kitchen", "--db", str(db_path))
+    csv = cli("report", "abc-xyz", "--format", "csv", "--category", "Kitchen", *store.db)
     assert csv.returncode == 0, csv.stderr
     assert csv.stdout.splitlines() == [
         "sku,product_name,category,revenue,share,cumulative_share,abc,mean_weekly_units,cv,xyz",
         "AAA,Apron,Kitchen,520.0,0.625,0.625,A,2.0,0.0,X",
         "BBB,Bowl,Kitchen,312.0,0.375,1.0,A,1.0,1.0,Y"]
-    table = cli("report", "abc-xyz", "--db", str(db_path))
+    table = cli("report", "abc-xyz", *store.db)
     # the caption tells the default period, not all history
     assert "abc-xyz: 2024-01-03 .. 2024-12-31 · as of 2024-12-31 · 5 rows" in table.stdout
     assert "7.14" in table.stdout and "1.73" in table.stdout   # cv with two decimals: sqrt(51), sqrt(3)

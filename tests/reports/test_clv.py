@@ -20,7 +20,7 @@ import pytest
 from shopintel.reports import bgnbd
 from shopintel.reports.clv import clv, p_alive_by_customer
 from shopintel.reports.params import Params, ReportError
-from shopintel.store.db import connect, connect_read_only
+from shopintel.store.db import connect_read_only
 from shopintel.store.ingest import ingest_file
 
 CDNOW = Path(__file__).parent / "fixtures" / "cdnow_customers_summary.csv"
@@ -106,11 +106,11 @@ O8,2024-02-20 10:00,D,MUG,1,10.00
 
 
 @pytest.fixture
-def shop(db_path, write_csv):
-    conn = connect(db_path)
+def shop(store, write_csv):
+    conn = store.connect()
     ingest_file(conn, str(write_csv(ORDERS)))
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     yield ro
     ro.close()
 
@@ -138,14 +138,14 @@ def test_the_definitions_by_hand(shop):
     assert [r[0] for r in result.rows].index("C") < [r[0] for r in result.rows].index("B")
 
 
-def test_ties_in_expected_spend_go_to_the_customer_who_appeared_first(db_path, write_csv):
-    conn = connect(db_path)
+def test_ties_in_expected_spend_go_to_the_customer_who_appeared_first(store, write_csv):
+    conn = store.connect()
     ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                                     "O1,2024-01-01,Z,MUG,1,10.00\nO2,2024-01-01,Y,MUG,1,10.00\n"
                                     "O3,2024-01-05,Z,MUG,1,10.00\nO4,2024-01-05,Y,MUG,1,10.00\n"
                                     "O5,2024-01-09,X,MUG,1,10.00\n")))
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     ids = [r[0] for r in clv(ro).rows]
     ro.close()
     assert ids.index("Y") == ids.index("Z") + 1     # the same history and spend: Z was in the store first
@@ -168,7 +168,7 @@ def test_the_whales_tab_reads_p_alive_by_customer(shop):
     assert alive == {r["customer_id"]: r["p_alive"] for r in result.records()}
 
 
-def test_the_whales_fit_is_kept_until_the_store_or_as_of_changes(db_path, write_csv, shop):
+def test_the_whales_fit_is_kept_until_the_store_or_as_of_changes(store, write_csv, shop):
     """The Whales tab reloads far more often than customers change: the fit is reused while it holds, and
     fitted again after any write or for another as-of."""
     from shopintel.reports.clv import cached_p_alive
@@ -177,7 +177,7 @@ def test_the_whales_fit_is_kept_until_the_store_or_as_of_changes(db_path, write_
     first = p_alive_by_customer(shop, day)
     assert cached_p_alive(shop, day) is first and p_alive_by_customer(shop, day) is first
     assert cached_p_alive(shop, date(2024, 2, 10)) is None          # another as-of: not this fit
-    writer = connect(db_path)
+    writer = store.connect()
     ingest_file(writer, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                                       "O9,2024-02-20 12:00,E,MUG,1,10.00\n", name="more.csv")))
     writer.close()
@@ -186,30 +186,30 @@ def test_the_whales_fit_is_kept_until_the_store_or_as_of_changes(db_path, write_
     assert again is not first and again["E"] < 1.0                  # E came back: a repeat purchase now
 
 
-def test_an_empty_store(db_path):
-    connect(db_path).close()
-    ro = connect_read_only(db_path)
+def test_an_empty_store(store):
+    store.connect().close()
+    ro = store.read_only()
     assert clv(ro).rows == []
     ro.close()
 
 
-def test_clv_through_the_command_line(cli, db_path, shop):
-    r = cli("report", "clv", "--format", "json", "--db", str(db_path))
+def test_clv_through_the_command_line(cli, store, shop):
+    r = cli("report", "clv", "--format", "json", *store.db)
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert list(rows[0]) == ["customer_id", "customer_name", "orders", "spend", "frequency", "recency_days",
                              "tenure_days", "p_alive", "expected_orders_365d", "expected_spend_365d"]
     assert {row["customer_id"] for row in rows} == {"A", "B", "C", "D", "E"}
     assert all(math.isfinite(row["expected_spend_365d"]) for row in rows)
-    table = cli("report", "clv", "--limit", "2", "--db", str(db_path))
+    table = cli("report", "clv", "--limit", "2", *store.db)
     assert table.returncode == 0 and "BG/NBD fit on 5 customers" in table.stdout
-    since = cli("report", "clv", "--since", "2024-01-01", "--db", str(db_path))
+    since = cli("report", "clv", "--since", "2024-01-01", *store.db)
     assert since.returncode == 2 and "--since does not apply" in since.stderr and "Traceback" not in since.stderr
 
 
-def test_other_reports_never_import_scipy(cli, db_path, shop):
+def test_other_reports_never_import_scipy(cli, store, shop):
     code = ("import sys; from shopintel.store.db import connect_read_only; from shopintel.reports import REPORTS;"
-            f"c = connect_read_only({str(db_path)!r});"
+            f"c = connect_read_only({str(store)!r});"
             "[REPORTS[n].run(c) for n in REPORTS if n != 'clv'];"
             "print('scipy' in sys.modules); REPORTS['clv'].run(c); print('scipy' in sys.modules)")
     import subprocess
@@ -290,11 +290,11 @@ TINY_STORES = {
 
 
 @pytest.mark.parametrize("name", list(TINY_STORES))
-def test_tiny_stores_give_finite_sane_figures(db_path, write_csv, name):
-    conn = connect(db_path)
+def test_tiny_stores_give_finite_sane_figures(store, write_csv, name):
+    conn = store.connect()
     ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n" + TINY_STORES[name])))
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     result = clv(ro)
     ro.close()
     records = result.records()
@@ -313,20 +313,20 @@ def test_tiny_stores_give_finite_sane_figures(db_path, write_csv, name):
         assert result.rows[0][0] == "A"
 
 
-def test_the_kept_totals_at_the_latest_sale_agree_with_the_parts(db_path, write_csv):
+def test_the_kept_totals_at_the_latest_sale_agree_with_the_parts(store, write_csv):
     """At the default as-of (the latest sale) the data come from agg_customer and the customer index; before
     it, from the parts up to as-of. Return-only orders: R1 on a day of its own (not an order day), R2 on a day
     with a bought order (that day stays one)."""
     from shopintel.reports.clv import _CUSTOMERS, customers
 
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                                     "O1,2024-01-01,A,MUG,2,10.00\nR1,2024-01-03,A,MUG,-1,10.00\n"
                                     "O2,2024-01-05,A,MUG,1,10.00\nR2,2024-01-05,A,MUG,-1,10.00\n"
                                     "O3,2024-01-04,B,MUG,1,10.00\nO4,2024-01-04,B,MUG,1,10.00\n"
                                     "R3,2024-01-06,C,MUG,-1,10.00\nO5,2024-01-07,D,MUG,1,10.00\n")))
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     kept = customers(ro, date(2024, 1, 7))
     parts = ro.execute(_CUSTOMERS, {"as_of": "2024-01-07"}).fetchall()
     ro.close()

@@ -28,11 +28,11 @@ O5,2024-03-15,B,CUP,1,7.00
 
 
 @pytest.fixture
-def shop(db_path, write_csv):
-    conn = connect(db_path)
+def shop(store, write_csv):
+    conn = store.connect()
     ingest_file(conn, str(write_csv(ORDERS)))
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     yield ro
     ro.close()
 
@@ -59,13 +59,13 @@ def test_cohorts_of_an_empty_period_and_with_a_category(shop):
         cohorts(shop, Params(category="Uncategorized"))
 
 
-def test_cohorts_through_the_command_line(cli, db_path, shop):
-    r = cli("report", "cohorts", "--format", "json", "--db", str(db_path))
+def test_cohorts_through_the_command_line(cli, store, shop):
+    r = cli("report", "cohorts", "--format", "json", *store.db)
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert rows[2] == {"cohort": "2024-01", "months_since": 2, "customers": 2, "active": 1, "retention": 0.5,
                        "revenue": 2.0}
-    table = cli("report", "cohorts", "--db", str(db_path))
+    table = cli("report", "cohorts", *store.db)
     assert "retention" in table.stdout and "50.0%" in table.stdout
 
 
@@ -77,18 +77,18 @@ O8,2024-04-02,B,TENT,1,30.00
 """
 
 
-def test_the_kept_cohort_months_follow_every_write(db_path, write_csv):
+def test_the_kept_cohort_months_follow_every_write(store, write_csv):
     """Each import refreshes the kept counts for the customers it touched, including one whose first
     order moves to an earlier month; doctor's recomputation from the lines agrees after each step."""
-    from shopintel.store.aggregates import mismatches
+    from tests.stores import mismatches
 
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(write_csv(ORDERS)))
     assert mismatches(conn)["agg_cohort_month"] == 0
     ingest_file(conn, str(write_csv(MORE)))
     assert mismatches(conn)["agg_cohort_month"] == 0
     conn.close()
-    ro = connect_read_only(db_path)
+    ro = store.read_only()
     assert cohorts(ro).rows == [
         ("2024-01", 0, 3, 3, 1.0, 20.0),      # A 10, B 5, and C 5 (C's cohort is January now)
         ("2024-01", 1, 3, 2, 2 / 3, 50.0),    # A 20, C 30

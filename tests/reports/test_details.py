@@ -21,8 +21,8 @@ def test_customer_orders_and_monthly_spend(tiny):
         customer_detail(tiny, "nobody")
 
 
-def test_product_weekly_units_and_stock(db_path, tiny):
-    writer = connect(db_path)
+def test_product_weekly_units_and_stock(store, tiny):
+    writer = store.connect()
     set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
     writer.close()
     p = product_detail(tiny, "MUG")

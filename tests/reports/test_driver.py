@@ -21,11 +21,11 @@ def shop_csv(before: dict[str, int], after: dict[str, int]) -> str:
 
 
 @pytest.fixture
-def categories_of(cli, db_path, write_csv):
+def categories_of(cli, store, write_csv):
     def run(before: dict[str, int], after: dict[str, int]) -> dict[str, dict]:
-        r = cli("ingest", str(write_csv(shop_csv(before, after))), "--db", str(db_path))
+        r = cli("ingest", str(write_csv(shop_csv(before, after))), *store.db)
         assert r.returncode == 0, r.stderr
-        r = cli("report", "categories", "--db", str(db_path), "--since", "2026-01-01", "--until", "2026-01-10",
+        r = cli("report", "categories", *store.db, "--since", "2026-01-01", "--until", "2026-01-10",
                 "--format", "json")
         assert r.returncode == 0, r.stderr
         return {row["category"]: row for row in json.loads(r.stdout)}

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
+from tests.conftest import shopintel
 from tests.reports.conftest import TINY
 from tests.frames import bought_orders
 
@@ -27,19 +28,23 @@ KEYS = {
 }
 
 
-@pytest.fixture
-def store(db_path, write_csv, cli):
-    r = cli("ingest", str(write_csv(TINY, "tiny.csv")), "--db", str(db_path))
+@pytest.fixture(scope="module")
+def shop(module_store, tmp_path_factory):
+    """The tiny store with a stock count, on each backend, shared by the tests that only read it."""
+    store = module_store
+    tiny = tmp_path_factory.mktemp("tiny") / "tiny.csv"
+    tiny.write_text(TINY, encoding="utf-8")
+    r = shopintel("ingest", str(tiny), *store.db)
     assert r.returncode == 0, r.stderr
-    r = cli("stock", "set", "MUG", "3", "--db", str(db_path))
+    r = shopintel("stock", "set", "MUG", "3", *store.db)
     assert r.returncode == 0, r.stderr
-    return db_path
+    return store
 
 
 @pytest.mark.parametrize("name", list(KEYS))
-def test_json_has_exactly_the_documented_keys(cli, store, name):
+def test_json_has_exactly_the_documented_keys(cli, shop, name):
     extra = ["--all"] if name == "reorder" else (["--min-per-week", "0"] if name == "top-sellers" else [])
-    r = cli("report", name, "--db", str(store), "--format", "json", *extra)
+    r = cli("report", name, "--db", str(shop), "--format", "json", *extra)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     rows = [data] if name == "summary" else data
@@ -48,14 +53,14 @@ def test_json_has_exactly_the_documented_keys(cli, store, name):
         assert list(row) == KEYS[name]
 
 
-def test_money_is_rounded_to_cents_and_dates_are_iso(cli, store):
-    data = json.loads(cli("report", "whales", "--db", str(store), "--format", "json").stdout)
+def test_money_is_rounded_to_cents_and_dates_are_iso(cli, shop):
+    data = json.loads(cli("report", "whales", "--db", str(shop), "--format", "json").stdout)
     assert data[0]["spend"] == 150.0 and data[0]["first_order"] == "2024-03-08"
     assert isinstance(data[0]["orders"], int)
 
 
-def test_table_has_a_caption_with_period_and_as_of(cli, store):
-    r = cli("report", "whales", "--db", str(store), "--since", "2024-03-02")
+def test_table_has_a_caption_with_period_and_as_of(cli, shop):
+    r = cli("report", "whales", "--db", str(shop), "--since", "2024-03-02")
     assert r.returncode == 0
     assert "2024-03-02 .. 2024-03-10" in r.stdout and "as of 2024-03-10" in r.stdout
     assert "Cy" in r.stdout
@@ -106,16 +111,16 @@ def test_csv_and_json_write_the_same_values_by_one_rule(cli, shop_db, name):
                 assert round(value, places) == value and "e" not in written, (key, value)
 
 
-def test_csv_output(cli, store):
-    r = cli("report", "categories", "--db", str(store), "--format", "csv")
+def test_csv_output(cli, shop):
+    r = cli("report", "categories", "--db", str(shop), "--format", "csv")
     lines = r.stdout.strip().splitlines()
     assert lines[0] == ",".join(KEYS["categories"])
     assert lines[1].startswith("Outdoor,190.0")
 
 
 @pytest.mark.parametrize("name", ["revenue", "categories", "top-sellers"])
-def test_plot_output_is_text(cli, store, name):
-    r = cli("report", name, "--db", str(store), "--format", "plot",
+def test_plot_output_is_text(cli, shop, name):
+    r = cli("report", name, "--db", str(shop), "--format", "plot",
             *(["--min-per-week", "0"] if name == "top-sellers" else []))
     assert r.returncode == 0, r.stderr
     assert "\x1b[" not in r.stdout            # piped: no colour codes
@@ -131,54 +136,54 @@ def test_plot_output_is_text(cli, store, name):
     (["report", "summary", "--limit", "3"], "--limit applies to the reports that list rows"),
     (["report", "summary", "--category", "Outdoor"], "--category applies to top-sellers, categories, revenue, reorder"),
 ])
-def test_errors_are_one_line_exit_2(cli, store, args, needle):
-    r = cli(*args, "--db", str(store))
+def test_errors_are_one_line_exit_2(cli, shop, args, needle):
+    r = cli(*args, "--db", str(shop))
     assert r.returncode == 2
     assert needle in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_empty_period_says_so_and_exits_0(cli, store):
-    r = cli("report", "whales", "--db", str(store), "--since", "2030-01-01", "--until", "2030-02-01")
+def test_empty_period_says_so_and_exits_0(cli, shop):
+    r = cli("report", "whales", "--db", str(shop), "--since", "2030-01-01", "--until", "2030-02-01")
     assert r.returncode == 0 and "no rows in this period" in r.stdout
 
 
 @pytest.mark.parametrize("name", [name for name in KEYS if name not in ("top-sellers", "reorder")])
-def test_a_period_after_the_latest_sale_is_one_clear_line_exit_0(cli, store, name):
+def test_a_period_after_the_latest_sale_is_one_clear_line_exit_0(cli, shop, name):
     line = f"{name}: no sales after 2024-03-10 (the latest sale); pick an earlier --since"
-    r = cli("report", name, "--db", str(store), "--since", "2030-01-01")
+    r = cli("report", name, "--db", str(shop), "--since", "2030-01-01")
     assert r.returncode == 0 and r.stdout.strip() == line and r.stderr == ""
     # JSON stays data (nothing in the period) and the reason goes to stderr
-    r = cli("report", name, "--db", str(store), "--since", "2030-01-01", "--format", "json")
+    r = cli("report", name, "--db", str(shop), "--since", "2030-01-01", "--format", "json")
     data = json.loads(r.stdout)
     assert r.returncode == 0 and r.stderr.strip() == line
     assert data["orders"] == 0 if name == "summary" else data == []
 
 
-def test_the_trailing_window_reports_are_not_told_they_are_empty_by_a_late_since(cli, store):
-    r = cli("report", "top-sellers", "--db", str(store), "--since", "2030-01-01", "--min-per-week", "0")
+def test_the_trailing_window_reports_are_not_told_they_are_empty_by_a_late_since(cli, shop):
+    r = cli("report", "top-sellers", "--db", str(shop), "--since", "2030-01-01", "--min-per-week", "0")
     assert r.returncode == 0 and "trailing 28 days to 2024-03-10" in r.stdout and "MUG" in r.stdout
     assert "no sales after" not in r.stdout + r.stderr
 
 
-def test_injection_strings_are_just_values(cli, store):
+def test_injection_strings_are_just_values(cli, shop):
     evil = "'; DROP TABLE sales; --"
-    r = cli("report", "top-sellers", "--db", str(store), "--category", evil)
+    r = cli("report", "top-sellers", "--db", str(shop), "--category", evil)
     assert r.returncode == 2 and "unknown category" in r.stderr
-    r = cli("report", "segments", "--db", str(store), "--customers", evil)
+    r = cli("report", "segments", "--db", str(shop), "--customers", evil)
     assert r.returncode == 2
-    r = cli("report", "summary", "--db", str(store), "--format", "json")
+    r = cli("report", "summary", "--db", str(shop), "--format", "json")
     assert json.loads(r.stdout)["orders"] == 6   # the tiny store's 7 order ids less R1, only a return
 
 
-def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, db_path, tmp_path):
+def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, store, tmp_path):
     """A flat export in someone else's layout, imported with --map, against pandas + Decimal."""
     raw = pd.read_csv("data/sample_orders.csv", dtype=str, keep_default_na=False)
     theirs = raw.rename(columns={"order_id": "Invoice Number", "ordered_at": "Order Date", "customer_id": "Client ID",
                                  "sku": "Item", "quantity": "Qty", "unit_price": "Price Each", "discount": "Disc"})
     path = tmp_path / "export.csv"
     theirs.to_csv(path, index=False)
-    r = cli("ingest", str(path), "--db", str(db_path), "--map", "order_id=Invoice Number", "--map",
+    r = cli("ingest", str(path), *store.db, "--map", "order_id=Invoice Number", "--map",
             "ordered_at=Order Date", "--map", "customer_id=Client ID", "--map", "sku=Item", "--map", "quantity=Qty",
             "--map", "unit_price=Price Each", "--map", "discount=Disc")
     assert r.returncode == 0, r.stderr
@@ -189,62 +194,62 @@ def test_real_export_with_map_agrees_with_pandas_to_the_cent(cli, db_path, tmp_p
         return (gross - cut).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     raw["net"] = [net(x) for x in raw.itertuples()]
-    summary = json.loads(cli("report", "summary", "--db", str(db_path), "--format", "json").stdout)
+    summary = json.loads(cli("report", "summary", *store.db, "--format", "json").stdout)
     assert Decimal(str(summary["revenue"])) == sum(raw["net"])
     assert summary["orders"] == len(bought_orders(raw))
     assert summary["customers"] == raw.loc[(raw["customer_id"] != "") & raw["order_id"].isin(bought_orders(raw)),
                                            "customer_id"].nunique()
     named = raw[raw["customer_id"] != ""]
     spend = named.groupby("customer_id")["net"].sum().sort_values(ascending=False)
-    whales = json.loads(cli("report", "whales", "--db", str(db_path), "--format", "json", "--limit", "5").stdout)
+    whales = json.loads(cli("report", "whales", *store.db, "--format", "json", "--limit", "5").stdout)
     assert [Decimal(str(w["spend"])) for w in whales] == list(spend.iloc[:5])
-    cats = json.loads(cli("report", "categories", "--db", str(db_path), "--format", "json").stdout)
+    cats = json.loads(cli("report", "categories", *store.db, "--format", "json").stdout)
     by_cat = raw.groupby("category")["net"].sum()
     for c in cats:
         assert Decimal(str(c["revenue"])) == by_cat[c["category"]]
-    days = json.loads(cli("report", "revenue", "--db", str(db_path), "--format", "json").stdout)
+    days = json.loads(cli("report", "revenue", *store.db, "--format", "json").stdout)
     assert sum(Decimal(str(d["revenue"])) for d in days) == sum(raw["net"])
 
 
 @pytest.mark.parametrize("name", list(KEYS))
-def test_empty_store_is_an_empty_answer_exit_0(cli, db_path, name):
+def test_empty_store_is_an_empty_answer_exit_0(cli, store, name):
     from shopintel.store.db import connect
 
-    connect(db_path).close()
-    table = cli("report", name, "--db", str(db_path))
+    store.connect().close()
+    table = cli("report", name, *store.db)
     assert table.returncode == 0, table.stderr
     assert "no sales yet" in table.stdout
-    data = json.loads(cli("report", name, "--db", str(db_path), "--format", "json").stdout)
+    data = json.loads(cli("report", name, *store.db, "--format", "json").stdout)
     assert data == [] if name != "summary" else data["orders"] == 0
 
 
-def test_plot_of_an_empty_period_prints_the_caption(cli, store):
-    r = cli("report", "revenue", "--db", str(store), "--since", "2030-01-01", "--until", "2030-01-31",
+def test_plot_of_an_empty_period_prints_the_caption(cli, shop):
+    r = cli("report", "revenue", "--db", str(shop), "--since", "2030-01-01", "--until", "2030-01-31",
             "--format", "plot")
     assert r.returncode == 0 and "no rows in this period" in r.stdout
 
 
-def test_caption_is_one_line_even_under_a_narrow_table(cli, store):
-    r = cli("report", "summary", "--db", str(store), "--since", "2024-03-02")
+def test_caption_is_one_line_even_under_a_narrow_table(cli, shop):
+    r = cli("report", "summary", "--db", str(shop), "--since", "2024-03-02")
     assert "summary: 2024-03-02 .. 2024-03-10 · as of 2024-03-10" in r.stdout
 
 
-def test_markup_in_data_is_printed_as_text(cli, db_path, write_csv):
+def test_markup_in_data_is_printed_as_text(cli, store, write_csv):
     path = write_csv("order_id,ordered_at,customer_id,customer_name,sku,product_name,quantity,unit_price\n"
                      "1,2024-01-01,C1,[bold]Eve[/bold],S1,[/b],20,5\n")
-    assert cli("ingest", str(path), "--db", str(db_path)).returncode == 0
-    assert "[bold]Eve[/bold]" in cli("report", "whales", "--db", str(db_path)).stdout
-    assert "[/b]" in cli("report", "top-sellers", "--db", str(db_path)).stdout
+    assert cli("ingest", str(path), *store.db).returncode == 0
+    assert "[bold]Eve[/bold]" in cli("report", "whales", *store.db).stdout
+    assert "[/b]" in cli("report", "top-sellers", *store.db).stdout
 
 
 @pytest.mark.parametrize("name", ["summary", "whales", "top-sellers", "categories", "revenue"])
-def test_a_json_report_that_is_a_sql_aggregate_loads_neither_pandas_nor_rich(store, name):
+def test_a_json_report_that_is_a_sql_aggregate_loads_neither_pandas_nor_rich(shop, name):
     """Whole-process speed: these reports are SQL plus a little Python, and JSON needs no table renderer."""
     import subprocess
     import sys
 
     code = ("import sys\nfrom shopintel.tui.cli import main\n"
-            f"main(['report', {name!r}, '--format', 'json', '--db', {str(store)!r}])\n"
+            f"main(['report', {name!r}, '--format', 'json', '--db', {str(shop)!r}])\n"
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('pandas', 'numpy', 'pyarrow', 'rich', 'textual', 'plotext'))), file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

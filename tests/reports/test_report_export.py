@@ -70,18 +70,18 @@ def dec(x) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
+def shop(tmp_path_factory, module_store):
+    """The export imported once per backend; `report(...)` runs a report on it and gives its JSON."""
     from tests.conftest import shopintel
 
     tmp = tmp_path_factory.mktemp("export")
     raw = make_export(tmp / "export.csv")
-    db = tmp / "shop.db"
     maps = [a for k, col in MAP.items() if k not in ("customer_name",) for a in ("--map", f"{k}={col}")]
-    r = shopintel("ingest", str(tmp / "export.csv"), "--db", str(db), *maps)
+    r = shopintel("ingest", str(tmp / "export.csv"), *module_store.db, *maps)
     assert r.returncode == 0, r.stderr
 
     def report(*args):
-        out = shopintel("report", *args, "--db", str(db), "--format", "json")
+        out = shopintel("report", *args, *module_store.db, "--format", "json")
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 

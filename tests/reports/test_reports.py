@@ -9,7 +9,6 @@ import pytest
 
 from shopintel.reports.params import Params, ReportError, resolve
 from shopintel.reports.summary import summary
-from shopintel.store.db import connect
 from shopintel.store.stock import set_stock
 from tests.frames import categories, reorder, revenue, segments, top_sellers, whales
 
@@ -76,12 +75,12 @@ def test_whales_cumulative_share_is_monotonic_and_at_most_one_in_any_period(tiny
     assert (w["share"] >= 0).all() and (w["spend"] >= 0).all()
 
 
-def test_whales_ties_go_to_the_earlier_customer(db_path, write_csv):
+def test_whales_ties_go_to_the_earlier_customer(store, write_csv):
     path = write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                      "1,2024-01-01,ZED,A,1,5\n2,2024-01-01,AMY,A,1,5\n")
     from shopintel.store.ingest import ingest_file
 
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(path))
     assert list(whales(conn, Params())["customer_id"]) == ["ZED", "AMY"]
 
@@ -133,8 +132,8 @@ def test_revenue_profiles(tiny):
     assert (prof["index"].mean()) > 0
 
 
-def test_reorder_rule_and_status(db_path, tiny):
-    writer = connect(db_path)
+def test_reorder_rule_and_status(store, tiny):
+    writer = store.connect()
     set_stock(writer, "MUG", 1, counted_at="2024-03-01T00:00:00", lead_time_days=7)
     set_stock(writer, "TENT", 50, counted_at="2024-03-01T00:00:00", reorder_point=60)
     writer.close()
@@ -173,10 +172,10 @@ def test_unknown_category_and_bad_period_are_clear(tiny):
         resolve(tiny, Params(since=date(2024, 3, 9), until=date(2024, 3, 1)))
 
 
-def test_cross_checks_on_a_synthetic_store(db_path):
+def test_cross_checks_on_a_synthetic_store(store):
     from shopintel.store import synth
 
-    conn = connect(db_path)
+    conn = store.connect()
     synth.build_store(conn, 10_000, seed=3, end=date(2026, 6, 30))
     s = summary(conn, Params())
     assert categories(conn, Params())["revenue"].sum() == pytest.approx(s.revenue, abs=0.005)
@@ -232,8 +231,8 @@ def test_revenue_empty_period_and_category_series(tiny):
     assert month["period"].tolist() == ["Mar"] and month["index"].tolist() == [1.0]
 
 
-def test_reorder_counts_sales_after_the_count_up_to_as_of_only(db_path, tiny):
-    writer = connect(db_path)
+def test_reorder_counts_sales_after_the_count_up_to_as_of_only(store, tiny):
+    writer = store.connect()
     # counted at 12:00 on 03-01: O1 (10:00 that day) was before the count and is not subtracted
     set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
     writer.close()
@@ -243,9 +242,9 @@ def test_reorder_counts_sales_after_the_count_up_to_as_of_only(db_path, tiny):
     assert earlier.loc["MUG", "on_hand"] == 20 - 2            # O5's 10 mugs are after 03-07
 
 
-def test_reorder_evaluate_for_given_products_only(db_path, tiny):
+def test_reorder_evaluate_for_given_products_only(store, tiny):
     from shopintel.reports.reorder import evaluate
-    writer = connect(db_path)
+    writer = store.connect()
     set_stock(writer, "MUG", 20, counted_at="2024-03-01T12:00:00")
     set_stock(writer, "TENT", 5, counted_at="2024-03-01T12:00:00")
     writer.close()
@@ -258,11 +257,11 @@ def test_reorder_evaluate_for_given_products_only(db_path, tiny):
     assert set(both) == {"MUG", "TENT"} and both["TENT"] == one.records()[0]
 
 
-def test_top_sellers_ties_by_sku_and_category_filter(db_path, write_csv):
+def test_top_sellers_ties_by_sku_and_category_filter(store, write_csv):
     from shopintel.store.ingest import ingest_file
     path = write_csv("order_id,ordered_at,sku,category,quantity,unit_price\n"
                      "1,2024-01-01,ZZ,A,30,1\n2,2024-01-02,AA,A,30,2\n3,2024-01-02,MM,B,31,1\n")
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(path))
     assert top_sellers(conn, Params())["sku"].tolist() == ["MM", "AA", "ZZ"]
     assert top_sellers(conn, Params(category="a"))["sku"].tolist() == ["AA", "ZZ"]
@@ -301,12 +300,12 @@ def test_since_after_the_latest_sale_is_an_empty_period(tiny):
     assert categories(tiny, p).empty
 
 
-def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(db_path, write_csv):
+def test_top_sellers_threshold_applies_to_the_window_total_not_a_single_day(store, write_csv):
     """One unit a day for four weeks is 7 a week: above 3 a week even though no single day is."""
     from shopintel.store.ingest import ingest_file
 
     rows = "".join(f"O{d},2024-02-{d:02d},C1,STEADY,1,2.00\n" for d in range(1, 29))
-    conn = connect(db_path)
+    conn = store.connect()
     ingest_file(conn, str(write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n" + rows)))
     t = top_sellers(conn, Params(window_days=28, min_per_week=3))
     assert list(t["sku"]) == ["STEADY"] and t["units_per_week"].iloc[0] == 7.0

@@ -107,10 +107,10 @@ def whales_by_customer(conn, p: Params = Params(limit=100)) -> pd.DataFrame:
                         index=pd.Index(w["customer_id"].values, name="cid")).sort_index()
 
 
-def test_superstore_lines_of_one_order_go_to_the_customer_on_each_line(db_path, write_csv, cli):
-    r = ingest(cli, db_path, superstore_csv(write_csv))
+def test_superstore_lines_of_one_order_go_to_the_customer_on_each_line(store, write_csv, cli):
+    r = ingest(cli, store, superstore_csv(write_csv))
     expected = expected_customers()
-    conn = connect_read_only(db_path)
+    conn = store.read_only()
     got = whales_by_customer(conn)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     s = summary(conn, Params())
@@ -125,24 +125,24 @@ def test_superstore_lines_of_one_order_go_to_the_customer_on_each_line(db_path, 
     assert "CA-2021-121465" in line or "CA-2022-130494" in line
 
 
-def test_the_cli_whales_and_summary_agree_with_the_lines(db_path, write_csv, cli):
-    ingest(cli, db_path, superstore_csv(write_csv))
-    r = cli("report", "whales", "--db", str(db_path), "--format", "json")
+def test_the_cli_whales_and_summary_agree_with_the_lines(store, write_csv, cli):
+    ingest(cli, store, superstore_csv(write_csv))
+    r = cli("report", "whales", "--db", str(store), "--format", "json")
     assert r.returncode == 0, r.stderr
     rows = {w["customer_id"]: w for w in json.loads(r.stdout)}
     expected = expected_customers()
     assert set(rows) == set(expected.index)
     for cid, e in expected.iterrows():
         assert round(rows[cid]["spend"] * 100) == e["spend_cents"] and rows[cid]["orders"] == e["orders"], cid
-    r = cli("report", "summary", "--db", str(db_path), "--format", "json")
+    r = cli("report", "summary", "--db", str(store), "--format", "json")
     assert json.loads(r.stdout)["customers"] == 6
 
 
-def test_a_bounded_period_attributes_lines_the_same_way(db_path, write_csv, cli):
-    ingest(cli, db_path, superstore_csv(write_csv))
+def test_a_bounded_period_attributes_lines_the_same_way(store, write_csv, cli):
+    ingest(cli, store, superstore_csv(write_csv))
     in_2021 = [ln for ln in LINES if ln[1].endswith("2021")]
     expected = expected_customers(in_2021)
-    conn = connect_read_only(db_path)
+    conn = store.read_only()
     from datetime import date
     p = Params(limit=100, since=date(2021, 1, 1), until=date(2021, 12, 31))
     got = whales_by_customer(conn, p)
@@ -155,10 +155,10 @@ def test_a_bounded_period_attributes_lines_the_same_way(db_path, write_csv, cli)
     conn.close()
 
 
-def test_segments_and_the_customer_detail_see_the_customers_part_of_a_mixed_order(db_path, write_csv, cli):
-    ingest(cli, db_path, superstore_csv(write_csv))
+def test_segments_and_the_customer_detail_see_the_customers_part_of_a_mixed_order(store, write_csv, cli):
+    ingest(cli, store, superstore_csv(write_csv))
     expected = expected_customers()
-    conn = connect_read_only(db_path)
+    conn = store.read_only()
     sc = scored(conn, resolve(conn, Params())).to_frame().set_index("customer_id").sort_index()
     assert sc["orders"].to_dict() == expected["orders"].to_dict()
     assert sc["spend_cents"].to_dict() == expected["spend_cents"].to_dict()
@@ -175,10 +175,10 @@ def test_segments_and_the_customer_detail_see_the_customers_part_of_a_mixed_orde
 
 
 def test_replacing_a_mixed_order_in_a_store_that_holds_others_keeps_every_line_with_its_customer(
-        db_path, write_csv, cli):
+        store, write_csv, cli):
     """The incremental path (a store that already has lines): a re-exported mixed order whose lines
     changed hands moves the spend off the old customers."""
-    ingest(cli, db_path, superstore_csv(write_csv))
+    ingest(cli, store, superstore_csv(write_csv))
     changed = [ln for ln in LINES if ln[0] != "CA-2021-121465"]
     changed += [
         ("CA-2021-121465", "11/22/2021", "DV-13045", "Darrin Van Huff", "OFF-LA-10000240", "Office Supplies",
@@ -187,36 +187,34 @@ def test_replacing_a_mixed_order_in_a_store_that_holds_others_keeps_every_line_w
          "Bretford CR4500 Series Slim Rectangular Table", "957.5775", "5", "0.45"),
     ]
     again = [ln for ln in changed if ln[0] == "CA-2021-121465"]
-    r = ingest(cli, db_path, superstore_csv(write_csv, again, "resent.csv"))
+    r = ingest(cli, store, superstore_csv(write_csv, again, "resent.csv"))
     assert "orders replaced           1" in r.stdout
     expected = expected_customers(changed)
-    conn = connect_read_only(db_path)
+    conn = store.read_only()
     pd.testing.assert_frame_equal(whales_by_customer(conn), expected, check_dtype=False)
     assert summary(conn, Params()).customers == len(expected) == 6
     conn.close()
 
 
-def test_doctor_finds_customer_totals_that_give_a_mixed_order_to_one_customer(db_path, write_csv, cli, tmp_path):
-    ingest(cli, db_path, superstore_csv(write_csv))
-    damaged = tmp_path / "one-customer-per-order.db"
-    conn = sqlite3.connect(db_path)
-    conn.execute("VACUUM INTO ?", (str(damaged),))
+def test_doctor_finds_customer_totals_that_give_a_mixed_order_to_one_customer(store, write_csv, cli):
+    from shopintel.store.sql import atomic
+
+    ingest(cli, store, superstore_csv(write_csv))
+    conn = store.connect()
+    with atomic(conn):
+        # what the one-customer-per-order totals said: the whole order to the largest customer id on it
+        conn.execute("DELETE FROM agg_customer")
+        conn.execute("""INSERT INTO agg_customer
+                        SELECT cust, count(*), sum(units), sum(net), min(day), max(day)
+                        FROM (SELECT max(customer_id) AS cust, sum(quantity) AS units, sum(net_cents) AS net,
+                                     min(day) AS day FROM sales GROUP BY order_id) AS one_each GROUP BY cust""")
     conn.close()
-    conn = sqlite3.connect(damaged)
-    # what the one-customer-per-order totals said: the whole order to the largest customer id on it
-    conn.execute("DELETE FROM agg_customer")
-    conn.execute("""INSERT INTO agg_customer
-                    SELECT cust, count(*), sum(units), sum(net), min(day), max(day)
-                    FROM (SELECT max(customer_id) AS cust, sum(quantity) AS units, sum(net_cents) AS net,
-                                 min(day) AS day FROM sales GROUP BY order_id) GROUP BY cust""")
-    conn.commit()
-    conn.close()
-    r = cli("doctor", "--db", str(damaged))
+    r = cli("doctor", *store.db)
     assert_clean(r)
     assert r.returncode == 1 and "agg_customer has" in r.stdout, r.stdout
-    r = cli("doctor", "--db", str(damaged), "--repair")
+    r = cli("doctor", *store.db, "--repair")
     assert r.returncode == 0, r.stdout
-    conn = connect_read_only(damaged)
+    conn = store.read_only()
     pd.testing.assert_frame_equal(whales_by_customer(conn), expected_customers(), check_dtype=False)
     conn.close()
 
@@ -246,16 +244,16 @@ def test_a_store_written_with_one_customer_per_order_is_corrected_on_upgrade(db_
     check_store(old)
 
 
-def test_an_order_with_one_customer_and_guest_lines_is_neither_a_guest_order_nor_mixed(db_path, write_csv, cli):
+def test_an_order_with_one_customer_and_guest_lines_is_neither_a_guest_order_nor_mixed(store, write_csv, cli):
     path = write_csv("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
                      "1,2024-01-01,C1,MUG,1,10.00\n"
                      "1,2024-01-01,,PLATE,1,5.00\n"
                      "2,2024-01-02,,MUG,1,10.00\n")
-    r = cli("ingest", str(path), "--db", str(db_path))
+    r = cli("ingest", str(path), "--db", str(store))
     assert r.returncode == 0, r.stderr
     line = mixed_line(r.stdout)
     assert line.split()[2] == "0", r.stdout
-    conn = connect_read_only(db_path)
+    conn = store.read_only()
     s = summary(conn, Params())
     assert (s.orders, s.guest_orders, s.customers) == (2, 1, 1)
     assert whales(conn, Params())["spend"].tolist() == [10.0]        # the guest line is not C1's

@@ -41,19 +41,19 @@ def test_the_second_process_gives_the_store_of_one_process(tmp_path, write_csv, 
     assert children() == []
 
 
-def test_a_malformed_file_fails_in_the_second_process_and_changes_nothing(db_path, write_csv, second_process):
-    load(db_path, write_csv(GENERIC, "first.csv"))
-    before = store_of(db_path)
+def test_a_malformed_file_fails_in_the_second_process_and_changes_nothing(store, write_csv, second_process):
+    load(store, write_csv(GENERIC, "first.csv"))
+    before = store_of(store)
     broken = GENERIC + '9,2025-01-09 08:00:00,C3,Cy,MUG,"Mug, big,Kitchen,1,3.50,\n' + "10,2025-01-09,,,TEA,Tea,,1,1,\n" * 5
     with pytest.raises(ImportFailed, match="never closed"):
-        load(db_path, write_csv(broken, "broken.csv"), chunk_rows=2)
-    assert store_of(db_path) == before and children() == []
+        load(store, write_csv(broken, "broken.csv"), chunk_rows=2)
+    assert store_of(store) == before and children() == []
 
 
-def test_a_refusal_in_this_process_ends_the_second_one(db_path, write_csv, second_process):
+def test_a_refusal_in_this_process_ends_the_second_one(store, write_csv, second_process):
     rows = files.woo_export().splitlines()
     rows[-1] = rows[-1].replace(",EUR,", ",USD,", 1)     # the last order in dollars: found late
     with pytest.raises(ImportFailed, match="mixes currencies"):
-        load(db_path, write_csv("\n".join(rows) + "\n"), chunk_rows=1)
+        load(store, write_csv("\n".join(rows) + "\n"), chunk_rows=1)
     assert children() == []
-    assert not db_path.exists() or q(db_path, "SELECT count(*) FROM sales") == [(0,)]
+    assert not store.exists() or q(store, "SELECT count(*) FROM sales") == [(0,)]
