@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg.fixtures import pg_admin, pg_cluster, pg_standby, pg_url, replicas  # noqa: F401  (fixtures)
+from tests.pg.fixtures import pg_admin, pg_cluster, pg_live, pg_standby, pg_url, replicas  # noqa: F401  (fixtures)
 from tests.stores import BACKENDS, make_module_store, make_store
 
 ROOT = Path(__file__).resolve().parent.parent

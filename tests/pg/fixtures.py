@@ -33,6 +33,17 @@ def pg_url(pg_cluster) -> str:
 
 
 @pytest.fixture
+def pg_live(pg_url) -> str:
+    """A fresh shop on the cluster holding tests/live's store (its FAST, SLOW and stock counts)."""
+    from shopintel.store.pg import connection as pgc
+    from tests.live.conftest import fill_live_store
+
+    with pgc.connect(pg_url) as conn:
+        fill_live_store(conn)
+    return pg_url
+
+
+@pytest.fixture
 def pg_admin(pg_cluster):
     """A plain psycopg connection (autocommit) to the cluster as its superuser: to look from outside."""
     import psycopg

@@ -98,12 +98,11 @@ def test_a_missing_postgresql_store_says_so_with_the_password_masked(pg_url, pg_
 
 
 @pytest.fixture
-def live_pg(pg_url):
+def live_pg(pg_live):
     """The live store (one fast mover, FAST) on PostgreSQL, with a sale that makes FAST due for reorder."""
-    with pgc.connect(pg_url) as conn:
-        fill_live_store(conn)
+    with pgc.connect(pg_live) as conn:
         sell(conn, "FAST", 60)
-    return pg_url
+    return pg_live
 
 
 def acks(url: str) -> tuple[int, int]:

@@ -15,25 +15,18 @@ import pytest
 from shopintel.store.pg import aggregates
 from shopintel.store.pg import connection as pgc
 from tests.conftest import ROOT, shopintel
-from tests.live.conftest import fill_live_store, sell
+from tests.live.conftest import sell
 from tests.live.test_monitor import _read_lines
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def live_pg(pg_url):
-    with pgc.connect(pg_url) as conn:
-        fill_live_store(conn)
-    return pg_url
 
 
 def _connections(admin, name: str) -> int:
     return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)).fetchone()[0]
 
 
-def test_watch_prints_the_alert_a_sale_from_another_process_raises(live_pg, pg_admin):
-    url = f"{live_pg}&application_name=watch_test"   # passed to libpq: its connections can be told apart
+def test_watch_prints_the_alert_a_sale_from_another_process_raises(pg_live, pg_admin):
+    url = f"{pg_live}&application_name=watch_test"   # passed to libpq: its connections can be told apart
     proc = subprocess.Popen([sys.executable, "-m", "shopintel.tui.cli", "watch", "--db", url, "--format", "jsonl",
                              "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     try:
@@ -41,7 +34,7 @@ def test_watch_prints_the_alert_a_sale_from_another_process_raises(live_pg, pg_a
         while _connections(pg_admin, "watch_test") < 2 and time.monotonic() < deadline:   # its reader and writer
             time.sleep(0.05)
         assert _connections(pg_admin, "watch_test") == 2, proc.stderr.read1().decode() if proc.poll() else ""
-        with pgc.connect(live_pg) as w:
+        with pgc.connect(pg_live) as w:
             sell(w, "FAST", 60)
             [line] = _read_lines(proc, 1, timeout=15)
             alert = json.loads(line)
@@ -59,13 +52,13 @@ def test_watch_prints_the_alert_a_sale_from_another_process_raises(live_pg, pg_a
         assert proc.wait(10) == 0                                 # SIGTERM is a clean exit
 
 
-def test_simulate_appends_orders_and_the_kept_totals_follow(live_pg):
-    with pgc.connect_read_only(live_pg) as r:
+def test_simulate_appends_orders_and_the_kept_totals_follow(pg_live):
+    with pgc.connect_read_only(pg_live) as r:
         before = r.execute("SELECT count(*) FROM sales").fetchone()[0]
-    sim = shopintel("simulate", "--db", live_pg, "--rate", "5", "--duration", "2", "--seed", "1")
+    sim = shopintel("simulate", "--db", pg_live, "--rate", "5", "--duration", "2", "--seed", "1")
     assert sim.returncode == 0, sim.stderr
     assert "order(s)" in sim.stdout and not sim.stderr
-    with pgc.connect(live_pg) as conn:
+    with pgc.connect(pg_live) as conn:
         after = conn.execute("SELECT count(*) FROM sales").fetchone()[0]
         assert after > before
         assert set(aggregates.mismatches(conn.raw).values()) == {0}

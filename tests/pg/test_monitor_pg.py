@@ -15,16 +15,9 @@ from shopintel.reports.monitor import Monitor, acknowledge, alerts_rows
 from shopintel.store.pg import connection as pgc
 from shopintel.store.stock import set_stock
 
-from ..live.conftest import fill_live_store, sell
+from ..live.conftest import sell
 
 pytestmark = pytest.mark.pg
-
-
-@pytest.fixture
-def pg_live(pg_url):
-    with pgc.connect(pg_url) as conn:
-        fill_live_store(conn)
-    return pg_url
 
 
 def _insert_sale(conn, order_id: str) -> int:
