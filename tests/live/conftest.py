@@ -132,11 +132,20 @@ class HeldWriteLock:
                 self.conn.execute("ROLLBACK")
 
 
-def stored_acks(path) -> int:
-    import sqlite3
+def stored_acks(store) -> int:
+    """The acknowledged alerts in the store (a tests.stores.Store of either backend, or an SQLite file's path)."""
+    from tests.stores import query
 
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL").fetchone()[0]
-    finally:
-        conn.close()
+    return query(store, "SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL")[0][0]
+
+
+def close_app(app) -> None:
+    """The app's readers (its tabs' and its alert monitor's), once it has gone: a real app leaves with
+    os._exit, which closes them; a test run must not keep the test cluster's connections busy."""
+    from shopintel.tui.widgets.alerts import AlertPanel
+
+    for c in app.store._opened:
+        c.close()
+    for panel in app.query(AlertPanel):
+        if panel.monitor is not None:
+            panel.monitor.reader.close()
