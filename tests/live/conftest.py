@@ -139,13 +139,11 @@ def stored_acks(store) -> int:
     return query(store, "SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL")[0][0]
 
 
-def close_app(app) -> None:
-    """The app's readers (its tabs' and its alert monitor's), once it has gone: a real app leaves with
-    os._exit, which closes them; a test run must not keep the test cluster's connections busy."""
-    from shopintel.tui.widgets.alerts import AlertPanel
-
+def close_app(app, panel=None) -> None:
+    """The app's readers (its tabs' and, through its alert `panel`, its monitor's), once it has gone: a real
+    app leaves with os._exit, which closes them; a test run must not keep the test cluster's connections
+    busy. (The panel is the test's: a finished app no longer holds its widgets.)"""
     for c in app.store._opened:
         c.close()
-    for panel in app.query(AlertPanel):
-        if panel.monitor is not None:
-            panel.monitor.reader.close()
+    if panel is not None and panel.monitor is not None:
+        panel.monitor.reader.close()

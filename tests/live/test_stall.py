@@ -17,10 +17,9 @@ import pytest
 
 from shopintel.reports.monitor import Monitor
 from shopintel.reports.stall import StallWatch, poisson_cdf, read, stall_history
-from shopintel.store.db import connect
 from shopintel.store.load import Loader
 from shopintel.store.schema import CHECKOUT_CLOCK
-from tests.live.conftest import frame, open_reader
+from tests.live.conftest import close_app, frame, open_reader
 
 ROOT = Path(__file__).resolve().parents[2]
 # ahead of this machine's clock by more than any clock a test sets before it (T0 - 1 h included): the
@@ -55,14 +54,6 @@ def shop(store):
     """A writer of the shop, on each backend."""
     conn = store.connect()
     yield fill(conn)
-    conn.close()
-
-
-@pytest.fixture
-def shop_file(db_path):
-    """The shop in an SQLite file, for `watch` and the app (not yet on PostgreSQL), and a writer of it."""
-    conn = fill(connect(db_path))
-    yield db_path, conn
     conn.close()
 
 
@@ -166,33 +157,31 @@ def test_read_only_keeps_the_stall_in_memory(shop, store):
     assert stall_history(shop) == []                      # nothing written
 
 
-def _watch(db_path, *extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shopintel.tui.cli", "watch", "--db", str(db_path), "--once", *extra],
+def _watch(store, *extra) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "shopintel.tui.cli", "watch", *store.db, "--once", *extra],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
-def test_watch_prints_the_stall_with_its_fields(shop_file):
-    db_path, shop = shop_file
+def test_watch_prints_the_stall_with_its_fields(shop, store):
     set_clock(shop, T0 + timedelta(minutes=70))
-    r = _watch(db_path, "--format", "jsonl")
+    r = _watch(store, "--format", "jsonl")
     assert r.returncode == 0, r.stderr
     [line] = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
     assert line["kind"] == "stall"
     assert (line["observed_orders"], line["expected_orders"], line["window_minutes"]) == (0, 12.0, 60)
     assert line["since"] == (T0 + timedelta(minutes=10)).isoformat()
-    text = _watch(db_path)
+    text = _watch(store)
     assert "STALL  no orders in the 60 minutes to" in text.stdout and "usually 12.0" in text.stdout
-    assert _watch(db_path, "--stall-minutes", "0").returncode == 2
+    assert _watch(store, "--stall-minutes", "0").returncode == 2
 
 
-async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orders_resume(shop_file):
+async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orders_resume(shop, store):
     from textual.widgets import Static
 
     from shopintel.tui.app import ShopApp
     from tests.live.test_panel import alert_panel, wait_for
 
-    db_path, shop = shop_file
-    app = ShopApp(db_path)
+    app = ShopApp(str(store))
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started)
@@ -211,16 +200,16 @@ async def test_the_app_shows_the_stall_above_the_stock_alerts_and_says_when_orde
         assert not line.display
         assert any("Orders resumed" in n.message for n in app._notifications)
         assert [n.title for n in app._notifications].count("Sales stall") == 2   # began, ended: no repeat
+    close_app(app, panel)
 
 
-async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop_file):
+async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop, store):
     from textual.widgets import Static
 
     from shopintel.tui.app import ShopApp
     from tests.live.test_panel import alert_panel, wait_for
 
-    db_path, shop = shop_file
-    app = ShopApp(db_path)
+    app = ShopApp(str(store))
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started)
@@ -230,3 +219,4 @@ async def test_a_stall_needs_no_toast_while_the_panel_shows_it(shop_file):
         await wait_for(pilot, lambda: panel.stall is not None)
         assert panel.query_one(".alerts-stall", Static).display
         assert [n.title for n in app._notifications].count("Sales stall") == 0
+    close_app(app, panel)

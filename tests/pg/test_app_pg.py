@@ -20,7 +20,7 @@ from shopintel.tui.cmd_app import empty_store_message
 from shopintel.tui.widgets.report_table import ReportTable
 from tests.app.conftest import drawn, settle, wait_for
 from tests.app.test_app import cells
-from tests.live.conftest import fill_live_store, sell
+from tests.live.conftest import close_app, fill_live_store, sell
 from tests.live.test_panel import alert_panel, rows
 
 pytestmark = pytest.mark.pg
@@ -50,13 +50,6 @@ def shops(tmp_path_factory, pg_cluster):
     return db, url
 
 
-def close_connections(app) -> None:
-    """The app's readers, once it has gone (a real app leaves with os._exit): a test run must not keep a
-    server's connections busy."""
-    for c in app.store._opened:
-        c.close()
-
-
 def pane_text(app, tab: str) -> dict:
     """What a tab shows: every line of text and every table cell of its pane."""
     pane = app.query_one(f"TabPane#{tab}")
@@ -74,7 +67,7 @@ async def every_tab(store) -> tuple[dict, str, str]:
             await settle(pilot, app)
             shown[tab] = pane_text(app, tab)
         screen = drawn(app)
-    close_connections(app)
+    close_app(app)
     return shown, app.sub_title, screen
 
 
@@ -122,8 +115,7 @@ async def test_read_only_shows_the_alert_and_writes_nothing(live_pg):
         for reader in (app.store.conn(), panel.monitor.reader):     # the tabs' and the monitor's sessions
             assert reader.execute("SHOW transaction_read_only").fetchone()[0] == "on"
         assert panel.writer is None
-    close_connections(app)
-    panel.monitor.reader.close()
+    close_app(app, panel)
     assert acks(live_pg) == (0, 0)                                  # the alert lived in memory only
 
 
@@ -137,8 +129,7 @@ async def test_an_acknowledgement_is_written_and_seen(live_pg):
         await wait_for(pilot, lambda: acks(live_pg) == (1, 1))
         await wait_for(pilot, lambda: panel.active_count == 0 and any(
             n.title == "Alert acknowledged" and "LOW FAST" in n.message for n in app._notifications))
-    close_connections(app)
-    panel.monitor.reader.close()
+    close_app(app, panel)
 
 
 def test_the_installed_app_runs_on_postgresql_in_a_real_terminal(shops):
@@ -197,7 +188,6 @@ async def test_on_a_standby_acks_go_to_the_primary_and_the_lag_shows_in_the_titl
         standby_admin.execute("SELECT pg_wal_replay_resume()")
         await wait_for(pilot, lambda: "behind" not in app.sub_title, "the lag to leave the title", timeout=30)
         assert "standby" not in shopintel("report", "summary", "--db", both).stderr
-    close_connections(app)
-    panel.monitor.reader.close()
+    close_app(app, panel)
     # nothing ever tried to write to the standby: it would have refused, and logged the refusal
     assert "read-only transaction" not in pg_standby.log.read_text(errors="replace")
