@@ -1,5 +1,6 @@
 """The live alert panel in the app: a sale committed by another connection shows up as an alert and
-a toast; x acknowledges; the Reorder tab carries the count; read-only cannot acknowledge."""
+a toast; x acknowledges; the Reorder tab carries the count; read-only cannot acknowledge. Those on each
+backend (`any_live_store`); another program holding SQLite's write lock, on SQLite (`live_store`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 from textual.widgets import Static, TabbedContent
 
 from shopintel.store.db import connect
-from tests.live.conftest import HeldWriteLock, sell, stored_acks
+from tests.live.conftest import HeldWriteLock, close_app, sell, stored_acks
 from shopintel.tui.app import ShopApp
 from shopintel.tui.widgets.alerts import AlertPanel, AlertTable
 
@@ -33,13 +34,13 @@ def rows(app):
     return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
 
 
-async def test_a_sale_from_another_connection_raises_an_alert_in_the_panel(live_store):
-    app = ShopApp(live_store)
+async def test_a_sale_from_another_connection_raises_an_alert_in_the_panel(any_live_store, store):
+    app = ShopApp(any_live_store)
     async with app.run_test(size=(120, 40)) as pilot:
         panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started)
         assert not panel.display                       # nothing due: the panel starts hidden
-        writer = connect(live_store)
+        writer = store.connect()
         sell(writer, "FAST", 60)                       # another process's checkout
         await wait_for(pilot, lambda: panel.active_count == 1)
         assert any(n.title == "Reorder alert" and "FAST" in n.message for n in app._notifications)
@@ -54,12 +55,14 @@ async def test_a_sale_from_another_connection_raises_an_alert_in_the_panel(live_
         assert writer.execute("SELECT acknowledged_at IS NOT NULL FROM alerts").fetchone() == (1,)
         await pilot.press("h")                         # history shows it again
         await wait_for(pilot, lambda: len(rows(app)) == 1)
+    close_app(app, panel)
+    writer.close()
 
 
-async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
-    writer = connect(live_store)
+async def test_read_only_app_shows_alerts_but_cannot_acknowledge(any_live_store, store):
+    writer = store.connect()
     sell(writer, "FAST", 60)
-    app = ShopApp(live_store, read_only=True)
+    app = ShopApp(any_live_store, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         panel = await alert_panel(pilot, app)
         await wait_for(pilot, lambda: panel.started and panel.display)   # due at start: shown at once
@@ -72,6 +75,8 @@ async def test_read_only_app_shows_alerts_but_cannot_acknowledge(live_store):
         await pilot.pause(0.2)
         assert any("Read-only" in n.message for n in app._notifications)
         assert writer.execute("SELECT count(*) FROM alerts").fetchone() == (0,)
+    close_app(app, panel)
+    writer.close()
 
 
 async def _app_with_one_alert_shown(pilot, app):
