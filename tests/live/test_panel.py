@@ -1,15 +1,17 @@
 """The live alert panel in the app: a sale committed by another connection shows up as an alert and
 a toast; x acknowledges; the Reorder tab carries the count; read-only cannot acknowledge. Those on each
-backend (`any_live_store`); another program holding SQLite's write lock, on SQLite (`live_store`)."""
+backend (`any_live_store`); another program holding SQLite's write lock, on SQLite (`live_store`), and its
+PostgreSQL counterpart, an import in flight, which an acknowledgement does not wait for (`pg_live`)."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
 from textual.widgets import Static, TabbedContent
 
 from shopintel.store.db import connect
-from tests.live.conftest import HeldWriteLock, close_app, sell, stored_acks
+from tests.live.conftest import HeldWriteLock, close_app, frame, sell, stored_acks
 from shopintel.tui.app import ShopApp
 from shopintel.tui.widgets.alerts import AlertPanel, AlertTable
 
@@ -111,6 +113,29 @@ async def test_acknowledging_while_another_program_holds_the_write_lock_keeps_th
         await wait_for(pilot, lambda: stored_acks(live_store) == 1)
         await wait_for(pilot, lambda: panel.active_count == 0 and not rows(app))
         assert any(n.message.startswith("Acknowledged LOW FAST") for n in app._notifications)
+
+
+@pytest.mark.pg
+async def test_on_postgresql_acknowledging_during_an_import_is_stored_at_once(pg_live):
+    """An import holds the shop's write lock (an advisory lock, store/pg/load.py) until it commits; the
+    acknowledgement is one UPDATE of the alert, which must not wait for it, and the app stays responsive."""
+    from tests.stores import Store
+
+    store = Store("postgresql", pg_live)
+    writer = store.connect()
+    sell(writer, "FAST", 60)                            # due when the app opens
+    app = ShopApp(pg_live)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await _app_with_one_alert_shown(pilot, app)
+        with writer.loader_class(writer, file_name="big.csv") as load:   # an import, not yet committed
+            load.add(frame([("2026-01-05T10:00:00", "SLOW", 1)]))
+            await pilot.press("x")
+            await wait_for(pilot, lambda: stored_acks(store) == 1)
+            await pilot.press("h")
+            assert panel.show_history and writer.in_transaction
+        await wait_for(pilot, lambda: panel.active_count == 0)
+    close_app(app, panel)
+    writer.close()
 
 
 async def test_an_acknowledgement_that_cannot_be_written_says_so(live_store, monkeypatch):
