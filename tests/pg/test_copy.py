@@ -84,6 +84,14 @@ def test_sqlite_to_postgresql_and_back_gives_every_table_and_every_report(origin
     assert _rows(back_path) == _rows(original)
     # ids, sums and flags as PostgreSQL holds them: the same rows as the file
     assert _rows(pg_url) == _rows(original)
+    # analysed on arrival: the planner knows the copied tables' sizes (reltuples is -1 before any ANALYZE)
+    reader = connect_read_only(pg_url)
+    sizes = dict(reader.execute("SELECT relname, reltuples FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+                                "AND relname IN ('sales', 'order_totals')").fetchall())
+    reader.close()
+    with sqlite3.connect(original) as file:
+        assert sizes["sales"] == file.execute("SELECT count(*) FROM sales").fetchone()[0]
+    assert sizes["order_totals"] > 0
     expected = _reports(original)
     assert _reports(pg_url) == expected and _reports(back_path) == expected
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".back.db")], "no temporary file is left"
