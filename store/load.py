@@ -42,6 +42,11 @@ ID_COLUMNS = {   # each dimension's id column
     "products": "product_id", "customers": "customer_id"}
 
 
+def cached_columns(table: str, details: tuple[str, ...]) -> str:
+    """The columns of a dimension's cache entry: its id, then the details kept."""
+    return ", ".join((ID_COLUMNS[table], *details))
+
+
 def now_text() -> str:
     return datetime.now().replace(microsecond=0).isoformat()
 
@@ -174,7 +179,7 @@ class Loader:
                               f"ON CONFLICT ({key}) DO UPDATE SET {sets}", rows)
         for row in rows:
             cache.pop(row[0], None)
-        self._lookup(cache, table, key, ", ".join((ID_COLUMNS[table], *columns)), [row[0] for row in rows])
+        self._lookup(cache, table, key, cached_columns(table, columns), [row[0] for row in rows])
 
     def _bound(self) -> None:
         """Start the dimension caches over when one is full (only at the start of a chunk, never between a
@@ -186,8 +191,7 @@ class Loader:
 
     def _products_ids(self, prepared: Keys) -> np.ndarray:
         skus, latest = prepared.keys, prepared.latest
-        cols = "product_id, name, category_id, is_merch, named_at"
-        self._lookup(self._products, "products", "sku", cols, skus)
+        self._lookup(self._products, "products", "sku", cached_columns("products", _PRODUCT_DETAILS), skus)
         named = [c for c in latest["category"] if c]
         ids = dict(zip(named, self._category_ids(pd.Series(named, dtype=object)).tolist())) if named else {}
         cat_ids = [ids.get(c) for c in latest["category"]]
@@ -223,8 +227,8 @@ class Loader:
         keys, latest = prepared.keys, prepared.latest
         if not keys:
             return np.full(len(prepared.codes), None, dtype=object)
-        cols = "customer_id, name, email, country, named_at"
-        self._lookup(self._customers, "customers", "customer_key", cols, keys)
+        self._lookup(self._customers, "customers", "customer_key", cached_columns("customers", _CUSTOMER_DETAILS),
+                     keys)
         changes = []
         for key, name, email, country, when in zip(keys, latest["customer_name"], latest["email"],
                                                    latest["country"], latest["named_at"]):

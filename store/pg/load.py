@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..load import ID_COLUMNS, Loader, Prepared, now_text, prepare
+from ..load import ID_COLUMNS, Loader, Prepared, cached_columns, now_text, prepare
 from . import aggregates
 from .connection import lock_shop, psycopg, wrap
 
@@ -110,7 +110,7 @@ class PgLoader(Loader):
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
         for row in self.conn.execute(
                 f"INSERT INTO {table} ({key}, {names}) SELECT {key}, {names} FROM {staging} ORDER BY {id_column} "
-                f"ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING {key}, {id_column}, {names}"):
+                f"ON CONFLICT ({key}) DO UPDATE SET {sets} RETURNING {key}, {cached_columns(table, columns)}"):
             cache[row[0]] = tuple(row[1:])
 
     def _update(self, table: str, id_column: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
