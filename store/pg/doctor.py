@@ -147,7 +147,9 @@ def _kept_totals(url: PgUrl, report: DoctorReport) -> None:
         report.skipped.append("kept totals: skipped, this role may only read the store (the check recomputes them "
                               "in a transaction it rolls back); run doctor with a role that may write")
         return
-    except psycopg.errors.ForeignKeyViolation as exc:   # an orphan line (counted above) cannot be summed
+    except psycopg.errors.ForeignKeyViolation as exc:
+        # a line naming a missing parent (only where an owner switched a foreign key's triggers off, which
+        # _constraints reports) cannot be summed into a kept table that references the parent
         report.problems.append(f"kept totals: not checked, a recomputation from the order lines fails: "
                                f"{url.scrub(str(exc).splitlines()[0])}; restore the missing rows first")
         return

@@ -12,7 +12,7 @@ on both), same constraints. What differs, and why:
 - inventory.count_seq comes from a sequence: two writers never draw the same number (SQLite's max() + 1
   is safe there only because SQLite has one writer at a time);
 - a writer of sales or inventory says in pg_locks from which number its rows may still appear
-  (live_writer(), statement-level triggers): the live monitor's horizon, as sequences commit out of order;
+  (live_writer(), statement-level triggers): the live monitor's horizon, as sequences commit out of order.
 
 The version is kept in `schema_version` (SQLite: PRAGMA user_version). Only the current version is
 created here: a PostgreSQL store is new with this code, so it has no history to migrate yet. When
